@@ -1,0 +1,25 @@
+import { render, screen } from '@testing-library/react';
+import App from './App';
+
+describe('App', () => {
+  it('starts at the dev sign-in page', async () => {
+    process.env = {
+      NODE_ENV: 'test',
+      APP_CONFIG: [
+        {
+          data: {
+            app: { title: 'Test', baseUrl: 'http://localhost:3000' },
+            backend: { baseUrl: 'http://localhost:7007' },
+          },
+          context: 'test',
+        },
+      ] as unknown as string,
+    };
+
+    render(App.createRoot());
+
+    expect(
+      await screen.findByRole('button', { name: 'Sign in as alice' }),
+    ).toBeInTheDocument();
+  });
+});

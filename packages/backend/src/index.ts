@@ -1,0 +1,23 @@
+/*
+ * The example portal's backend: the kube-troubleshoot plugin installed the way
+ * an adopter installs it, plus a dev sign-in and an example permission policy.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import { authModuleDevProvider } from './modules/devAuth';
+import { permissionModuleKubeTroubleshootPolicy } from './modules/permissionPolicy';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(authModuleDevProvider);
+
+backend.add(import('@backstage/plugin-catalog-backend'));
+
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(permissionModuleKubeTroubleshootPolicy);
+
+backend.add(import('@kube-troubleshoot/backstage-plugin-backend'));
+
+backend.start();

@@ -1,0 +1,162 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { ObjectStore } from './store/ObjectStore';
+import { KubeObject } from './store/types';
+import { Pod } from './store/pod';
+import { Kubelet } from './kubelet/Kubelet';
+import { EventRecorder, referenceTo } from './kubelet/EventRecorder';
+import { DeploymentSpec, podFor, replicaSetFor, withPodDefaults } from './workloads/loadWorkloads';
+
+export interface ClusterOptions {
+  nodeName?: string;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  pullDelayMs?: number;
+  watchHistorySize?: number;
+  /** Parent of the sandbox's temporary data folder. */
+  tmpRoot?: string;
+}
+
+const NODE_LABELS = (name: string) => ({
+  'kubernetes.io/hostname': name,
+  'kubernetes.io/os': 'linux',
+  'kubernetes.io/arch': 'amd64',
+  'node-role.kubernetes.io/control-plane': '',
+});
+
+/** The cluster state and its controllers: store, scheduler+kubelet of one node, workload controllers. */
+export class Cluster {
+  readonly id = randomBytes(6).toString('hex');
+  readonly store: ObjectStore;
+  readonly kubelet: Kubelet;
+  readonly nodeName: string;
+  readonly dataDir: string;
+  private readonly events: EventRecorder;
+
+  constructor(opts: ClusterOptions = {}) {
+    this.nodeName = opts.nodeName ?? 'sandbox-node';
+    this.store = new ObjectStore({ historySize: opts.watchHistorySize });
+    this.dataDir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), 'kube-troubleshoot-sandbox-'));
+    this.kubelet = new Kubelet(this.store, {
+      nodeName: this.nodeName,
+      nodeLabels: NODE_LABELS(this.nodeName),
+      dataDir: this.dataDir,
+      sandboxId: this.id,
+      backoffBaseMs: opts.backoffBaseMs,
+      backoffMaxMs: opts.backoffMaxMs,
+      pullDelayMs: opts.pullDelayMs,
+    });
+    this.events = new EventRecorder(this.store);
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.ensureNamespace(ns);
+    this.startStatusControllers();
+    this.store.create('nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: this.nodeName, labels: NODE_LABELS(this.nodeName) },
+      spec: {},
+      status: {
+        capacity: { cpu: '2', memory: '24Gi', pods: '110' },
+        allocatable: { cpu: '2', memory: '24Gi', pods: '110' },
+        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+        addresses: [
+          { type: 'InternalIP', address: '10.0.0.10' },
+          { type: 'Hostname', address: this.nodeName },
+        ],
+        nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Kube Troubleshoot sandbox', containerRuntimeVersion: 'sandbox://0.1.0', operatingSystem: 'linux', architecture: 'amd64' },
+      },
+    });
+  }
+
+  /** ReplicaSet and Deployment controllers' status: ready and available replicas follow their pods. */
+  private startStatusControllers() {
+    this.store.watch('pods', this.store.resourceVersion, change => {
+      const owner = change.object.metadata.ownerReferences?.find(o => o.kind === 'ReplicaSet');
+      if (!owner) return;
+      const namespace = change.object.metadata.namespace;
+      const rs = this.store.get('replicasets', namespace, owner.name);
+      if (!rs) return;
+      const pods = this.store
+        .list<Pod>('pods', namespace)
+        .filter(p => p.metadata.ownerReferences?.some(o => o.uid === rs.metadata.uid));
+      const ready = pods.filter(p => p.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True')).length;
+      const counts = { replicas: pods.length, readyReplicas: ready, availableReplicas: ready };
+      const old = rs.status as Record<string, number> | undefined;
+      if (old && old.replicas === counts.replicas && old.readyReplicas === ready) return;
+      this.store.update('replicasets', namespace, owner.name, o => {
+        o.status = { ...counts, fullyLabeledReplicas: pods.length, observedGeneration: 1 };
+      });
+      const dep = rs.metadata.ownerReferences?.find(o => o.kind === 'Deployment');
+      if (dep && this.store.get('deployments', namespace, dep.name)) {
+        this.store.update('deployments', namespace, dep.name, o => {
+          o.status = { ...counts, updatedReplicas: pods.length, unavailableReplicas: pods.length - ready, observedGeneration: 1 };
+        });
+      }
+    });
+  }
+
+  ensureNamespace(name: string) {
+    if (this.store.get('namespaces', undefined, name)) return;
+    this.store.create('namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    });
+  }
+
+  /** Creates manifests as `kubectl apply` of new objects would, running the controllers they imply. */
+  apply(objects: KubeObject[]) {
+    for (const obj of objects) {
+      switch (obj.kind) {
+        case 'Namespace':
+          this.ensureNamespace(obj.metadata.name);
+          break;
+        case 'Deployment':
+          this.createDeployment(obj as KubeObject & { spec: DeploymentSpec });
+          break;
+        case 'Pod':
+          this.createPod(obj as Pod);
+          break;
+        default:
+          throw new Error(`the sandbox cannot create ${obj.kind} objects (${obj.metadata.name})`);
+      }
+    }
+  }
+
+  createPod(pod: Pod): Pod {
+    const p = withPodDefaults(pod);
+    this.ensureNamespace(p.metadata.namespace!);
+    const created = this.store.create('pods', p);
+    this.kubelet.admit(created);
+    return this.store.get<Pod>('pods', created.metadata.namespace, created.metadata.name) ?? created;
+  }
+
+  private createDeployment(input: KubeObject & { spec: DeploymentSpec }) {
+    const namespace = input.metadata.namespace ?? 'default';
+    this.ensureNamespace(namespace);
+    const replicas = input.spec.replicas ?? 1;
+    const deployment = this.store.create('deployments', {
+      ...input,
+      metadata: { ...input.metadata, namespace, annotations: { ...input.metadata.annotations, 'deployment.kubernetes.io/revision': '1' } },
+      status: { replicas, updatedReplicas: replicas, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
+    }) as KubeObject & { spec: DeploymentSpec };
+    const rs = this.store.create('replicasets', replicaSetFor(deployment)) as KubeObject & { spec: DeploymentSpec };
+    this.events.record(referenceTo(deployment), 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} from 0 to ${replicas}`, {
+      component: 'deployment-controller',
+    });
+    for (let i = 0; i < replicas; i++) {
+      const pod = this.createPod(podFor(rs));
+      this.events.record(referenceTo(rs), 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, {
+        component: 'replicaset-controller',
+      });
+    }
+  }
+
+  async stop() {
+    await this.kubelet.stop();
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

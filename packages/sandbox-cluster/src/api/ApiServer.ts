@@ -1,0 +1,384 @@
+import https from 'node:https';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+import { Cluster } from '../Cluster';
+import { StoreError } from '../store/ObjectStore';
+import { KubeObject, StoreChange } from '../store/types';
+import { Pod } from '../store/pod';
+import { isAllowed, ResourceAttributes, TokenIdentity, TokenRegistry } from './authz';
+import { findResource, groupList, ResourceDef, resourceList, SUPPORTED_GROUPS } from './resources';
+import { parseFieldSelector, parseLabelSelector, matchesFields, matchesLabels } from './selectors';
+import {
+  alreadyExists,
+  badRequest,
+  expired,
+  forbidden,
+  internalError,
+  methodNotAllowed,
+  notFound,
+  pathNotFound,
+  StatusError,
+  unauthorized,
+} from './status';
+import { IncludeObject, toTable, wantsTable } from './tables';
+import { parseLogOptions, streamPodLog } from './podLogs';
+import { ServingCert } from './pki';
+import { decodeSelfSubjectAccessReview, isProtobuf } from './protobuf';
+
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-sandbox',
+  gitCommit: 'kube-troubleshoot-sandbox',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'go1.23.0',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+/** A parsed resource request: `/api/v1/namespaces/default/pods/web-1/log`. */
+interface ResourceRequest {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const raw = await readRaw(req);
+  if (isProtobuf(raw)) throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the sandbox accepts JSON bodies for this resource', reason: 'UnsupportedMediaType', code: 415 });
+  const text = raw.toString('utf8');
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The Kubernetes REST API of the sandbox: discovery, pods, events, namespaces, nodes, deployments,
+ * replicasets, pod logs and SelfSubjectAccessReview, with bearer-token authentication and RBAC-like rules.
+ */
+export class ApiServer {
+  private readonly server: https.Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly cluster: Cluster, private readonly tokens: TokenRegistry, tls: ServingCert) {
+    this.server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+      this.handle(req, res).catch(err => this.fail(res, err));
+    });
+    this.server.on('connection', socket => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        const { port: p } = this.server.address() as AddressInfo;
+        resolve(`https://${host}:${p}`);
+      });
+    });
+  }
+
+  /** Closes the listener and every open connection (watches and log follows included). */
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise(resolve => this.server.close(() => resolve()));
+  }
+
+  private fail(res: ServerResponse, err: unknown) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof StatusError) return sendJson(res, err.code, err.status);
+    const status = internalError((err as Error)?.message ?? String(err));
+    return sendJson(res, 500, status.status);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (['/healthz', '/readyz', '/livez'].includes(path)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      return;
+    }
+    const identity = this.tokens.authenticate(req.headers.authorization);
+    if (!identity) throw unauthorized();
+
+    if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
+    if (path === '/api') {
+      return sendJson(res, 200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '' }],
+      });
+    }
+    if (path === '/apis') return sendJson(res, 200, groupList());
+    if (path === '/api/v1') return sendJson(res, 200, resourceList('', 'v1'));
+    for (const g of SUPPORTED_GROUPS) {
+      if (path === `/apis/${g.name}`) {
+        const v = { groupVersion: `${g.name}/${g.version}`, version: g.version };
+        return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: g.name, versions: [v], preferredVersion: v });
+      }
+      if (path === `/apis/${g.name}/${g.version}`) return sendJson(res, 200, resourceList(g.name, g.version));
+    }
+    if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+      if (req.method !== 'POST') throw methodNotAllowed();
+      return this.selfSubjectAccessReview(req, res, identity);
+    }
+
+    const target = this.parseResourcePath(path);
+    if (!target) throw pathNotFound();
+    const params = url.searchParams;
+    const watch = params.get('watch') === 'true' || params.get('watch') === '1';
+    const verb = this.verbOf(req.method ?? 'GET', target, watch);
+    this.authorize(identity, {
+      verb,
+      group: target.def.group,
+      resource: target.def.name,
+      subresource: target.subresource,
+      namespace: target.namespace,
+      name: target.name,
+    });
+    if (target.namespace && !this.cluster.store.get('namespaces', undefined, target.namespace) && verb !== 'list' && verb !== 'watch') {
+      throw notFound('namespaces', target.namespace);
+    }
+
+    if (target.subresource === 'log' && target.def.name === 'pods' && verb === 'get') {
+      const pod = this.getObject<Pod>(target);
+      streamPodLog(this.cluster.kubelet, pod, parseLogOptions(pod.metadata.name, params), res);
+      return;
+    }
+    if (target.subresource) throw pathNotFound();
+
+    switch (verb) {
+      case 'get': {
+        const obj = this.getObject(target);
+        if (wantsTable(req.headers.accept)) {
+          return sendJson(res, 200, toTable(target.def.name, [obj], obj.metadata.resourceVersion ?? '', includeObject(params)));
+        }
+        return sendJson(res, 200, obj);
+      }
+      case 'list':
+        return this.list(req, res, target, params);
+      case 'watch':
+        return this.watch(req, res, target, params);
+      case 'create':
+        return this.create(req, res, target);
+      case 'delete':
+        return this.remove(req, res, target, params);
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  private parseResourcePath(path: string): ResourceRequest | undefined {
+    let group = '';
+    let version = 'v1';
+    let rest: string[];
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    if (parts[0] === 'api' && parts[1] === 'v1') rest = parts.slice(2);
+    else if (parts[0] === 'apis' && parts.length >= 3) {
+      group = parts[1];
+      version = parts[2];
+      rest = parts.slice(3);
+    } else return undefined;
+    let namespace: string | undefined;
+    // `/namespaces/{ns}/{resource}/...` is namespaced; `/namespaces[/{name}]` is the namespace itself.
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const [resource, name, subresource, ...extra] = rest;
+    if (!resource || extra.length) return undefined;
+    const def = findResource(group, version, resource);
+    if (!def) return undefined;
+    if (namespace && !def.namespaced) return undefined;
+    return { def, namespace, name, subresource };
+  }
+
+  private verbOf(method: string, target: ResourceRequest, watch: boolean): string {
+    switch (method) {
+      case 'GET':
+        if (target.name) return 'get';
+        return watch ? 'watch' : 'list';
+      case 'POST':
+        return 'create';
+      case 'DELETE':
+        return target.name ? 'delete' : 'deletecollection';
+      case 'PATCH':
+        return 'patch';
+      case 'PUT':
+        return 'update';
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  private authorize(identity: TokenIdentity, attrs: ResourceAttributes) {
+    if (!isAllowed(identity, attrs)) throw forbidden({ user: identity.user, ...attrs });
+  }
+
+  private getObject<T extends KubeObject>(target: ResourceRequest): T {
+    const obj = this.cluster.store.get<T>(target.def.name, target.namespace, target.name!);
+    if (!obj) throw notFound(target.def.name, target.name!, target.def.group || undefined);
+    return obj;
+  }
+
+  /** The selection a list or watch request asks for. */
+  private filter(target: ResourceRequest, params: URLSearchParams) {
+    const labels = parseLabelSelector(params.get('labelSelector') ?? undefined);
+    const fieldNames = Object.keys(target.def.fields({ apiVersion: 'v1', kind: target.def.kind, metadata: { name: '' } } as KubeObject));
+    const fields = parseFieldSelector(params.get('fieldSelector') ?? undefined, fieldNames);
+    return (obj: KubeObject) =>
+      (!target.namespace || obj.metadata.namespace === target.namespace) &&
+      matchesLabels(labels, obj.metadata.labels) &&
+      matchesFields(fields, target.def.fields(obj));
+  }
+
+  private list(req: IncomingMessage, res: ServerResponse, target: ResourceRequest, params: URLSearchParams) {
+    const matches = this.filter(target, params);
+    const items = this.cluster.store.list(target.def.name, target.namespace).filter(matches);
+    const rv = String(this.cluster.store.resourceVersion);
+    if (wantsTable(req.headers.accept)) {
+      return sendJson(res, 200, toTable(target.def.name, items, rv, includeObject(params)));
+    }
+    return sendJson(res, 200, {
+      kind: `${target.def.kind}List`,
+      apiVersion: target.def.group ? `${target.def.group}/${target.def.version}` : target.def.version,
+      metadata: { resourceVersion: rv },
+      items,
+    });
+  }
+
+  /** A watch stream: newline-delimited `{"type","object"}` until timeoutSeconds or the client leaves. */
+  private watch(req: IncomingMessage, res: ServerResponse, target: ResourceRequest, params: URLSearchParams) {
+    const matches = this.filter(target, params);
+    const table = wantsTable(req.headers.accept);
+    const include = includeObject(params);
+    const rvParam = params.get('resourceVersion');
+    let first = true;
+    const encode = (type: string, obj: KubeObject) => {
+      const object = table ? toTable(target.def.name, [obj], obj.metadata.resourceVersion ?? '', include, first) : obj;
+      first = false;
+      return `${JSON.stringify({ type, object })}\n`;
+    };
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+
+    let since: number;
+    if (!rvParam || rvParam === '0') {
+      // "Get state and start at most recent": synthetic ADDED for what exists now.
+      since = this.cluster.store.resourceVersion;
+      for (const obj of this.cluster.store.list(target.def.name, target.namespace).filter(matches)) res.write(encode('ADDED', obj));
+    } else {
+      since = Number(rvParam);
+      if (!Number.isInteger(since)) {
+        const err = badRequest(`invalid resource version: ${rvParam}`);
+        res.end(`${JSON.stringify({ type: 'ERROR', object: err.status })}\n`);
+        return;
+      }
+    }
+    let stop: () => void = () => undefined;
+    try {
+      stop = this.cluster.store.watch(target.def.name, since, (change: StoreChange) => {
+        if (matches(change.object)) res.write(encode(change.type, change.object));
+      });
+    } catch (e) {
+      if (e instanceof StoreError && e.reason === 'Expired') {
+        res.end(`${JSON.stringify({ type: 'ERROR', object: expired(e.message).status })}\n`);
+        return;
+      }
+      throw e;
+    }
+    const timeout = Number(params.get('timeoutSeconds') ?? 1800);
+    const timer = setTimeout(() => res.end(), Math.max(1, timeout) * 1000);
+    res.once('close', () => {
+      clearTimeout(timer);
+      stop();
+    });
+  }
+
+  private async create(req: IncomingMessage, res: ServerResponse, target: ResourceRequest) {
+    if (target.def.name !== 'pods' || target.name) throw methodNotAllowed();
+    const body = (await readBody(req)) as Pod;
+    if (body?.kind !== 'Pod' || !body.metadata?.name || !Array.isArray(body.spec?.containers) || !body.spec.containers.length) {
+      throw badRequest('the body must be a Pod with metadata.name and at least one container');
+    }
+    if (body.metadata.namespace && body.metadata.namespace !== target.namespace) {
+      throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
+    }
+    body.metadata.namespace = target.namespace;
+    try {
+      const created = this.cluster.createPod(body);
+      return sendJson(res, 201, created);
+    } catch (e) {
+      if (e instanceof StoreError && e.reason === 'AlreadyExists') throw alreadyExists('pods', body.metadata.name);
+      throw e;
+    }
+  }
+
+  private async remove(req: IncomingMessage, res: ServerResponse, target: ResourceRequest, params: URLSearchParams) {
+    if (target.def.name !== 'pods') throw methodNotAllowed();
+    const pod = this.getObject<Pod>(target);
+    const body = (await readBody(req)) as { gracePeriodSeconds?: number };
+    const grace = params.get('gracePeriodSeconds') ?? body.gracePeriodSeconds;
+    const graceSeconds = grace === undefined || grace === null ? undefined : Number(grace);
+    // Answer with the object marked for deletion, as the apiserver does for graceful deletes.
+    const deleting = this.cluster.kubelet.deletePod(pod.metadata.namespace!, pod.metadata.name, graceSeconds);
+    const current = this.cluster.store.get<Pod>('pods', pod.metadata.namespace, pod.metadata.name) ?? pod;
+    sendJson(res, 200, current);
+    await deleting;
+  }
+
+  private async selfSubjectAccessReview(req: IncomingMessage, res: ServerResponse, identity: TokenIdentity) {
+    type Review = { spec?: { resourceAttributes?: Partial<ResourceAttributes> } };
+    const raw = await readRaw(req);
+    let body: Review;
+    try {
+      body = isProtobuf(raw) ? decodeSelfSubjectAccessReview(raw) : (JSON.parse(raw.toString('utf8') || '{}') as Review);
+    } catch (e) {
+      throw badRequest(`cannot decode the SelfSubjectAccessReview: ${(e as Error).message}`);
+    }
+    const attrs = body.spec?.resourceAttributes;
+    if (!attrs) throw badRequest('spec.resourceAttributes is required (nonResourceAttributes are not supported by the sandbox)');
+    const allowed = isAllowed(identity, {
+      verb: attrs.verb ?? '',
+      group: attrs.group ?? '',
+      resource: attrs.resource ?? '',
+      subresource: attrs.subresource || undefined,
+      namespace: attrs.namespace,
+      name: attrs.name,
+    });
+    return sendJson(res, 201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: body.spec,
+      status: allowed ? { allowed: true, reason: 'allowed by sandbox token rules' } : { allowed: false },
+    });
+  }
+}
+
+function includeObject(params: URLSearchParams): IncludeObject {
+  const v = params.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}

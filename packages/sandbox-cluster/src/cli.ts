@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { startSandbox } from './index';
+
+/**
+ * `npm run sandbox`: starts the sandbox cluster with the demo workloads and writes a kubeconfig.
+ * Options: --port N (default 6443), --kubeconfig FILE, --workloads DIR (repeatable).
+ */
+async function main() {
+  const args = process.argv.slice(2);
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const root = path.resolve(__dirname, '../../..');
+  const workloads = args.flatMap((a, i) => (args[i - 1] === '--workloads' ? [a] : []));
+  const sandbox = await startSandbox({
+    port: Number(value('--port') ?? process.env.SANDBOX_PORT ?? 6443),
+    kubeconfigPath: path.resolve(value('--kubeconfig') ?? process.env.SANDBOX_KUBECONFIG ?? path.join(root, '.sandbox', 'kubeconfig')),
+    workloads: workloads.length ? workloads : [path.join(root, 'examples', 'workloads')],
+    backoffBaseMs: process.env.SANDBOX_BACKOFF_MS ? Number(process.env.SANDBOX_BACKOFF_MS) : undefined,
+  });
+  process.stdout.write(`sandbox cluster at ${sandbox.url}; kubeconfig ${sandbox.kubeconfigPath} (export KUBECONFIG=${sandbox.kubeconfigPath})\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await sandbox.stop();
+    process.exit(0);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, stop);
+  // Leave with the parent: stdin closes when whoever started us goes away.
+  if (process.env.SANDBOX_EXIT_WITH_STDIN) process.stdin.on('end', stop).resume();
+}
+
+main().catch(e => {
+  process.stderr.write(`sandbox: ${e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiServer } from './api/ApiServer';
+import { BUILTIN_IDENTITIES, BuiltinIdentityName, TokenRegistry } from './api/authz';
+import { Cluster, ClusterOptions } from './Cluster';
+import { readManifests } from './workloads/loadWorkloads';
+import { createServingCert } from './api/pki';
+
+export { Cluster } from './Cluster';
+export type { ClusterOptions } from './Cluster';
+export { BUILTIN_IDENTITIES } from './api/authz';
+export type { KubeObject } from './store/types';
+export type { Pod } from './store/pod';
+
+export interface SandboxOptions extends ClusterOptions {
+  /** YAML files or folders of workloads to create at start. */
+  workloads?: string[];
+  port?: number;
+  host?: string;
+  /** Where to write a kubeconfig with one context per built-in identity. */
+  kubeconfigPath?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  /** PEM of the self-signed serving certificate; trust it as the cluster CA. */
+  caData: string;
+  cluster: Cluster;
+  /** Bearer token per built-in identity (random per start). */
+  tokens: Record<BuiltinIdentityName, string>;
+  kubeconfigPath?: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the API server and the node, creates the workloads, and (optionally) writes a kubeconfig. */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const manifests = readManifests(opts.workloads ?? []);
+  const cluster = new Cluster(opts);
+  const registry = new TokenRegistry();
+  const tokens = Object.fromEntries(
+    (Object.keys(BUILTIN_IDENTITIES) as BuiltinIdentityName[]).map(name => [name, registry.add(BUILTIN_IDENTITIES[name])]),
+  ) as Record<BuiltinIdentityName, string>;
+  const tls = createServingCert();
+  const server = new ApiServer(cluster, registry, tls);
+  let url: string;
+  try {
+    url = await server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+    cluster.apply(manifests);
+  } catch (e) {
+    await server.close();
+    await cluster.stop();
+    throw e;
+  }
+  if (opts.kubeconfigPath) writeKubeconfig(opts.kubeconfigPath, url, tls.cert, tokens);
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    caData: tls.cert,
+    cluster,
+    tokens,
+    kubeconfigPath: opts.kubeconfigPath,
+    stop: () => {
+      stopped ??= (async () => {
+        await server.close();
+        await cluster.stop();
+        if (opts.kubeconfigPath) fs.rmSync(opts.kubeconfigPath, { force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Contexts `sandbox` (admin), `sandbox-readonly` and `sandbox-nologs`; JSON is valid YAML. */
+export function writeKubeconfig(file: string, url: string, caPem: string, tokens: Record<BuiltinIdentityName, string>) {
+  const contextName = (n: string) => (n === 'admin' ? 'sandbox' : `sandbox-${n}`);
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'sandbox',
+    clusters: [{ name: 'sandbox', cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    users: Object.entries(tokens).map(([n, token]) => ({ name: contextName(n), user: { token } })),
+    contexts: Object.keys(tokens).map(n => ({
+      name: contextName(n),
+      context: { cluster: 'sandbox', user: contextName(n), namespace: 'default' },
+    })),
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+}

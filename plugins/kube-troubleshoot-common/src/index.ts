@@ -1,0 +1,7 @@
+/**
+ * Permissions and shared types of the Kube Troubleshoot plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './permissions';

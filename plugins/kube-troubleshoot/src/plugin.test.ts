@@ -1,0 +1,16 @@
+import newPlugin from './alpha';
+import { kubeTroubleshootPlugin as legacyPlugin } from './plugin';
+
+describe('kube-troubleshoot frontend plugin', () => {
+  it('uses the shared plugin id in both frontend systems', () => {
+    expect(legacyPlugin.getId()).toBe('kube-troubleshoot');
+    expect(newPlugin.pluginId).toBe('kube-troubleshoot');
+    expect(newPlugin.title).toBe('Kubernetes troubleshooting');
+  });
+
+  it('reports its package as plugin info', async () => {
+    const info = await newPlugin.info();
+    expect(info.packageName).toBe('@kube-troubleshoot/backstage-plugin');
+    expect(info.version).toBe('0.1.0');
+  });
+});
