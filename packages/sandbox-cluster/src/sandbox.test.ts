@@ -1,0 +1,287 @@
+import https from 'node:https';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, Sandbox } from './index';
+
+jest.setTimeout(60_000);
+
+/** The REST API through real HTTPS, as any client sees it. */
+function request(sb: Sandbox, urlPath: string, opts: { token?: string | null; method?: string; body?: unknown; accept?: string } = {}) {
+  return new Promise<{ status: number; body: string; json: () => any }>((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    const token = opts.token === undefined ? sb.tokens.admin : opts.token;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (opts.accept) headers.Accept = opts.accept;
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    if (body) headers['Content-Type'] = 'application/json';
+    const req = https.request(`${sb.url}${urlPath}`, { method: opts.method ?? 'GET', headers, ca: sb.caData }, res => {
+      let text = '';
+      res.on('data', d => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text, json: () => JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Opens a streaming GET and collects chunks until `until` says stop or the server ends it. */
+function streamLines(sb: Sandbox, urlPath: string, until: (text: string) => boolean, timeoutMs = 15_000) {
+  return new Promise<{ text: string; endedByServer: boolean }>((resolve, reject) => {
+    const req = https.get(`${sb.url}${urlPath}`, { headers: { Authorization: `Bearer ${sb.tokens.admin}` }, ca: sb.caData }, res => {
+      let text = '';
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (endedByServer: boolean) => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ text, endedByServer });
+      };
+      res.on('data', d => {
+        text += d;
+        if (until(text)) finish(false);
+      });
+      res.on('end', () => finish(true));
+    });
+    req.on('error', reject);
+  });
+}
+
+const WORKLOAD = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop, labels: { app: web } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web, 'backstage.io/kubernetes-id': web } }
+    spec:
+      containers:
+        - name: main
+          image: sandbox.local/toolbox:1
+          command: [sh, -c, 'i=0; while true; i=$((i+1)); do echo "tick $i"; sleep 0.2; done']
+        - name: side
+          image: sandbox.local/toolbox:1
+          command: [sh, -c, 'echo side up; sleep 3600']
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: once, namespace: shop }
+spec:
+  restartPolicy: Never
+  containers:
+    - name: job
+      image: sandbox.local/toolbox:1
+      command: [sh, -c, 'echo started; sleep 1; echo finished; exit 3']
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: nowhere, namespace: shop }
+spec:
+  nodeSelector: { zone: mars }
+  containers: [{ name: c, image: sandbox.local/toolbox:1 }]
+`;
+
+describe('sandbox cluster over HTTPS', () => {
+  let sb: Sandbox;
+  let tmp: string;
+  let webPod: string;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-sandbox-test-'));
+    fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOAD);
+    sb = await startSandbox({ workloads: [path.join(tmp, 'w.yaml')], pullDelayMs: 10, backoffBaseMs: 500, watchHistorySize: 10_000 });
+    webPod = sb.cluster.store.list('pods', 'shop').find(p => p.metadata.name.startsWith('web-'))!.metadata.name;
+    // wait until main has logged a few lines
+    for (let i = 0; i < 50; i++) {
+      const r = await request(sb, `/api/v1/namespaces/shop/pods/${webPod}/log?container=main`);
+      if (r.status === 200 && r.body.split('\n').length > 4) break;
+      await new Promise(res => setTimeout(res, 100));
+    }
+  });
+
+  afterAll(async () => {
+    await sb?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('serves discovery and the version', async () => {
+    expect((await request(sb, '/version')).json().major).toBe('1');
+    expect((await request(sb, '/api')).json().versions).toEqual(['v1']);
+    const v1 = (await request(sb, '/api/v1')).json();
+    expect(v1.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/log', 'events', 'namespaces']));
+    const apps = (await request(sb, '/apis/apps/v1')).json();
+    expect(apps.resources.map((r: { name: string }) => r.name)).toEqual(['deployments', 'replicasets']);
+  });
+
+  it('answers 401 without a valid token and 403 naming the missing rule', async () => {
+    const anon = await request(sb, '/api/v1/pods', { token: null });
+    expect(anon.status).toBe(401);
+    expect(anon.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    const denied = await request(sb, `/api/v1/namespaces/shop/pods/${webPod}/log?container=main`, { token: sb.tokens.nologs });
+    expect(denied.status).toBe(403);
+    expect(denied.json().message).toBe(
+      `pods "${webPod}" is forbidden: User "system:serviceaccount:kube-system:sandbox-nologs" cannot get resource "pods/log" in API group "" in the namespace "shop"`,
+    );
+  });
+
+  it('lists pods by label and field selector, with owner references to objects that exist', async () => {
+    const byLabel = (await request(sb, '/api/v1/namespaces/shop/pods?labelSelector=backstage.io%2Fkubernetes-id%3Dweb')).json();
+    expect(byLabel.kind).toBe('PodList');
+    expect(byLabel.items.map((p: any) => p.metadata.name)).toEqual([webPod]);
+    const owner = byLabel.items[0].metadata.ownerReferences[0];
+    expect(owner.kind).toBe('ReplicaSet');
+    const rs = (await request(sb, `/apis/apps/v1/namespaces/shop/replicasets/${owner.name}`)).json();
+    expect(rs.metadata.uid).toBe(owner.uid);
+    expect(rs.metadata.ownerReferences[0]).toMatchObject({ kind: 'Deployment', name: 'web' });
+    const pending = (await request(sb, '/api/v1/pods?fieldSelector=status.phase%3DPending')).json();
+    expect(pending.items.map((p: any) => p.metadata.name)).toContain('nowhere');
+    const bad = await request(sb, '/api/v1/pods?fieldSelector=spec.color%3Dred');
+    expect(bad.status).toBe(400);
+    expect(bad.json().message).toBe('field label not supported: spec.color');
+  });
+
+  it('filters events by involvedObject, reason and type', async () => {
+    const ev = (await request(sb, '/api/v1/namespaces/shop/events?fieldSelector=involvedObject.name%3Dnowhere,reason%3DFailedScheduling')).json();
+    expect(ev.items).toHaveLength(1);
+    expect(ev.items[0]).toMatchObject({ type: 'Warning', source: { component: 'default-scheduler' }, involvedObject: { kind: 'Pod', name: 'nowhere' } });
+    const warnings = (await request(sb, '/api/v1/events?fieldSelector=type%3DWarning')).json();
+    expect(warnings.items.every((e: any) => e.type === 'Warning')).toBe(true);
+  });
+
+  it('returns 404 Status for unknown pods and namespaces', async () => {
+    const r = await request(sb, '/api/v1/namespaces/shop/pods/ghost');
+    expect(r.status).toBe(404);
+    expect(r.json()).toEqual({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "ghost" not found', reason: 'NotFound', details: { name: 'ghost', kind: 'pods' }, code: 404,
+    });
+  });
+
+  it('serves logs with tailLines, timestamps, sinceTime and limitBytes', async () => {
+    const base = `/api/v1/namespaces/shop/pods/${webPod}/log?container=main`;
+    const tail = await request(sb, `${base}&tailLines=2&timestamps=true`);
+    const lines = tail.body.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z tick \d+$/);
+    const since = lines[1].split(' ')[0];
+    const fromSecond = await request(sb, `${base}&sinceTime=${encodeURIComponent(since)}&timestamps=true`);
+    expect(fromSecond.body.startsWith(lines[1])).toBe(true);
+    const limited = await request(sb, `${base}&limitBytes=5`);
+    expect(limited.body).toBe('tick ');
+  });
+
+  it('rejects bad log options with the apiserver texts', async () => {
+    const pod = `/api/v1/namespaces/shop/pods/${webPod}/log`;
+    expect((await request(sb, pod)).json().message).toBe(`a container name must be specified for pod ${webPod}, choose one of: [main side]`);
+    expect((await request(sb, `${pod}?container=x`)).json().message).toBe(`container x is not valid for pod ${webPod}`);
+    const both = await request(sb, `${pod}?container=main&sinceSeconds=5&sinceTime=2026-01-01T00:00:00Z`);
+    expect(both.status).toBe(422);
+    expect(both.json().message).toContain('at most one of `sinceTime` or `sinceSeconds` may be specified');
+    expect((await request(sb, `${pod}?container=main&tailLines=-1`)).json().message).toContain('must be greater than or equal to 0');
+    const unscheduled = await request(sb, '/api/v1/namespaces/shop/pods/nowhere/log');
+    expect(unscheduled.status).toBe(204);
+  });
+
+  it('follows a log live and ends the stream when the container exits', async () => {
+    const live = await streamLines(sb, `/api/v1/namespaces/shop/pods/${webPod}/log?container=main&follow=true&tailLines=1`, t => t.split('\n').length > 4);
+    const ticks = live.text.trim().split('\n').map(l => Number(l.split(' ')[1]));
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    ticks.slice(1).forEach((n, i) => expect(n).toBe(ticks[i] + 1)); // nothing lost or repeated
+    const once = await streamLines(sb, '/api/v1/namespaces/shop/pods/once/log?follow=true', () => false);
+    expect(once.endedByServer).toBe(true);
+    expect(once.text).toBe('started\nfinished\n');
+    const pod = (await request(sb, '/api/v1/namespaces/shop/pods/once')).json();
+    expect(pod.status.phase).toBe('Failed');
+    expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+  });
+
+  it('watches from a resourceVersion, and answers 410 Expired for one that is too old', async () => {
+    const list = (await request(sb, '/api/v1/namespaces/shop/pods')).json();
+    const rv = list.metadata.resourceVersion;
+    const watching = streamLines(sb, `/api/v1/namespaces/shop/pods?watch=true&resourceVersion=${rv}`, t => t.includes('"DELETED"'));
+    await new Promise(r => setTimeout(r, 200));
+    const created = await request(sb, '/api/v1/namespaces/shop/pods', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'short' }, spec: { containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', command: ['sleep', '60'] }] } },
+    });
+    expect(created.status).toBe(201);
+    const del = await request(sb, '/api/v1/namespaces/shop/pods/short?gracePeriodSeconds=0', { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    const { text } = await watching;
+    const events = text.trim().split('\n').map(l => JSON.parse(l));
+    expect(events[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'short' } } });
+    expect(events.at(-1)).toMatchObject({ type: 'DELETED', object: { metadata: { name: 'short' } } });
+
+    sb.cluster.store.compact();
+    const old = await streamLines(sb, `/api/v1/namespaces/shop/pods?watch=true&resourceVersion=${rv}`, () => false);
+    const err = JSON.parse(old.text.trim());
+    expect(err).toMatchObject({ type: 'ERROR', object: { kind: 'Status', reason: 'Expired', code: 410 } });
+    expect(err.object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+  });
+
+  it('keeps the previous container log and reports CrashLoopBackOff after repeated crashes', async () => {
+    await request(sb, '/api/v1/namespaces/shop/pods', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', command: ['sh', '-c', 'echo boom $$; exit 2'] }] } },
+    });
+    let pod: any;
+    for (let i = 0; i < 100; i++) {
+      pod = (await request(sb, '/api/v1/namespaces/shop/pods/crash')).json();
+      const s = pod.status?.containerStatuses?.[0];
+      if (s?.state?.waiting?.reason === 'CrashLoopBackOff') break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const s = pod.status.containerStatuses[0];
+    expect(s.state.waiting.reason).toBe('CrashLoopBackOff');
+    expect(s.state.waiting.message).toMatch(/^back-off \d+s restarting failed container=c pod=crash_shop\(/);
+    expect(s.restartCount).toBeGreaterThanOrEqual(1);
+    expect(s.lastState.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    const current = await request(sb, '/api/v1/namespaces/shop/pods/crash/log');
+    const previous = await request(sb, '/api/v1/namespaces/shop/pods/crash/log?previous=true');
+    expect(previous.body).toMatch(/^boom \d+\n$/);
+    expect(current.body).toMatch(/^boom \d+\n$/);
+    expect(current.body).not.toBe(previous.body); // two different runs (pids differ)
+    const ev = (await request(sb, '/api/v1/namespaces/shop/events?fieldSelector=involvedObject.name%3Dcrash,reason%3DBackOff')).json();
+    expect(ev.items[0].message).toMatch(/^Back-off restarting failed container c in pod crash_shop\(/);
+  });
+
+  it('answers SelfSubjectAccessReview per token', async () => {
+    const review = (token: string) =>
+      request(sb, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+        method: 'POST',
+        token,
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'shop', verb: 'get', resource: 'pods', subresource: 'log' } } },
+      });
+    expect((await review(sb.tokens.readonly)).json().status.allowed).toBe(true);
+    expect((await review(sb.tokens.nologs)).json().status.allowed).toBe(false);
+  });
+});
+
+describe('stopping the sandbox', () => {
+  it('leaves no process, folder or open port behind', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-sandbox-stop-'));
+    const kubeconfig = path.join(tmp, 'kubeconfig');
+    fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOAD);
+    const sb = await startSandbox({ workloads: [path.join(tmp, 'w.yaml')], kubeconfigPath: kubeconfig, pullDelayMs: 10 });
+    const marked = () => {
+      const pids: number[] = [];
+      for (const entry of fs.readdirSync('/proc').filter(e => /^\d+$/.test(e))) {
+        try {
+          if (fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`KUBE_TROUBLESHOOT_SANDBOX=${sb.cluster.id}`)) pids.push(Number(entry));
+        } catch {
+          // exited meanwhile
+        }
+      }
+      return pids;
+    };
+    for (let i = 0; i < 50 && marked().length < 2; i++) await new Promise(r => setTimeout(r, 100));
+    expect(marked().length).toBeGreaterThanOrEqual(2); // the containers really are processes
+    expect(fs.existsSync(sb.cluster.dataDir)).toBe(true);
+    await sb.stop();
+    expect(marked()).toEqual([]);
+    expect(fs.existsSync(sb.cluster.dataDir)).toBe(false);
+    expect(fs.existsSync(kubeconfig)).toBe(false);
+    await expect(request(sb, '/version')).rejects.toThrow(/ECONNREFUSED/);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,15 @@
+// The system tests live in test/{kubectl,e2e} rather than src/, so this package brings its own
+// Jest config (backstage-cli uses a package's jest.config.js when present) with the CLI's transform.
+const transform = require.resolve('@backstage/cli-module-test-jest/config/jestSwcTransform');
+
+module.exports = {
+  displayName: '@internal/system-tests',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/{kubectl,e2e,sandbox}/**/*.test.ts'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
+  transform: {
+    '\\.(ts|mts|cts)$': [transform, { jsc: { parser: { syntax: 'typescript' } }, module: { ignoreDynamic: true } }],
+    '\\.(js|mjs|cjs)$': [transform, { jsc: { parser: { syntax: 'ecmascript' } }, module: { ignoreDynamic: true } }],
+  },
+};

@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Finds a tool the system tests need. Missing tools skip the tests that need them on a developer's
+ * machine (with the reason printed), but fail under CI=true, where everything must run.
+ */
+export function findTool(name: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function requireTool(name: string, why: string): string | undefined {
+  const found = findTool(name);
+  if (!found) {
+    const message = `${name} not found on PATH: ${why}`;
+    if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`${message} (required under CI)`);
+    process.stderr.write(`SKIP: ${message}\n`);
+  }
+  return found;
+}
+
+/** kubectl binaries to test against: `kubectl` plus the versioned ones installed beside its real path. */
+export function kubectlBinaries(versions: string[]): Array<{ version: string; bin: string }> {
+  const kubectl = findTool('kubectl');
+  if (!kubectl) return [];
+  const dir = path.dirname(fs.realpathSync(kubectl));
+  const found = versions
+    .map(version => ({ version, bin: path.join(dir, `kubectl.${version}`) }))
+    .filter(k => fs.existsSync(k.bin));
+  return found.length ? found : [{ version: 'default', bin: kubectl }];
+}
+
+/** Processes whose environment carries `KEY=value` (sandbox containers are marked this way). */
+export function processesWithEnv(key: string, value: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (env.includes(`${key}=${value}`)) pids.push(Number(entry));
+    } catch {
+      // gone or not ours
+    }
+  }
+  return pids;
+}
+
+export const repoRoot = path.resolve(__dirname, '../..');
+export const workloadsDir = path.join(repoRoot, 'examples', 'workloads');
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
