@@ -111,7 +111,9 @@ function main() {
     log(`unknown task "${task ?? ''}"; use one of: ${Object.keys(scripts).join(', ')}`);
     process.exit(2);
   }
-  const child = spawn(entry[0], entry[1], { cwd: root, env, stdio: 'inherit' });
+  // `exec` runs where it was called (a package folder); the tasks run from the repository root.
+  const cwd = task === 'exec' ? process.cwd() : root;
+  const child = spawn(entry[0], entry[1], { cwd, env, stdio: 'inherit' });
   // Ctrl-C reaches the whole foreground process group; forward other signals explicitly.
   for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   process.on('SIGINT', () => {});

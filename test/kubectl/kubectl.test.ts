@@ -28,7 +28,8 @@ interface Result {
 function run(bin: string, args: string[], timeoutMs = 20_000): Promise<Result> {
   return new Promise(resolve => {
     execFile(bin, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: timeoutMs }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      let code = 0;
+      if (err) code = typeof err.code === 'number' ? err.code : 1;
       resolve({ code, stdout, stderr });
     });
   });

@@ -11,7 +11,8 @@ async function main() {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const root = path.resolve(__dirname, '../../..');
+  // The repository root: this file is packages/sandbox-cluster/src/cli.ts and always runs from source.
+  const root = path.resolve(require.resolve('@internal/sandbox-cluster/package.json'), '../../..');
   const workloads = args.flatMap((a, i) => (args[i - 1] === '--workloads' ? [a] : []));
   const sandbox = await startSandbox({
     port: Number(value('--port') ?? process.env.SANDBOX_PORT ?? 6443),

@@ -30,12 +30,13 @@ function streamLines(sb: Sandbox, urlPath: string, until: (text: string) => bool
   return new Promise<{ text: string; endedByServer: boolean }>((resolve, reject) => {
     const req = https.get(`${sb.url}${urlPath}`, { headers: { Authorization: `Bearer ${sb.tokens.admin}` }, ca: sb.caData }, res => {
       let text = '';
-      const timer = setTimeout(() => finish(false), timeoutMs);
+      let timer: NodeJS.Timeout | undefined = undefined;
       const finish = (endedByServer: boolean) => {
         clearTimeout(timer);
         req.destroy();
         resolve({ text, endedByServer });
       };
+      timer = setTimeout(() => finish(false), timeoutMs);
       res.on('data', d => {
         text += d;
         if (until(text)) finish(false);

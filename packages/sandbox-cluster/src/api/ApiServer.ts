@@ -45,7 +45,7 @@ interface ResourceRequest {
   subresource?: string;
 }
 
-function sendJson(res: ServerResponse, code: number, body: unknown) {
+function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
@@ -106,19 +106,18 @@ export class ApiServer {
   private fail(res: ServerResponse, err: unknown) {
     if (res.headersSent) {
       res.destroy();
-      return;
+    } else if (err instanceof StatusError) {
+      sendJson(res, err.code, err.status);
+    } else {
+      sendJson(res, 500, internalError((err as Error)?.message ?? String(err)).status);
     }
-    if (err instanceof StatusError) return sendJson(res, err.code, err.status);
-    const status = internalError((err as Error)?.message ?? String(err));
-    return sendJson(res, 500, status.status);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (['/healthz', '/readyz', '/livez'].includes(path)) {
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-      return;
+      return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
     }
     const identity = this.tokens.authenticate(req.headers.authorization);
     if (!identity) throw unauthorized();
@@ -164,8 +163,7 @@ export class ApiServer {
 
     if (target.subresource === 'log' && target.def.name === 'pods' && verb === 'get') {
       const pod = this.getObject<Pod>(target);
-      streamPodLog(this.cluster.kubelet, pod, parseLogOptions(pod.metadata.name, params), res);
-      return;
+      return streamPodLog(this.cluster.kubelet, pod, parseLogOptions(pod.metadata.name, params), res);
     }
     if (target.subresource) throw pathNotFound();
 

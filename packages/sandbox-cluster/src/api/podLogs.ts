@@ -101,15 +101,15 @@ export function streamPodLog(kubelet: Kubelet, pod: Pod, opts: LogOptions, res: 
     res.end();
     return;
   }
-  const onEntry = (entry: LogEntry) => {
+  function cleanup() {
+    live!.off('entry', onEntry);
+    live!.off('exit', cleanup);
+    res.end();
+  }
+  function onEntry(entry: LogEntry) {
     if (opts.sinceNs !== undefined && entry.ns < opts.sinceNs) return;
     if (!send(entry)) cleanup();
-  };
-  const cleanup = () => {
-    live.off('entry', onEntry);
-    live.off('exit', cleanup);
-    res.end();
-  };
+  }
   live.on('entry', onEntry);
   live.once('exit', cleanup);
   res.once('close', cleanup);

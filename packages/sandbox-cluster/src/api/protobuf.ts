@@ -7,9 +7,10 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 type Fields = Map<number, Array<Buffer | number>>;
 
-function readVarint(buf: Buffer, pos: number): [number, number] {
+function readVarint(buf: Buffer, start: number): [number, number] {
   let result = 0;
   let shift = 0;
+  let pos = start;
   for (;;) {
     if (pos >= buf.length) throw new Error('truncated varint');
     const b = buf[pos++];

@@ -28,7 +28,7 @@ export class StatusError extends Error {
   }
 }
 
-function failure(code: number, reason: string, message: string, details?: Status['details']): StatusError {
+function failure(code: number, reason: string, message: string, extra?: Status['details']): StatusError {
   // Field order as the apiserver writes it: details before code.
   return new StatusError({
     kind: 'Status',
@@ -37,7 +37,7 @@ function failure(code: number, reason: string, message: string, details?: Status
     status: 'Failure',
     message,
     reason,
-    ...(details ? { details } : {}),
+    ...(extra ? { details: extra } : {}),
     code,
   });
 }

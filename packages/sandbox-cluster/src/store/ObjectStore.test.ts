@@ -1,7 +1,7 @@
 import { ObjectStore, StoreError } from './ObjectStore';
-import { StoreChange } from './types';
+import { KubeObject, StoreChange } from './types';
 
-const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' } });
+const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' } });
 
 describe('ObjectStore', () => {
   it('bumps one global resourceVersion per change and stamps it on the object', () => {
