@@ -35,21 +35,6 @@ export function kubectlBinaries(versions: string[]): Array<{ version: string; bi
   return found.length ? found : [{ version: 'default', bin: kubectl }];
 }
 
-/** Processes whose environment carries `KEY=value` (sandbox containers are marked this way). */
-export function processesWithEnv(key: string, value: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (env.includes(`${key}=${value}`)) pids.push(Number(entry));
-    } catch {
-      // gone or not ours
-    }
-  }
-  return pids;
-}
-
 export const repoRoot = path.resolve(__dirname, '../..');
 export const workloadsDir = path.join(repoRoot, 'examples', 'workloads');
 

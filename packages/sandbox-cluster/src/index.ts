@@ -9,6 +9,7 @@ import { createServingCert } from './api/pki';
 export { Cluster } from './Cluster';
 export type { ClusterOptions } from './Cluster';
 export { BUILTIN_IDENTITIES } from './api/authz';
+export { findSandboxProcesses } from './kubelet/processes';
 export type { KubeObject } from './store/types';
 export type { Pod } from './store/pod';
 

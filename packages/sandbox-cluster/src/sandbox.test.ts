@@ -2,7 +2,7 @@ import https from 'node:https';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startSandbox, Sandbox } from './index';
+import { findSandboxProcesses, startSandbox, Sandbox } from './index';
 
 jest.setTimeout(60_000);
 
@@ -264,17 +264,7 @@ describe('stopping the sandbox', () => {
     const kubeconfig = path.join(tmp, 'kubeconfig');
     fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOAD);
     const sb = await startSandbox({ workloads: [path.join(tmp, 'w.yaml')], kubeconfigPath: kubeconfig, pullDelayMs: 10 });
-    const marked = () => {
-      const pids: number[] = [];
-      for (const entry of fs.readdirSync('/proc').filter(e => /^\d+$/.test(e))) {
-        try {
-          if (fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`KUBE_TROUBLESHOOT_SANDBOX=${sb.cluster.id}`)) pids.push(Number(entry));
-        } catch {
-          // exited meanwhile
-        }
-      }
-      return pids;
-    };
+    const marked = () => findSandboxProcesses(sb.cluster.id);
     for (let i = 0; i < 50 && marked().length < 2; i++) await new Promise(r => setTimeout(r, 100));
     expect(marked().length).toBeGreaterThanOrEqual(2); // the containers really are processes
     expect(fs.existsSync(sb.cluster.dataDir)).toBe(true);

@@ -9,6 +9,7 @@ import { kubeTime } from './clock';
 import { ContainerProcess } from './ContainerProcess';
 import { EventRecorder, referenceTo } from './EventRecorder';
 import { pullError, resolveImage } from './images';
+import { SANDBOX_ENV } from './processes';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -197,7 +198,7 @@ export class Kubelet extends EventEmitter {
       PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       HOSTNAME: run.name,
       HOME: '/root',
-      KUBE_TROUBLESHOOT_SANDBOX: this.opts.sandboxId,
+      [SANDBOX_ENV]: this.opts.sandboxId,
     };
     for (const e of c.spec.env ?? []) env[e.name] = e.value ?? '';
     c.containerID = `containerd://${randomBytes(32).toString('hex')}`;
