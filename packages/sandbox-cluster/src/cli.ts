@@ -20,7 +20,9 @@ async function main() {
     workloads: workloads.length ? workloads : [path.join(root, 'examples', 'workloads')],
     backoffBaseMs: process.env.SANDBOX_BACKOFF_MS ? Number(process.env.SANDBOX_BACKOFF_MS) : undefined,
   });
-  process.stdout.write(`sandbox cluster at ${sandbox.url}; kubeconfig ${sandbox.kubeconfigPath} (export KUBECONFIG=${sandbox.kubeconfigPath})\n`);
+  process.stdout.write(
+    `sandbox cluster at ${sandbox.url}; kubeconfig ${sandbox.kubeconfigPath} (export KUBECONFIG=${sandbox.kubeconfigPath}); id ${sandbox.cluster.id}, data in ${sandbox.cluster.dataDir}\n`,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -11,19 +11,34 @@ import {
 
 describe('kube-troubleshoot permissions', () => {
   it.each([
-    [kubeTroubleshootLogsReadPermission, 'kube-troubleshoot.logs.read', 'read'],
-    [kubeTroubleshootEventsReadPermission, 'kube-troubleshoot.events.read', 'read'],
-    [kubeTroubleshootTerminalCreatePermission, 'kube-troubleshoot.terminal.create', 'create'],
-    [kubeTroubleshootDebugCreatePermission, 'kube-troubleshoot.debug.create', 'create'],
-  ])('%#: %s is a catalog-entity resource permission', (permission, name, action) => {
-    expect(permission).toEqual({
-      type: 'resource',
-      name,
-      attributes: { action },
-      resourceType: 'catalog-entity',
-    });
-    expect(isResourcePermission(permission, 'catalog-entity')).toBe(true);
-  });
+    ['kube-troubleshoot.logs.read', 'read', kubeTroubleshootLogsReadPermission],
+    [
+      'kube-troubleshoot.events.read',
+      'read',
+      kubeTroubleshootEventsReadPermission,
+    ],
+    [
+      'kube-troubleshoot.terminal.create',
+      'create',
+      kubeTroubleshootTerminalCreatePermission,
+    ],
+    [
+      'kube-troubleshoot.debug.create',
+      'create',
+      kubeTroubleshootDebugCreatePermission,
+    ],
+  ])(
+    '%s (%s) is a catalog-entity resource permission',
+    (name, action, permission) => {
+      expect(permission).toEqual({
+        type: 'resource',
+        name,
+        attributes: { action },
+        resourceType: 'catalog-entity',
+      });
+      expect(isResourcePermission(permission, 'catalog-entity')).toBe(true);
+    },
+  );
 
   it('makes recordings.read a basic permission', () => {
     expect(kubeTroubleshootRecordingsReadPermission).toEqual({

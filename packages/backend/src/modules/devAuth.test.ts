@@ -1,8 +1,10 @@
 import {
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import authPlugin from '@backstage/plugin-auth-backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
@@ -27,10 +29,14 @@ const entities: Entity[] = [
   },
 ];
 
+// TestDatabases destroys its SQLite pools after the suite; the default database service keeps them open.
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
 async function startAuth(providers: Record<string, object>) {
   return startTestBackend({
     features: [
-      import('@backstage/plugin-auth-backend'),
+      authPlugin,
+      mockServices.database.factory({ knex: await databases.init('SQLITE_3') }),
       authModuleDevProvider,
       catalogServiceMock.factory({ entities }),
       mockServices.rootConfig.factory({

@@ -155,7 +155,9 @@ describe('KubeTroubleshootExamplePolicy', () => {
   });
 
   it("allows other plugins' permissions", async () => {
-    expect(await decide(catalogEntityReadPermission, 'user:default/bob')).toEqual({
+    expect(
+      await decide(catalogEntityReadPermission, 'user:default/bob'),
+    ).toEqual({
       result: AuthorizeResult.ALLOW,
     });
   });

@@ -103,13 +103,15 @@ describe('DevSignInPage', () => {
     const onSignInSuccess = await renderPage();
 
     expect(
-      await screen.findByText('Could not sign in as mallory'),
+      await screen.findByText(/Could not sign in as mallory/),
     ).toBeInTheDocument();
     expect(
       screen.getAllByText(/no User entity named 'mallory'/).length,
     ).toBeGreaterThan(0);
 
-    fireEvent.click(screen.getByRole('button', { name: 'Choose another user' }));
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Choose another user' }),
+    );
     expect(
       screen.getByRole('button', { name: 'Sign in as alice' }),
     ).toBeInTheDocument();

@@ -8,6 +8,7 @@ import {
   ProxiedSignInPage,
 } from '@backstage/core-components';
 import { IdentityApi } from '@backstage/core-plugin-api';
+import { isError } from '@backstage/errors';
 import { SignInPageProps } from '@backstage/plugin-app-react';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
@@ -30,6 +31,15 @@ function forgetUserOnSignOut(identity: IdentityApi): IdentityApi {
       await identity.signOut();
     },
   };
+}
+
+// A ResponseError only says "Request failed with 404"; the backend's reason is its cause.
+function reasonOf(error: Error | undefined): Error {
+  if (!error) {
+    return new Error('Sign-in failed');
+  }
+  const cause: unknown = error.cause;
+  return error.name === 'ResponseError' && isError(cause) ? cause : error;
 }
 
 function UserPicker(props: { onPick(name: string): void }) {
@@ -104,11 +114,13 @@ export function DevSignInPage(props: SignInPageProps) {
           <Content>
             <ErrorPanel
               title={`Could not sign in as ${userName}`}
-              error={error ?? new Error('Sign-in failed')}
-            />
-            <Button color="primary" variant="contained" onClick={chooseAgain}>
-              Choose another user
-            </Button>
+              error={reasonOf(error)}
+              defaultExpanded
+            >
+              <Button color="primary" variant="contained" onClick={chooseAgain}>
+                Choose another user
+              </Button>
+            </ErrorPanel>
           </Content>
         </Page>
       )}

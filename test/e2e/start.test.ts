@@ -1,0 +1,94 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { findSandboxProcesses } from '@internal/sandbox-cluster';
+import { repoRoot, waitFor } from '../support/tools';
+
+/**
+ * `npm start` as a developer runs it (scripts/start.mjs on free ports): one URL line, the portal and
+ * the sandbox answer, and Ctrl-C leaves no process and no temporary folder behind.
+ */
+jest.setTimeout(420_000);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Live processes whose command line mentions `text`. */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter(e => /^\d+$/.test(e))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(text)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+describe('npm start', () => {
+  let child: ChildProcess | undefined;
+  let stateDir: string;
+  let output = '';
+
+  afterAll(() => {
+    if (child?.pid && child.exitCode === null) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('serves the portal with the sandbox, and Ctrl-C stops everything', async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-troubleshoot-start-'));
+    const [appPort, backendPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
+    const env = { ...process.env, KT_APP_PORT: String(appPort), KT_BACKEND_PORT: String(backendPort), KT_SANDBOX_PORT: String(sandboxPort), KT_STATE_DIR: stateDir };
+    delete env.NODE_ENV; // Jest's NODE_ENV=test is not the portal's
+    child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'start.mjs')], { cwd: repoRoot, env });
+    child.stdout!.on('data', d => (output += d));
+    child.stderr!.on('data', d => (output += d));
+    const exited = new Promise<number | null>(resolve => child!.once('exit', code => resolve(code)));
+
+    await waitFor('the URL line', () => (/Kube Troubleshoot portal: (\S+)/.exec(output) ? true : undefined), 360_000).catch(e => {
+      throw new Error(`${e.message}\noutput:\n${output}`);
+    });
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).toContain(`Kube Troubleshoot portal: http://localhost:${appPort} `);
+
+    const page = await fetch(`http://localhost:${appPort}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const ready = await fetch(`http://localhost:${backendPort}/.backstage/health/v1/readiness`);
+    expect(ready.status).toBe(200);
+    const kubeconfig = JSON.parse(fs.readFileSync(path.join(stateDir, 'kubeconfig'), 'utf8'));
+    expect(kubeconfig.clusters[0].cluster.server).toBe(`https://127.0.0.1:${sandboxPort}`);
+
+    const sandboxLog = fs.readFileSync(path.join(stateDir, 'logs', 'sandbox.log'), 'utf8');
+    const [, sandboxId, dataDir] = /id (\w+), data in (\S+)/.exec(sandboxLog)!;
+    await waitFor('the demo containers', () => (findSandboxProcesses(sandboxId).length >= 3 ? true : undefined));
+    expect(processesMentioning(stateDir).length).toBeGreaterThan(0);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await waitFor('every process to end', () => (processesMentioning(stateDir).length === 0 && findSandboxProcesses(sandboxId).length === 0 ? true : undefined), 15_000).catch(e => {
+      throw new Error(`${e.message}: ${processesMentioning(stateDir).join('\n')} sandbox: ${findSandboxProcesses(sandboxId)}`);
+    });
+    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(path.join(stateDir, 'kubeconfig'))).toBe(false);
+    await expect(fetch(`http://localhost:${appPort}/`)).rejects.toThrow();
+  });
+});
