@@ -297,7 +297,7 @@ describeIf('example portal in Chromium', () => {
   it('signs out back to the user picker and forgets alice', async () => {
     await page.goto(`${baseUrl}/settings`);
     await shown(
-      page.getByText('Backstage Identity'),
+      page.getByText('Backstage Identity', { exact: true }),
       'the settings page',
       60_000,
     );
