@@ -56,7 +56,7 @@ describe('npm start', () => {
   it('serves the portal with the sandbox, and Ctrl-C stops everything', async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-troubleshoot-start-'));
     const [appPort, backendPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
-    const env = { ...process.env, KT_APP_PORT: String(appPort), KT_BACKEND_PORT: String(backendPort), KT_SANDBOX_PORT: String(sandboxPort), KT_STATE_DIR: stateDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, KT_APP_PORT: String(appPort), KT_BACKEND_PORT: String(backendPort), KT_SANDBOX_PORT: String(sandboxPort), KT_STATE_DIR: stateDir };
     delete env.NODE_ENV; // Jest's NODE_ENV=test is not the portal's
     child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'start.mjs')], { cwd: repoRoot, env });
     child.stdout!.on('data', d => (output += d));
