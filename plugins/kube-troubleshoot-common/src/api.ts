@@ -1,0 +1,174 @@
+/**
+ * The HTTP API of the kube-troubleshoot backend, shared by the backend (which produces it) and the
+ * frontend (which reads it). All routes live under `/api/kube-troubleshoot` and are scoped to one
+ * catalog entity: `/entities/:kind/:namespace/:name/...`.
+ */
+
+/** A reference to the object that owns a pod, nearest first (ReplicaSet, then Deployment). */
+export interface OwnerSummary {
+  kind: string;
+  name: string;
+}
+
+export type ContainerKind = 'init' | 'container' | 'ephemeral';
+
+/** The last run of a container that ended (`lastState.terminated`). */
+export interface ContainerTermination {
+  exitCode: number;
+  reason?: string;
+  message?: string;
+  finishedAt?: string;
+}
+
+export interface ContainerSummary {
+  name: string;
+  kind: ContainerKind;
+  image: string;
+  ready: boolean;
+  restartCount: number;
+  state: 'waiting' | 'running' | 'terminated' | 'unknown';
+  /** e.g. CrashLoopBackOff, ImagePullBackOff, Completed, Error, OOMKilled */
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  startedAt?: string;
+  lastTermination?: ContainerTermination;
+}
+
+export interface PodSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  /** The pod phase (Pending, Running, Succeeded, Failed, Unknown). */
+  phase: string;
+  /** What `kubectl get pods` prints in STATUS (CrashLoopBackOff, Terminating, ...). */
+  status: string;
+  /** READY as `kubectl get pods` prints it, e.g. `1/2`. */
+  ready: string;
+  restarts: number;
+  createdAt?: string;
+  nodeName?: string;
+  podIP?: string;
+  containers: ContainerSummary[];
+  owners: OwnerSummary[];
+}
+
+/** The problem talking to one cluster; other clusters' results are still returned. */
+export interface ClusterError {
+  cluster: string;
+  message: string;
+  /** HTTP status the cluster answered with, when it answered. */
+  statusCode?: number;
+}
+
+/** `GET .../pods` */
+export interface EntityPodsResponse {
+  pods: PodSummary[];
+  clusterErrors: ClusterError[];
+}
+
+/**
+ * `GET .../logs` answers `application/x-ndjson`: one JSON object of this type per line.
+ * Lines always carry the kubelet's RFC3339Nano timestamp; the UI decides whether to show it.
+ */
+export type LogStreamMessage =
+  | { type: 'line'; cluster: string; pod: string; container: string; timestamp: string; text: string }
+  /** Something the user should know mid-stream: reconnected after an upstream drop, a container ended. */
+  | { type: 'notice'; message: string; cluster?: string; pod?: string; container?: string }
+  /** The stream failed for one pod/container; others (all-pods mode) go on. */
+  | { type: 'error'; message: string; statusCode?: number; cluster?: string; pod?: string; container?: string }
+  /** Sent last when the server ends the stream by itself (no follow, or every followed container ended). */
+  | { type: 'end' };
+
+/** A core/v1 Event of the entity's pods or of their owners, folded per object, reason and message. */
+export interface KubeEvent {
+  /** Stable id: the Event's uid. */
+  id: string;
+  cluster: string;
+  namespace: string;
+  type: 'Normal' | 'Warning' | string;
+  reason: string;
+  message: string;
+  count: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  object: { kind: string; name: string; fieldPath?: string };
+  source?: string;
+}
+
+/** `GET .../events` (without `watch`). Newest first. */
+export interface EntityEventsResponse {
+  events: KubeEvent[];
+  clusterErrors: ClusterError[];
+}
+
+/**
+ * `GET .../events?watch=true` answers `application/x-ndjson` of these: first a `snapshot` (the same
+ * list as without `watch`), then `upsert`/`delete` as events change. After a watch expiry the
+ * server relists and sends only the differences, never a duplicate.
+ */
+export type EventStreamMessage =
+  | { type: 'snapshot'; events: KubeEvent[]; clusterErrors: ClusterError[] }
+  | { type: 'upsert'; event: KubeEvent }
+  | { type: 'delete'; id: string }
+  | { type: 'error'; message: string; cluster?: string; statusCode?: number };
+
+export type DiagnosisSeverity = 'ok' | 'info' | 'warning' | 'error';
+
+/** A plain-language verdict about one pod, with the next step to take. */
+export interface PodDiagnosis {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  severity: DiagnosisSeverity;
+  /** Short verdict, e.g. `search-indexer crashes on start (exit code 1) and is restarting in a back-off loop`. */
+  verdict: string;
+  /** What to do next. */
+  nextStep: string;
+  /** Supporting facts: the image, the error text, the last log lines of the previous container... */
+  details: string[];
+  container?: string;
+}
+
+/** `GET .../diagnosis` */
+export interface EntityDiagnosisResponse {
+  pods: PodDiagnosis[];
+  clusterErrors: ClusterError[];
+}
+
+/** Query parameters of `GET .../logs`. */
+export interface LogsQuery {
+  cluster?: string;
+  /** Omitted: every pod of the entity, merged in time order. */
+  pod?: string;
+  /** Omitted: every container of the pod(s). */
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  sinceTime?: string;
+  /** Stream the whole log as a text file (Content-Disposition: attachment). */
+  download?: boolean;
+  /** With download: prefix each line with its timestamp. */
+  timestamps?: boolean;
+}
+
+/** The path of an entity's routes, relative to the plugin's base URL. */
+export function entityPath(entity: { kind: string; namespace?: string; name: string }): string {
+  const ns = entity.namespace ?? 'default';
+  return `/entities/${encodeURIComponent(entity.kind.toLocaleLowerCase('en-US'))}/${encodeURIComponent(
+    ns.toLocaleLowerCase('en-US'),
+  )}/${encodeURIComponent(entity.name.toLocaleLowerCase('en-US'))}`;
+}
+
+/** The annotations that tie an entity to its workloads (same as the official Kubernetes plugin). */
+export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
+export const KUBERNETES_LABEL_SELECTOR_ANNOTATION = 'backstage.io/kubernetes-label-selector';
+export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
+
+/** Whether an entity has the annotations the tabs need. */
+export function hasKubernetesAnnotations(entity: { metadata: { annotations?: Record<string, string> } }): boolean {
+  const a = entity.metadata.annotations ?? {};
+  return Boolean(a[KUBERNETES_ID_ANNOTATION] || a[KUBERNETES_LABEL_SELECTOR_ANNOTATION]);
+}
