@@ -155,6 +155,11 @@ export class Cluster {
     }
   }
 
+  /** Records an Event about an object, as a controller would. */
+  recordEvent(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string) {
+    this.events.record(referenceTo(obj), type, reason, message, { component });
+  }
+
   async stop() {
     await this.kubelet.stop();
     fs.rmSync(this.dataDir, { recursive: true, force: true });

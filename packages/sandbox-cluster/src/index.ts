@@ -30,6 +30,8 @@ export interface Sandbox {
   /** Bearer token per built-in identity (random per start). */
   tokens: Record<BuiltinIdentityName, string>;
   kubeconfigPath?: string;
+  /** Cuts every open client connection (follows, watches) while the API keeps serving. */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     cluster,
     tokens,
     kubeconfigPath: opts.kubeconfigPath,
+    dropConnections: () => server.dropConnections(),
     stop: () => {
       stopped ??= (async () => {
         await server.close();

@@ -97,6 +97,11 @@ export class ApiServer {
     });
   }
 
+  /** Cuts every open connection but keeps serving, as a proxy timeout or apiserver restart would. */
+  dropConnections() {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   /** Closes the listener and every open connection (watches and log follows included). */
   close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();

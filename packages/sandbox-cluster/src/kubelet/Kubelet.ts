@@ -348,6 +348,13 @@ export class Kubelet extends EventEmitter {
     });
   }
 
+  /** How many log follows are attached to running containers (to prove clients let go). */
+  followerCount(): number {
+    let n = 0;
+    for (const run of this.pods.values()) for (const c of run.containers.values()) n += c.process?.listenerCount('entry') ?? 0;
+    return n;
+  }
+
   /** Resolves a container's log for the log endpoint, with the kubelet's error texts. */
   logTarget(namespace: string, podName: string, container: string, previous: boolean): LogTarget | undefined {
     const run = this.pods.get(key(namespace, podName));

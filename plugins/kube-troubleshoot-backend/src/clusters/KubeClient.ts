@@ -1,0 +1,104 @@
+import https from 'node:https';
+import http from 'node:http';
+import fs from 'node:fs';
+import { IncomingMessage } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ClusterConfig } from './readClusterConfig';
+import { KubeApiError, translateKubeError, unreachable } from './KubeApiError';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** PEM as given, or decoded from base64 (the form kubeconfig files use). */
+function pem(caData: string): string {
+  return caData.includes('-----BEGIN') ? caData : Buffer.from(caData, 'base64').toString('utf8');
+}
+
+/** Builds the client-node KubeConfig for one configured cluster. */
+export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
+  const kc = new KubeConfig();
+  const src = cluster.source;
+  if (src.type === 'kubeconfig') {
+    kc.loadFromFile(src.path);
+    if (src.context) kc.setCurrentContext(src.context);
+  } else if (src.type === 'inCluster') {
+    kc.loadFromCluster();
+  } else {
+    const caData = src.caData ? Buffer.from(pem(src.caData)).toString('base64') : undefined;
+    kc.loadFromClusterAndUser(
+      {
+        name: cluster.name,
+        server: src.url,
+        caData,
+        caFile: src.caFile,
+        skipTLSVerify: src.skipTLSVerify,
+      },
+      { name: `${cluster.name}-user`, token: src.serviceAccountToken },
+    );
+  }
+  return kc;
+}
+
+/**
+ * The plugin's only door to one cluster: JSON reads and streaming GETs over the API server's
+ * REST API, authenticated by client-node's KubeConfig (token, CA, exec plugins, in-cluster).
+ * Errors come back as KubeApiError with Kubernetes' own text.
+ */
+export class KubeClient {
+  private readonly server: string;
+
+  constructor(readonly name: string, private readonly kc: KubeConfig) {
+    const current = kc.getCurrentCluster();
+    if (!current) throw new Error(`cluster "${name}": the kubeconfig has no current cluster`);
+    this.server = current.server.replace(/\/+$/, '');
+  }
+
+  static fromConfig(cluster: ClusterConfig): KubeClient {
+    if (cluster.source.type === 'kubeconfig' && !fs.existsSync(cluster.source.path)) {
+      throw new Error(`cluster "${cluster.name}": kubeconfig file ${cluster.source.path} does not exist`);
+    }
+    return new KubeClient(cluster.name, kubeConfigFor(cluster));
+  }
+
+  get url() {
+    return this.server;
+  }
+
+  /** Starts a GET and resolves once the status is known: 200 gives the open response. */
+  async stream(path: string, query: Query = {}, signal?: AbortSignal): Promise<IncomingMessage> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+    await this.kc.applyToHTTPSOptions(opts);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, { ...opts, signal }, res => {
+        if (res.statusCode === 200) {
+          resolve(res);
+          return;
+        }
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', d => (body += d));
+        res.on('end', () => reject(translateKubeError(this.name, res.statusCode ?? 0, body)));
+        res.on('error', reject);
+      });
+      req.on('error', (e: Error & { code?: string }) => {
+        if (e.name === 'AbortError') reject(e);
+        else reject(unreachable(this.name, this.server, e));
+      });
+      req.end();
+    });
+  }
+
+  async getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+    const res = await this.stream(path, query, signal);
+    let body = '';
+    res.setEncoding('utf8');
+    for await (const chunk of res) body += chunk;
+    try {
+      return JSON.parse(body) as T;
+    } catch {
+      throw new KubeApiError(`cluster "${this.name}" answered ${path} with something that is not JSON`, 200);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/** The parts of Kubernetes objects the plugin reads, as they come over the wire (times are strings). */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }>;
+  finalizers?: string[];
+}
+
+export type ContainerStateJson = {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { exitCode: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string };
+};
+
+export interface ContainerStatusJson {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  image: string;
+  state?: ContainerStateJson;
+  lastState?: ContainerStateJson;
+}
+
+export interface ContainerJson {
+  name: string;
+  image?: string;
+  readinessProbe?: unknown;
+  livenessProbe?: unknown;
+}
+
+export interface PodJson {
+  metadata: ObjectMeta;
+  spec: {
+    containers: ContainerJson[];
+    initContainers?: ContainerJson[];
+    ephemeralContainers?: ContainerJson[];
+    nodeName?: string;
+  };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    podIP?: string;
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+    containerStatuses?: ContainerStatusJson[];
+    initContainerStatuses?: ContainerStatusJson[];
+    ephemeralContainerStatuses?: ContainerStatusJson[];
+  };
+}
+
+export interface EventJson {
+  metadata: ObjectMeta;
+  involvedObject: { kind?: string; name?: string; namespace?: string; uid?: string; fieldPath?: string };
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  series?: { count?: number; lastObservedTime?: string };
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
+}
+
+export interface ListJson<T> {
+  metadata: { resourceVersion?: string };
+  items: T[];
+}
+
+export const allContainers = (pod: PodJson) => [
+  ...(pod.spec.initContainers ?? []),
+  ...pod.spec.containers,
+  ...(pod.spec.ephemeralContainers ?? []),
+];

@@ -1,0 +1,169 @@
+import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
+import { KubeApiError } from '../clusters/KubeApiError';
+import { KubeClient } from '../clusters/KubeClient';
+import { PodJson } from '../clusters/kubeTypes';
+import { LineSplitter, mergeByTime, parseTimedLine, ResumeCursor, TimedLine } from './logLines';
+
+/** One container whose log is read. */
+export interface LogSource {
+  client: KubeClient;
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  previous: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  sinceTime?: string;
+}
+
+/** Where messages go; `write` resolves when the consumer can take more (backpressure). */
+export interface LogSink {
+  write(message: LogStreamMessage): Promise<void>;
+}
+
+export interface StreamTuning {
+  /** Pause before reopening a dropped follow. */
+  retryDelayMs?: number;
+  /** Consecutive failed reopen attempts before giving up on one container. */
+  maxRetries?: number;
+}
+
+type LineMessage = Extract<LogStreamMessage, { type: 'line' }>;
+
+const logPath = (s: LogSource) =>
+  `/api/v1/namespaces/${encodeURIComponent(s.namespace)}/pods/${encodeURIComponent(s.pod)}/log`;
+
+const where = (s: LogSource) => ({ cluster: s.client.name, pod: s.pod, container: s.container });
+
+/** Reads a whole (non-follow) log into timed lines. */
+async function readHistory(source: LogSource, opts: LogOptions, signal: AbortSignal): Promise<TimedLine[]> {
+  const res = await source.client.stream(
+    logPath(source),
+    {
+      container: source.container,
+      timestamps: true,
+      previous: opts.previous || undefined,
+      tailLines: opts.tailLines,
+      sinceSeconds: opts.sinceSeconds,
+      sinceTime: opts.sinceTime,
+    },
+    signal,
+  );
+  const splitter = new LineSplitter();
+  const lines: TimedLine[] = [];
+  res.setEncoding('utf8');
+  for await (const chunk of res) for (const l of splitter.push(chunk as string)) lines.push(parseTimedLine(l));
+  for (const l of splitter.flush()) lines.push(parseTimedLine(l));
+  return lines;
+}
+
+/** Is the container still running (so a closed follow was a dropped connection, not its end)? */
+async function containerState(source: LogSource, signal: AbortSignal) {
+  const pod = await source.client.getJson<PodJson>(
+    `/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`,
+    {},
+    signal,
+  );
+  const statuses = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ];
+  return statuses.find(s => s.name === source.container)?.state;
+}
+
+/**
+ * Follows one container from where the history (or the last delivered line) ended. When the
+ * upstream closes while the container still runs, the connection dropped: it reopens with
+ * `sinceTime` and the cursor skips what was already delivered, so nothing repeats or goes missing.
+ */
+async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string, sink: LogSink, signal: AbortSignal, tuning: StreamTuning) {
+  const retryDelay = tuning.retryDelayMs ?? 500;
+  const maxRetries = tuning.maxRetries ?? 5;
+  let failures = 0;
+  for (;;) {
+    cursor.rewind();
+    try {
+      const res = await source.client.stream(
+        logPath(source),
+        { container: source.container, follow: true, timestamps: true, sinceTime: cursor.sinceTime() ?? startedAt },
+        signal,
+      );
+      failures = 0;
+      const splitter = new LineSplitter();
+      res.setEncoding('utf8');
+      try {
+        for await (const chunk of res) {
+          for (const raw of splitter.push(chunk as string)) {
+            const line = parseTimedLine(raw);
+            if (cursor.accept(line)) await sink.write({ type: 'line', ...where(source), ...line });
+          }
+        }
+      } catch (e) {
+        if (signal.aborted) return;
+        // the connection broke mid-stream: fall through to the running check and resume
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      failures += 1;
+      if (failures > maxRetries || (e instanceof KubeApiError && e.statusCode && e.statusCode < 500)) {
+        await sink.write({ type: 'error', message: (e as Error).message, statusCode: (e as KubeApiError).statusCode, ...where(source) });
+        return;
+      }
+    }
+    if (signal.aborted) return;
+    let state;
+    try {
+      state = await containerState(source, signal);
+    } catch (e) {
+      if (signal.aborted) return;
+      state = { running: {} }; // cannot tell: try to resume, the retry limit bounds this
+    }
+    if (!state?.running) {
+      const t = state?.terminated;
+      const why = t ? `exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : `is ${state?.waiting?.reason ?? 'not running'}`;
+      await sink.write({ type: 'notice', message: `container ${source.container} in pod ${source.pod} ${why}; the stream of this container ended`, ...where(source) });
+      return;
+    }
+    await sink.write({ type: 'notice', message: `the log stream of ${source.pod}/${source.container} was interrupted; resumed without losing lines`, ...where(source) });
+    await new Promise(r => setTimeout(r, retryDelay));
+  }
+}
+
+/**
+ * Streams the logs of one or more containers: first their history merged in time order, then
+ * (follow) live lines as they come. With a single source its failure is thrown before anything is
+ * written, so the caller can answer with the right HTTP status.
+ */
+export async function streamLogs(sources: LogSource[], opts: LogOptions, sink: LogSink, signal: AbortSignal, tuning: StreamTuning = {}) {
+  const startedAt = `${new Date().toISOString().slice(0, 19)}Z`;
+  const cursors = sources.map(() => new ResumeCursor());
+  const histories = await Promise.all(
+    sources.map(async (source, i) => {
+      try {
+        const lines = await readHistory(source, opts, signal);
+        return { lines: lines.filter(l => cursors[i].accept(l)).map(l => ({ ...where(source), ...l })) };
+      } catch (error) {
+        if (sources.length === 1) throw error;
+        return { lines: [], error: error as KubeApiError };
+      }
+    }),
+  );
+  for (const [i, h] of histories.entries()) {
+    if (h.error) await sink.write({ type: 'error', message: h.error.message, statusCode: h.error.statusCode, ...where(sources[i]) });
+  }
+  for (const line of mergeByTime<Omit<LineMessage, 'type'>>(histories.map(h => h.lines))) {
+    if (signal.aborted) return;
+    await sink.write({ type: 'line', ...line });
+  }
+  if (opts.follow && !opts.previous) {
+    await Promise.all(
+      sources.map((source, i) => (histories[i].error ? undefined : follow(source, cursors[i], startedAt, sink, signal, tuning))),
+    );
+  }
+  if (!signal.aborted) await sink.write({ type: 'end' });
+}
