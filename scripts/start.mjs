@@ -109,7 +109,10 @@ async function main() {
   );
   await waitFor('the sandbox cluster', () => fs.existsSync(kubeconfig) && /sandbox cluster at/.test(tail(path.join(logDir, 'sandbox.log'), 5)), 30_000);
 
-  // Ports and URLs for this run, layered over app-config.yaml.
+  // Ports, URLs and the sandbox cluster for this run, layered over app-config.yaml.
+  const kc = JSON.parse(fs.readFileSync(kubeconfig, 'utf8'));
+  const sandboxCluster = kc.clusters[0].cluster;
+  const adminToken = kc.users.find(u => u.name === 'sandbox').user.token;
   const localConfig = path.join(stateDir, 'app-config.generated.yaml');
   fs.writeFileSync(
     localConfig,
@@ -123,8 +126,15 @@ async function main() {
       `    port: ${backendPort}`,
       '  cors:',
       `    origin: http://localhost:${appPort}`,
+      'kubeTroubleshoot:',
+      '  clusters:',
+      '    - name: sandbox',
+      `      url: ${sandboxCluster.server}`,
+      `      caData: ${sandboxCluster['certificate-authority-data']}`,
+      `      serviceAccountToken: ${adminToken}`,
       '',
     ].join('\n'),
+    { mode: 0o600 },
   );
   launch('portal', path.join(root, 'node_modules', '.bin', 'backstage-cli'), ['repo', 'start', '--config', path.join(root, 'app-config.yaml'), '--config', localConfig], {
     KUBECONFIG: kubeconfig,

@@ -77,6 +77,17 @@ describe('npm start', () => {
     const kubeconfig = JSON.parse(fs.readFileSync(path.join(stateDir, 'kubeconfig'), 'utf8'));
     expect(kubeconfig.clusters[0].cluster.server).toBe(`https://127.0.0.1:${sandboxPort}`);
 
+    // The plugin is wired to the sandbox: alice (dev sign-in) sees payments-api's pod and containers.
+    const signIn = await fetch(`http://localhost:${backendPort}/api/auth/dev/refresh`, { headers: { 'x-kube-troubleshoot-dev-user': 'alice' } });
+    const token = ((await signIn.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
+    const pods = await waitFor('payments-api pods through the plugin', async () => {
+      const r = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/pods`, { headers: { Authorization: `Bearer ${token}` } });
+      const body = (await r.json()) as { pods?: Array<{ containers: Array<{ name: string }> }> };
+      return r.ok && body.pods?.length ? body.pods : undefined;
+    }, 60_000);
+    // payments-api's Deployment pod, plus the reports pod that cannot pull its image
+    expect(pods.flatMap(p => p.containers.map(c => c.name)).sort()).toEqual(['api', 'metrics-agent', 'reports']);
+
     const sandboxLog = fs.readFileSync(path.join(stateDir, 'logs', 'sandbox.log'), 'utf8');
     const [, sandboxId, dataDir] = /id (\w+), data in (\S+)/.exec(sandboxLog)!;
     await waitFor('the demo containers', () => (findSandboxProcesses(sandboxId).length >= 3 ? true : undefined));
