@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiServer } from './api/ApiServer';
-import { BUILTIN_IDENTITIES, BuiltinIdentityName, TokenRegistry } from './api/authz';
+import { BUILTIN_IDENTITIES, BuiltinIdentityName, PolicyRule, TokenRegistry } from './api/authz';
 import { Cluster, ClusterOptions } from './Cluster';
 import { readManifests } from './workloads/loadWorkloads';
 import { createServingCert } from './api/pki';
@@ -9,6 +9,7 @@ import { createServingCert } from './api/pki';
 export { Cluster } from './Cluster';
 export type { ClusterOptions } from './Cluster';
 export { BUILTIN_IDENTITIES } from './api/authz';
+export type { PolicyRule } from './api/authz';
 export { findSandboxProcesses } from './kubelet/processes';
 export type { KubeObject } from './store/types';
 export type { Pod } from './store/pod';
@@ -30,6 +31,8 @@ export interface Sandbox {
   /** Bearer token per built-in identity (random per start). */
   tokens: Record<BuiltinIdentityName, string>;
   kubeconfigPath?: string;
+  /** A new bearer token for a user with exactly these RBAC-like rules. */
+  addToken(user: string, rules: PolicyRule[]): string;
   /** Cuts every open client connection (follows, watches) while the API keeps serving. */
   dropConnections(): void;
   stop(): Promise<void>;
@@ -63,6 +66,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     tokens,
     kubeconfigPath: opts.kubeconfigPath,
     dropConnections: () => server.dropConnections(),
+    addToken: (user, rules) => registry.add({ user, rules }),
     stop: () => {
       stopped ??= (async () => {
         await server.close();

@@ -10,6 +10,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import { startSandbox, Sandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
+import yaml from 'yaml';
 import { kubeTroubleshootPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -307,6 +308,25 @@ describe('a cluster token without pods/log', () => {
       expect(res.body.error.message).toMatch(
         /^the plugin's service account on cluster "sandbox" lacks RBAC permission "get" on "pods\/log" in namespace "shop"; grant it as in examples\/rbac.yaml/,
       );
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
+describe('the least-privilege RBAC of examples/rbac.yaml', () => {
+  it('is enough for every route', async () => {
+    const docs = fs.readFileSync(path.resolve(__dirname, '../../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
+    const role = docs.find(d => d?.kind === 'ClusterRole');
+    const token = sandbox.addToken('system:serviceaccount:backstage:kube-troubleshoot', role.rules);
+    const backend = await backendFor(token);
+    try {
+      const api = '/api/kube-troubleshoot/entities/component/default';
+      const pod = sandbox.cluster.store.list('pods', 'shop').find(p => p.metadata.name.startsWith('web-'))!.metadata.name;
+      for (const url of [`${api}/web/pods`, `${api}/web/logs?pod=${pod}&container=side`, `${api}/web/logs?tailLines=1`, `${api}/web/events`, `${api}/crasher/diagnosis`]) {
+        const res = await request(backend.server).get(url).set('Authorization', mockCredentials.user.header(ALICE));
+        expect([url, res.status, res.text.includes('"clusterErrors":[{') || res.text.includes('"type":"error"')]).toEqual([url, 200, false]);
+      }
     } finally {
       await backend.stop();
     }
