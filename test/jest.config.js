@@ -9,7 +9,9 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
   transform: {
-    '\\.(ts|mts|cts)$': [transform, { jsc: { parser: { syntax: 'typescript' } }, module: { ignoreDynamic: true } }],
-    '\\.(js|mjs|cjs)$': [transform, { jsc: { parser: { syntax: 'ecmascript' } }, module: { ignoreDynamic: true } }],
+    '\\.(ts|mts|cts)$': [transform, { jsc: { parser: { syntax: 'typescript' } }, module: { ignoreDynamic: true, exportInteropAnnotation: true } }],
+    '\\.(js|mjs|cjs)$': [transform, { jsc: { parser: { syntax: 'ecmascript' } }, module: { ignoreDynamic: true, exportInteropAnnotation: true } }],
   },
+  // As backstage-cli does: ESM-only dependencies (@kubernetes/client-node 1.x) are transformed too.
+  transformIgnorePatterns: ['/node_modules/(?:typescript|playwright-core|@swc|@jest|jest-[^/]+)/'],
 };

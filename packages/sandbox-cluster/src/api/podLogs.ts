@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { Kubelet, KubeletError } from '../kubelet/Kubelet';
-import { LogEntry, readEntries, renderEntry, selectEntries } from '../kubelet/containerLog';
+import { LogEntry, parseEntries, renderEntry, selectEntries } from '../kubelet/containerLog';
+import { ContainerProcess } from '../kubelet/ContainerProcess';
 import { nowNs, parseRfc3339Ns } from '../kubelet/clock';
 import { allContainerNames, Pod } from '../store/pod';
 import { badRequest, invalid } from './status';
@@ -80,6 +82,7 @@ export function streamPodLog(kubelet: Kubelet, pod: Pod, opts: LogOptions, res: 
     return;
   }
   let remaining = opts.limitBytes ?? Infinity;
+  /** Writes one entry; false once limitBytes is used up. */
   const send = (entry: LogEntry): boolean => {
     let text = renderEntry(entry, opts.timestamps);
     if (Buffer.byteLength(text) > remaining) text = Buffer.from(text).subarray(0, remaining).toString('utf8');
@@ -88,29 +91,118 @@ export function streamPodLog(kubelet: Kubelet, pod: Pod, opts: LogOptions, res: 
     return remaining > 0;
   };
   const live = opts.follow && !opts.previous ? target.live : undefined;
-  // Subscribing before reading the file loses nothing: the runtime writes synchronously on this thread.
-  const history = selectEntries(readEntries(target.file), opts);
+  // The file's bytes and its length are read together: the follow resumes exactly where this ends.
+  const content = readFileOrEmpty(target.file);
+  const history = selectEntries(parseEntries(content.toString('utf8')), opts);
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
-  for (const entry of history) {
-    if (!send(entry)) {
-      res.end();
-      return;
+  void (async () => {
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+    });
+    const drained = () =>
+      new Promise<void>(resolve => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    let open = true;
+    for (const entry of history) {
+      if (closed) return;
+      if (!send(entry)) {
+        open = false;
+        break;
+      }
+      if (res.writableNeedDrain) await drained();
     }
-  }
-  if (!live || live.exitInfo) {
+    if (open && live) await followFile(target.file, content.length, live, {
+      send,
+      drained,
+      needDrain: () => res.writableNeedDrain,
+      isClosed: () => closed,
+      sinceNs: opts.sinceNs,
+    });
     res.end();
-    return;
+  })();
+}
+
+interface FollowIo {
+  send(e: LogEntry): boolean;
+  needDrain(): boolean;
+  drained(): Promise<void>;
+  isClosed(): boolean;
+  sinceNs?: bigint;
+}
+
+/**
+ * Follows a container log the way the kubelet does: from the file, at the reader's pace. While the
+ * client keeps up, entries are pushed as the runtime writes them; when it falls behind, pushing
+ * stops and the file is read from where it stopped once the socket drains, so a slow reader costs
+ * a file offset, not memory.
+ */
+async function followFile(file: string, startOffset: number, live: ContainerProcess, io: FollowIo) {
+  let offset = startOffset;
+  const fd = fs.openSync(file, 'r');
+  const wanted = (e: LogEntry) => io.sinceNs === undefined || e.ns >= io.sinceNs;
+  try {
+    for (;;) {
+      // Catch up from the file to its end (whole lines only).
+      for (;;) {
+        if (io.isClosed()) return;
+        const size = fs.fstatSync(fd).size;
+        if (offset >= size) break;
+        const buf = Buffer.alloc(Math.min(size - offset, 256 * 1024));
+        const n = fs.readSync(fd, buf, 0, buf.length, offset);
+        const lastNewline = buf.subarray(0, n).lastIndexOf(10);
+        if (lastNewline < 0) break; // a line still being written: the live push delivers it
+        offset += lastNewline + 1;
+        for (const entry of parseEntries(buf.subarray(0, lastNewline).toString('utf8'))) {
+          if (wanted(entry) && !io.send(entry)) return;
+        }
+        if (io.needDrain()) await io.drained();
+      }
+      if (live.exitInfo) return;
+      // At the end of the file: push live entries until the client falls behind or the container exits.
+      const behindAt = await pushLive(fd, live, io, wanted);
+      if (behindAt === undefined) return;
+      offset = behindAt;
+      await io.drained();
+    }
+  } finally {
+    fs.closeSync(fd);
   }
-  function cleanup() {
-    live!.off('entry', onEntry);
-    live!.off('exit', cleanup);
-    res.end();
+}
+
+/** Pushes entries as they are written; resolves with the file offset when the client fell behind. */
+function pushLive(fd: number, live: ContainerProcess, io: FollowIo, wanted: (e: LogEntry) => boolean): Promise<number | undefined> {
+  return new Promise(resolve => {
+    const stop = (offset?: number) => {
+      live.off('entry', onEntry);
+      live.off('exit', onExit);
+      resolve(offset);
+    };
+    function onEntry(entry: LogEntry) {
+      if (io.isClosed() || (wanted(entry) && !io.send(entry))) stop();
+      // the runtime writes before it emits, so this entry ends the file
+      else if (io.needDrain()) stop(fs.fstatSync(fd).size);
+    }
+    function onExit() {
+      stop();
+    }
+    live.on('entry', onEntry);
+    live.once('exit', onExit);
+  });
+}
+
+function readFileOrEmpty(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw e;
   }
-  function onEntry(entry: LogEntry) {
-    if (opts.sinceNs !== undefined && entry.ns < opts.sinceNs) return;
-    if (!send(entry)) cleanup();
-  }
-  live.on('entry', onEntry);
-  live.once('exit', cleanup);
-  res.once('close', cleanup);
 }

@@ -1,7 +1,8 @@
 import { ConfigReader } from '@backstage/config';
+import { JsonValue } from '@backstage/types';
 import { readClusterConfig } from './readClusterConfig';
 
-const read = (clusters: unknown[]) => readClusterConfig(new ConfigReader({ kubeTroubleshoot: { clusters } }));
+const read = (clusters: JsonValue[]) => readClusterConfig(new ConfigReader({ kubeTroubleshoot: { clusters } }));
 
 describe('readClusterConfig', () => {
   it('reads url clusters with the official plugin\'s keys', () => {
