@@ -146,22 +146,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         res.flushHeaders();
       };
       const tagged = sources.length > 1;
+      const asText = (m: LogStreamMessage) => {
+        if (m.type === 'line') return `${q.timestamps ? `${m.timestamp} ` : ''}${tagged ? `[${m.pod}/${m.container}] ` : ''}${m.text}\n`;
+        return m.type === 'error' ? `# error: ${m.message}\n` : '';
+      };
       const sink = {
-        async write(m: LogStreamMessage) {
+        write(batch: LogStreamMessage[]) {
           start();
-          if (!q.download) return write(`${JSON.stringify(m)}\n`);
-          if (m.type === 'line') {
-            const prefix = `${q.timestamps ? `${m.timestamp} ` : ''}${tagged ? `[${m.pod}/${m.container}] ` : ''}`;
-            return write(`${prefix}${m.text}\n`);
-          }
-          if (m.type === 'error') return write(`# error: ${m.message}\n`);
-          return undefined;
+          return write(batch.map(m => (q.download ? asText(m) : `${JSON.stringify(m)}\n`)).join(''));
         },
       };
       if (!sources.length) {
-        start();
-        await sink.write({ type: 'notice', message: 'the entity has no pods (or none with that container) in the configured clusters' });
-        await sink.write({ type: 'end' });
+        await sink.write([{ type: 'notice', message: 'the entity has no pods (or none with that container) in the configured clusters' }, { type: 'end' }]);
       } else {
         await streamLogs(sources, { follow: q.follow && !q.download, previous: q.previous, tailLines: q.tailLines, sinceSeconds: q.sinceSeconds, sinceTime: q.sinceTime }, sink, signal, options.tuning);
       }

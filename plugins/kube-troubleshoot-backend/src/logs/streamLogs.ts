@@ -20,9 +20,12 @@ export interface LogOptions {
   sinceTime?: string;
 }
 
-/** Where messages go; `write` resolves when the consumer can take more (backpressure). */
+/**
+ * Where messages go, in batches (one socket write per upstream chunk, not per line); `write`
+ * resolves when the consumer can take more (backpressure).
+ */
 export interface LogSink {
-  write(message: LogStreamMessage): Promise<void>;
+  write(messages: LogStreamMessage[]): Promise<void>;
 }
 
 export interface StreamTuning {
@@ -33,6 +36,9 @@ export interface StreamTuning {
 }
 
 type LineMessage = Extract<LogStreamMessage, { type: 'line' }>;
+
+/** Lines of history per socket write. */
+const HISTORY_BATCH = 1000;
 
 const logPath = (s: LogSource) =>
   `/api/v1/namespaces/${encodeURIComponent(s.namespace)}/pods/${encodeURIComponent(s.pod)}/log`;
@@ -97,11 +103,14 @@ async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string
       const splitter = new LineSplitter();
       res.setEncoding('utf8');
       try {
+        const tags = where(source);
         for await (const chunk of res) {
+          const batch: LogStreamMessage[] = [];
           for (const raw of splitter.push(chunk as string)) {
             const line = parseTimedLine(raw);
-            if (cursor.accept(line)) await sink.write({ type: 'line', ...where(source), ...line });
+            if (cursor.accept(line)) batch.push({ type: 'line', ...tags, ...line });
           }
+          if (batch.length) await sink.write(batch);
         }
       } catch (e) {
         if (signal.aborted) return;
@@ -111,7 +120,7 @@ async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string
       if (signal.aborted) return;
       failures += 1;
       if (failures > maxRetries || (e instanceof KubeApiError && e.statusCode && e.statusCode < 500)) {
-        await sink.write({ type: 'error', message: (e as Error).message, statusCode: (e as KubeApiError).statusCode, ...where(source) });
+        await sink.write([{ type: 'error', message: (e as Error).message, statusCode: (e as KubeApiError).statusCode, ...where(source) }]);
         return;
       }
     }
@@ -126,10 +135,10 @@ async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string
     if (!state?.running) {
       const t = state?.terminated;
       const why = t ? `exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : `is ${state?.waiting?.reason ?? 'not running'}`;
-      await sink.write({ type: 'notice', message: `container ${source.container} in pod ${source.pod} ${why}; the stream of this container ended`, ...where(source) });
+      await sink.write([{ type: 'notice', message: `container ${source.container} in pod ${source.pod} ${why}; the stream of this container ended`, ...where(source) }]);
       return;
     }
-    await sink.write({ type: 'notice', message: `the log stream of ${source.pod}/${source.container} was interrupted; resumed without losing lines`, ...where(source) });
+    await sink.write([{ type: 'notice', message: `the log stream of ${source.pod}/${source.container} was interrupted; resumed without losing lines`, ...where(source) }]);
     await new Promise(r => setTimeout(r, retryDelay));
   }
 }
@@ -153,17 +162,19 @@ export async function streamLogs(sources: LogSource[], opts: LogOptions, sink: L
       }
     }),
   );
-  for (const [i, h] of histories.entries()) {
-    if (h.error) await sink.write({ type: 'error', message: h.error.message, statusCode: h.error.statusCode, ...where(sources[i]) });
-  }
-  for (const line of mergeByTime<Omit<LineMessage, 'type'>>(histories.map(h => h.lines))) {
+  const errors: LogStreamMessage[] = histories.flatMap((h, i) =>
+    h.error ? [{ type: 'error' as const, message: h.error.message, statusCode: h.error.statusCode, ...where(sources[i]) }] : [],
+  );
+  if (errors.length) await sink.write(errors);
+  const merged = mergeByTime<Omit<LineMessage, 'type'>>(histories.map(h => h.lines));
+  for (let i = 0; i < merged.length; i += HISTORY_BATCH) {
     if (signal.aborted) return;
-    await sink.write({ type: 'line', ...line });
+    await sink.write(merged.slice(i, i + HISTORY_BATCH).map(line => ({ type: 'line' as const, ...line })));
   }
   if (opts.follow && !opts.previous) {
     await Promise.all(
       sources.map((source, i) => (histories[i].error ? undefined : follow(source, cursors[i], startedAt, sink, signal, tuning))),
     );
   }
-  if (!signal.aborted) await sink.write({ type: 'end' });
+  if (!signal.aborted) await sink.write([{ type: 'end' }]);
 }
