@@ -42,13 +42,12 @@ describe('npm start', () => {
   let stateDir: string;
   let output = '';
 
-  afterAll(() => {
-    if (child?.pid && child.exitCode === null) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
+  afterAll(async () => {
+    // On a failed test npm start is still up: stop it the way Ctrl-C does, so it takes its children along.
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise(resolve => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 15_000))]);
     }
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
@@ -78,8 +77,11 @@ describe('npm start', () => {
     expect(kubeconfig.clusters[0].cluster.server).toBe(`https://127.0.0.1:${sandboxPort}`);
 
     // The plugin is wired to the sandbox: alice (dev sign-in) sees payments-api's pod and containers.
-    const signIn = await fetch(`http://localhost:${backendPort}/api/auth/dev/refresh`, { headers: { 'x-kube-troubleshoot-dev-user': 'alice' } });
-    const token = ((await signIn.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
+    // (the catalog may not have read the users yet right after start)
+    const token = await waitFor('alice to sign in', async () => {
+      const signIn = await fetch(`http://localhost:${backendPort}/api/auth/dev/refresh`, { headers: { 'x-kube-troubleshoot-dev-user': 'alice' } });
+      return signIn.ok ? ((await signIn.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token : undefined;
+    }, 60_000);
     const pods = await waitFor('payments-api pods through the plugin', async () => {
       const r = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/pods`, { headers: { Authorization: `Bearer ${token}` } });
       const body = (await r.json()) as { pods?: Array<{ containers: Array<{ name: string }> }> };
