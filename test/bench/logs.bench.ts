@@ -123,13 +123,17 @@ beforeAll(async () => {
     ],
   });
   // wait until both writers have written everything
-  for (let i = 0; i < 300; i++) {
-    const counts = await Promise.all(
-      pods().map(p => countLines(`${sandbox.url}/api/v1/namespaces/bench/pods/${p}/log?container=writer`, { Authorization: `Bearer ${sandbox.admin}` }, sandbox.caData)),
-    );
-    if (counts.length === 2 && counts.every(c => c.lines >= LINES)) break;
-    await new Promise(r => setTimeout(r, 500));
-  }
+  const { url, admin, caData } = sandbox;
+  await waitFor(
+    'both writers to finish',
+    async () => {
+      const counts = await Promise.all(
+        pods().map(p => countLines(`${url}/api/v1/namespaces/bench/pods/${p}/log?container=writer`, { Authorization: `Bearer ${admin}` }, caData)),
+      );
+      return counts.every(c => c.lines >= LINES) ? true : undefined;
+    },
+    150_000,
+  );
 });
 
 afterAll(async () => {
@@ -197,9 +201,8 @@ it('memory stays bounded while a slow client follows a fast log', async () => {
         // A slow reader: 16 KiB every 100 ms (~160 KiB/s) against a writer of ~40,000 lines/s.
         res.pause();
         const tick = setInterval(() => {
-          let chunk;
           let got = 0;
-          while (got < 16384 && (chunk = res.read()) !== null) got += chunk.length;
+          for (let chunk = res.read(); chunk !== null; chunk = got < 16384 ? res.read() : null) got += chunk.length;
           received += got;
           peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
         }, 100);

@@ -52,3 +52,9 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/**
+ * Where the e2e tests save screenshots: test-results/ (ignored), or docs/ with KT_UPDATE_DOCS=1 to
+ * refresh the README's pictures, so a plain `npm test` leaves the work tree clean.
+ */
+export const screenshotDir = process.env.KT_UPDATE_DOCS === '1' ? path.join(repoRoot, 'docs') : path.join(repoRoot, 'test-results');

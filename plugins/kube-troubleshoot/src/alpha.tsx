@@ -1,4 +1,63 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+} from '@backstage/frontend-plugin-api';
+import type { FilterPredicate } from '@backstage/filter-predicates';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+} from '@kube-troubleshoot/backstage-plugin-common';
+import { KubeTroubleshootClient, kubeTroubleshootApiRef } from './api';
+
+/**
+ * Shows the tabs only on entities with the kubernetes annotations. A predicate rather than a
+ * function, so an app can replace it in config (`filter:`).
+ */
+const hasKubernetesAnnotations: FilterPredicate = {
+  $any: [
+    { [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: { $exists: true } },
+    {
+      [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]: {
+        $exists: true,
+      },
+    },
+  ],
+};
+
+/** @alpha */
+export const kubeTroubleshootApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: kubeTroubleshootApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new KubeTroubleshootClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** The Logs tab: `entity-content:kube-troubleshoot/logs`. @alpha */
+export const kubeTroubleshootLogsEntityContent = EntityContentBlueprint.make({
+  name: 'logs',
+  params: {
+    path: 'logs',
+    title: 'Logs',
+    filter: hasKubernetesAnnotations,
+    loader: () => import('./components/LogsTab').then(m => <m.LogsTab />),
+  },
+});
+
+/** The Events tab: `entity-content:kube-troubleshoot/events`. @alpha */
+export const kubeTroubleshootEventsEntityContent = EntityContentBlueprint.make({
+  name: 'events',
+  params: {
+    path: 'events',
+    title: 'Events',
+    filter: hasKubernetesAnnotations,
+    loader: () => import('./components/EventsTab').then(m => <m.EventsTab />),
+  },
+});
 
 /**
  * The Kube Troubleshoot plugin for the new frontend system.
@@ -9,6 +68,11 @@ export const kubeTroubleshootPlugin = createFrontendPlugin({
   pluginId: 'kube-troubleshoot',
   title: 'Kubernetes troubleshooting',
   info: { packageJson: () => import('../package.json') },
+  extensions: [
+    kubeTroubleshootApi,
+    kubeTroubleshootLogsEntityContent,
+    kubeTroubleshootEventsEntityContent,
+  ],
 });
 
 export default kubeTroubleshootPlugin;

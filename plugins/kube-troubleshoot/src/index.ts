@@ -6,4 +6,15 @@
  * @packageDocumentation
  */
 
-export { kubeTroubleshootPlugin } from './plugin';
+export {
+  kubeTroubleshootPlugin,
+  isKubeTroubleshootAvailable,
+  EntityKubeTroubleshootLogsContent,
+  EntityKubeTroubleshootEventsContent,
+} from './plugin';
+export {
+  kubeTroubleshootApiRef,
+  KubeTroubleshootClient,
+  KubeTroubleshootApiError,
+} from './api';
+export type { KubeTroubleshootApi, EntityRefParts } from './api';

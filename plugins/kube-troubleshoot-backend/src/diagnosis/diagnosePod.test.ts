@@ -30,7 +30,7 @@ describe('diagnosePod', () => {
       name: 'crash loop',
       pod: pod({ phase: 'Running', containerStatuses: [{ name: 'main', ready: false, restartCount: 4, image: 'img:1', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }] }),
       tail: { main: ['boom'] },
-      want: { severity: 'error', verdict: 'container main of web-1 keeps crashing (exit code 1, Error) and restarts with a back-off; 4 restarts so far', details: ['last lines of the previous container:', 'boom'] },
+      want: { severity: 'error', verdict: 'container main of web-1 keeps crashing (exit code 1, Error) and restarts with a back-off (CrashLoopBackOff); 4 restarts so far', details: ['last lines of the previous container:', 'boom'] },
     },
     {
       name: 'OOMKilled',

@@ -80,7 +80,7 @@ export function diagnosePod(input: DiagnosisInput): PodDiagnosis {
         ...base,
         container: s.name,
         severity: 'error',
-        verdict: `container ${s.name} of ${name} keeps crashing (${exit}) and restarts with a back-off; ${s.restartCount} restart${s.restartCount === 1 ? '' : 's'} so far`,
+        verdict: `container ${s.name} of ${name} keeps crashing (${exit}) and restarts with a back-off (CrashLoopBackOff); ${s.restartCount} restart${s.restartCount === 1 ? '' : 's'} so far`,
         nextStep: oom
           ? 'It ran out of memory: raise its memory limit or find the leak (the last log lines are below).'
           : "Read the previous container's log (below, and with Previous in the Logs tab) for the error it exited on.",

@@ -1,0 +1,185 @@
+import {
+  EntityDiagnosisResponse,
+  EntityEventsResponse,
+  EntityPodsResponse,
+  EventStreamMessage,
+  LogsQuery,
+  LogStreamMessage,
+  PodSummary,
+} from '@kube-troubleshoot/backstage-plugin-common';
+import { Entity } from '@backstage/catalog-model';
+import { EntityRefParts, KubeTroubleshootApi } from '../api';
+
+/** An open stream the test writes into; `end()` finishes it as the server would. */
+export class FakeStream<T> {
+  readonly query: unknown;
+  readonly signal?: AbortSignal;
+  private readonly onMessage: (m: T) => void;
+  private done?: (error?: Error) => void;
+  readonly finished: Promise<void>;
+
+  constructor(query: unknown, onMessage: (m: T) => void, signal?: AbortSignal) {
+    this.query = query;
+    this.onMessage = onMessage;
+    this.signal = signal;
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.done = e => (e ? reject(e) : resolve());
+    });
+    signal?.addEventListener('abort', () => this.done?.());
+  }
+
+  get aborted() {
+    return Boolean(this.signal?.aborted);
+  }
+
+  send(...messages: T[]) {
+    this.sendAll(messages);
+  }
+
+  sendAll(messages: T[]) {
+    if (this.aborted) throw new Error('stream was aborted');
+    for (const m of messages) this.onMessage(m);
+  }
+
+  end(error?: Error) {
+    this.done?.(error);
+  }
+}
+
+/** A KubeTroubleshootApi whose answers the test decides. */
+export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
+  pods: () => Promise<EntityPodsResponse> = async () => ({
+    pods: [],
+    clusterErrors: [],
+  });
+  diagnosis: () => Promise<EntityDiagnosisResponse> = async () => ({
+    pods: [],
+    clusterErrors: [],
+  });
+  /** Rejects the next stream requests with this error instead of opening them. */
+  logsError?: Error;
+  eventsError?: Error;
+  readonly logStreams: Array<FakeStream<LogStreamMessage>> = [];
+  readonly eventStreams: Array<FakeStream<EventStreamMessage>> = [];
+  readonly downloads: Array<Partial<LogsQuery>> = [];
+  readonly calls: string[] = [];
+
+  getPods = jest.fn(async (_entity: EntityRefParts) => {
+    this.calls.push('pods');
+    return this.pods();
+  });
+
+  streamLogs = jest.fn(
+    (
+      _entity: EntityRefParts,
+      query: Omit<LogsQuery, 'download'>,
+      onMessage: (m: LogStreamMessage) => void,
+      signal?: AbortSignal,
+    ) => {
+      if (this.logsError) return Promise.reject(this.logsError);
+      const stream = new FakeStream(query, onMessage, signal);
+      this.logStreams.push(stream);
+      return stream.finished;
+    },
+  );
+
+  downloadLogs = jest.fn(
+    async (_entity: EntityRefParts, query: Partial<LogsQuery>) => {
+      this.downloads.push(query);
+    },
+  );
+
+  getEvents = jest.fn(
+    async (): Promise<EntityEventsResponse> => ({
+      events: [],
+      clusterErrors: [],
+    }),
+  );
+
+  watchEvents = jest.fn(
+    (
+      _entity: EntityRefParts,
+      onMessage: (m: EventStreamMessage) => void,
+      signal?: AbortSignal,
+    ) => {
+      if (this.eventsError) return Promise.reject(this.eventsError);
+      const stream = new FakeStream(undefined, onMessage, signal);
+      this.eventStreams.push(stream);
+      return stream.finished;
+    },
+  );
+
+  getDiagnosis = jest.fn(async () => {
+    this.calls.push('diagnosis');
+    return this.diagnosis();
+  });
+
+  get lastLogStream(): FakeStream<LogStreamMessage> {
+    const s = this.logStreams[this.logStreams.length - 1];
+    if (!s) throw new Error('no log stream was opened');
+    return s;
+  }
+
+  get lastEventStream(): FakeStream<EventStreamMessage> {
+    const s = this.eventStreams[this.eventStreams.length - 1];
+    if (!s) throw new Error('no event stream was opened');
+    return s;
+  }
+}
+
+export const paymentsApi: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'payments-api',
+      'backstage.io/kubernetes-namespace': 'default',
+    },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'team-payments' },
+};
+
+export function pod(
+  name: string,
+  containers: string[],
+  extra: Partial<PodSummary> = {},
+): PodSummary {
+  return {
+    cluster: 'sandbox',
+    namespace: 'default',
+    name,
+    phase: 'Running',
+    status: 'Running',
+    ready: `${containers.length}/${containers.length}`,
+    restarts: 0,
+    containers: containers.map(c => ({
+      name: c,
+      kind: 'container',
+      image: 'sandbox.local/toolbox:1',
+      ready: true,
+      restartCount: 0,
+      state: 'running',
+    })),
+    owners: [{ kind: 'ReplicaSet', name: 'payments-api-7c9d' }],
+    ...extra,
+  };
+}
+
+let ts = Date.parse('2024-05-01T10:00:00Z');
+export function line(
+  podName: string,
+  container: string,
+  text: string,
+): LogStreamMessage {
+  ts += 1000;
+  return {
+    type: 'line',
+    cluster: 'sandbox',
+    pod: podName,
+    container,
+    timestamp: new Date(ts).toISOString(),
+    text,
+  };
+}

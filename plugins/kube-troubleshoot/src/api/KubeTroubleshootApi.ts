@@ -1,0 +1,72 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  EntityDiagnosisResponse,
+  EntityEventsResponse,
+  EntityPodsResponse,
+  EventStreamMessage,
+  LogsQuery,
+  LogStreamMessage,
+} from '@kube-troubleshoot/backstage-plugin-common';
+
+/** The entity whose workload is asked about: kind, namespace (default `default`) and name. */
+export interface EntityRefParts {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/**
+ * Client of the kube-troubleshoot backend's entity routes.
+ *
+ * @public
+ */
+export interface KubeTroubleshootApi {
+  getPods(entity: EntityRefParts): Promise<EntityPodsResponse>;
+  /**
+   * Streams the log; resolves when the server ends the stream, or quietly when `signal` aborts.
+   * Rejects with {@link KubeTroubleshootApiError} when the server refuses the request.
+   */
+  streamLogs(
+    entity: EntityRefParts,
+    query: Omit<LogsQuery, 'download'>,
+    onMessage: (message: LogStreamMessage) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /** The server-side full log (not only what the browser holds), saved as a file. */
+  downloadLogs(
+    entity: EntityRefParts,
+    query: Pick<
+      LogsQuery,
+      'cluster' | 'pod' | 'container' | 'previous' | 'timestamps'
+    >,
+  ): Promise<void>;
+  getEvents(entity: EntityRefParts): Promise<EntityEventsResponse>;
+  /** A snapshot, then upserts and deletes, until `signal` aborts or the server ends the stream. */
+  watchEvents(
+    entity: EntityRefParts,
+    onMessage: (message: EventStreamMessage) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  getDiagnosis(entity: EntityRefParts): Promise<EntityDiagnosisResponse>;
+}
+
+/** @public */
+export const kubeTroubleshootApiRef = createApiRef<KubeTroubleshootApi>({
+  id: 'plugin.kube-troubleshoot.service',
+});
+
+/**
+ * A request the backend refused, with the message of its error body (a 403's message names the
+ * missing permission).
+ *
+ * @public
+ */
+export class KubeTroubleshootApiError extends Error {
+  readonly statusCode: number;
+
+  constructor(message: string, statusCode: number) {
+    super(message);
+    this.name = 'KubeTroubleshootApiError';
+    this.statusCode = statusCode;
+  }
+}

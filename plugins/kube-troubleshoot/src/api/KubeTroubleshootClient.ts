@@ -1,0 +1,174 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import {
+  EntityDiagnosisResponse,
+  EntityEventsResponse,
+  EntityPodsResponse,
+  entityPath,
+  EventStreamMessage,
+  LogsQuery,
+  LogStreamMessage,
+} from '@kube-troubleshoot/backstage-plugin-common';
+import {
+  EntityRefParts,
+  KubeTroubleshootApi,
+  KubeTroubleshootApiError,
+} from './KubeTroubleshootApi';
+import { readNdjson } from './ndjson';
+
+/** The file name of a downloaded log: `<entity>-<pod>-<container>.log`, parts left out when "all". */
+export function logFileName(
+  entity: EntityRefParts,
+  query: Pick<LogsQuery, 'pod' | 'container' | 'previous'>,
+): string {
+  const parts = [
+    entity.name,
+    query.pod,
+    query.container,
+    query.previous ? 'previous' : undefined,
+  ];
+  return `${parts.filter(Boolean).join('-')}.log`;
+}
+
+function toSearchParams(query: LogsQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === false || value === '') continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+async function toError(res: Response): Promise<KubeTroubleshootApiError> {
+  let message = `${res.status} ${res.statusText}`.trim();
+  try {
+    const text = await res.text();
+    try {
+      const body = JSON.parse(text) as { error?: { message?: unknown } };
+      if (typeof body.error?.message === 'string') message = body.error.message;
+    } catch {
+      if (text.trim()) message = text.trim().slice(0, 500);
+    }
+  } catch {
+    // keep the status line
+  }
+  return new KubeTroubleshootApiError(message, res.status);
+}
+
+/** Saves a blob as a file through a temporary object URL. */
+function saveBlob(blob: Blob, fileName: string) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Revoking at once can cancel the save in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * Talks to the kube-troubleshoot backend through the app's fetchApi, which adds the user's
+ * Backstage token.
+ *
+ * @public
+ */
+export class KubeTroubleshootClient implements KubeTroubleshootApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  private async request(
+    entity: EntityRefParts,
+    route: string,
+    query = '',
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
+    const res = await this.fetchApi.fetch(
+      `${base}${entityPath(entity)}/${route}${query}`,
+      { signal },
+    );
+    if (!res.ok) throw await toError(res);
+    return res;
+  }
+
+  private async getJson<T>(entity: EntityRefParts, route: string): Promise<T> {
+    return (await (await this.request(entity, route)).json()) as T;
+  }
+
+  private async stream<T>(
+    entity: EntityRefParts,
+    route: string,
+    query: string,
+    onMessage: (message: T) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    let res: Response;
+    try {
+      res = await this.request(entity, route, query, signal);
+    } catch (e) {
+      if (signal?.aborted) return;
+      throw e;
+    }
+    if (!res.body)
+      throw new Error('The browser cannot read streamed responses');
+    await readNdjson<T>(res.body, onMessage, signal);
+  }
+
+  getPods(entity: EntityRefParts): Promise<EntityPodsResponse> {
+    return this.getJson(entity, 'pods');
+  }
+
+  streamLogs(
+    entity: EntityRefParts,
+    query: Omit<LogsQuery, 'download'>,
+    onMessage: (message: LogStreamMessage) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.stream(
+      entity,
+      'logs',
+      toSearchParams(query),
+      onMessage,
+      signal,
+    );
+  }
+
+  async downloadLogs(
+    entity: EntityRefParts,
+    query: Pick<
+      LogsQuery,
+      'cluster' | 'pod' | 'container' | 'previous' | 'timestamps'
+    >,
+  ): Promise<void> {
+    const res = await this.request(
+      entity,
+      'logs',
+      toSearchParams({ ...query, download: true }),
+    );
+    saveBlob(await res.blob(), logFileName(entity, query));
+  }
+
+  getEvents(entity: EntityRefParts): Promise<EntityEventsResponse> {
+    return this.getJson(entity, 'events');
+  }
+
+  watchEvents(
+    entity: EntityRefParts,
+    onMessage: (message: EventStreamMessage) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.stream(entity, 'events', '?watch=true', onMessage, signal);
+  }
+
+  getDiagnosis(entity: EntityRefParts): Promise<EntityDiagnosisResponse> {
+    return this.getJson(entity, 'diagnosis');
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  kubeTroubleshootApiRef,
+  KubeTroubleshootApiError,
+} from './KubeTroubleshootApi';
+export type {
+  KubeTroubleshootApi,
+  EntityRefParts,
+} from './KubeTroubleshootApi';
+export { KubeTroubleshootClient, logFileName } from './KubeTroubleshootClient';

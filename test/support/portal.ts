@@ -1,0 +1,280 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { repoRoot, requireTool, waitFor } from './tools';
+
+/**
+ * The example portal for the Chromium tests: the app is built and served by the backend
+ * (app-backend), on a free port, so it runs beside an `npm start` on 3000/7007.
+ * Set KT_E2E_PORT to pin the port (one portal at a time then).
+ */
+
+export const chromiumPath = requireTool('chromium', 'the portal e2e tests drive Debian chromium');
+
+const backstageCli = path.join(repoRoot, 'node_modules', '.bin', 'backstage-cli');
+const appDir = path.join(repoRoot, 'packages', 'app');
+
+export interface Portal {
+  baseUrl: string;
+  /** This portal's temporary folder (config, logs, downloads). */
+  tmp: string;
+  backendLog: string;
+  browser: Browser;
+  /** What the pages of this portal threw. */
+  browserErrors: string[];
+  backend?: ChildProcess;
+}
+
+export interface PortalOptions {
+  /** Names the temporary folder. */
+  name: string;
+  /** More config for this portal (JSON is YAML), over app-config.yaml. */
+  config?: Record<string, unknown>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tail(file: string, lines = 40): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+// Jest's NODE_ENV=test would leak into the CLI (browserslist has no `test` env); the CLI sets its own.
+function cliEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_ENV;
+  return env;
+}
+
+/** Runs the CLI to completion in its own process group, output into a log file. */
+function run(log: string, args: string[], cwd: string): Promise<void> {
+  const out = fs.openSync(log, 'w');
+  const child = spawn(backstageCli, args, { cwd, env: cliEnv(), stdio: ['ignore', out, out], detached: true });
+  fs.closeSync(out);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', code =>
+      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed (exit ${code}):\n${tail(log)}`)),
+    );
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** The newest modification time of the files the app bundle is made from. */
+function newestInput(): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const e of fs.readdirSync(p)) if (e !== 'node_modules' && e !== 'dist') visit(path.join(p, e));
+    } else {
+      newest = Math.max(newest, st.mtimeMs);
+    }
+  };
+  for (const dir of fs.readdirSync(path.join(repoRoot, 'plugins'))) {
+    const plugin = path.join(repoRoot, 'plugins', dir);
+    if (dir.endsWith('-backend')) continue;
+    visit(path.join(plugin, 'src'));
+    visit(path.join(plugin, 'package.json'));
+  }
+  visit(path.join(appDir, 'src'));
+  visit(path.join(appDir, 'public'));
+  visit(path.join(appDir, 'package.json'));
+  visit(path.join(repoRoot, 'package-lock.json'));
+  return newest;
+}
+
+/**
+ * Builds packages/app unless its bundle is newer than every source it is made from. The bundle
+ * does not depend on the port (app-backend injects the config when it serves it), so test files
+ * share it; a lock keeps two Jest workers from building into the same dist/ at once.
+ */
+async function ensureAppBuilt(configArgs: string[], log: string): Promise<void> {
+  const lock = path.join(os.tmpdir(), 'kube-troubleshoot-app-build.lock');
+  const stamp = path.join(appDir, 'dist', '.e2e-built');
+  await waitFor(
+    'the app build lock',
+    () => {
+      try {
+        fs.mkdirSync(lock);
+        fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+        return true;
+      } catch {
+        // A lock left by a killed run: its process is gone.
+        const pid = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+        if (pid && !fs.existsSync(`/proc/${pid}`)) fs.rmSync(lock, { recursive: true, force: true });
+        return undefined;
+      }
+    },
+    600_000,
+  );
+  try {
+    const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+    if (built > newestInput()) return;
+    await run(log, ['package', 'build', ...configArgs], appDir);
+    fs.writeFileSync(stamp, new Date().toISOString());
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export async function signInToken(baseUrl: string, user: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/dev/refresh`, {
+    headers: { 'x-kube-troubleshoot-dev-user': user, 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  if (!res.ok) throw new Error(`sign-in as ${user}: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { backstageIdentity: { token: string } };
+  return body.backstageIdentity.token;
+}
+
+/** Builds the app if needed, starts the backend serving it, waits for the catalog, opens Chromium. */
+export async function startPortal(options: PortalOptions): Promise<Portal> {
+  if (!chromiumPath) throw new Error('chromium is not installed');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `kube-troubleshoot-${options.name}-`));
+  const port = Number(process.env.KT_E2E_PORT) || (await freePort());
+  const baseUrl = `http://localhost:${port}`;
+
+  // The backend serves the built app, so app and backend share one origin and port.
+  const config = path.join(tmp, 'app-config.e2e.yaml');
+  fs.writeFileSync(
+    config,
+    JSON.stringify(
+      {
+        app: { baseUrl },
+        backend: { baseUrl, listen: { port }, cors: { origin: baseUrl } },
+        ...options.config,
+      },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
+  const configArgs = ['--config', path.join(repoRoot, 'app-config.yaml'), '--config', config];
+  await ensureAppBuilt(configArgs, path.join(tmp, 'app-build.log'));
+
+  const backendLog = path.join(tmp, 'backend.log');
+  const out = fs.openSync(backendLog, 'w');
+  const backend = spawn(backstageCli, ['package', 'start', ...configArgs], {
+    cwd: path.join(repoRoot, 'packages', 'backend'),
+    env: cliEnv(),
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  fs.closeSync(out);
+  const portal: Portal = { baseUrl, tmp, backendLog, backend, browserErrors: [], browser: undefined as unknown as Browser };
+  try {
+    await waitFor(
+      'the backend',
+      async () => {
+        if (backend.exitCode !== null) throw new Error(`backend exited:\n${tail(backendLog)}`);
+        return (await fetch(`${baseUrl}/.backstage/health/v1/readiness`)).ok || undefined;
+      },
+      180_000,
+    );
+    // The catalog ingests examples/ after start-up: alice exists once org.yaml is in.
+    const token = await waitFor('alice in the catalog', () => signInToken(baseUrl, 'alice'), 60_000);
+    await waitFor(
+      'payments-api in the catalog',
+      async () =>
+        (
+          await fetch(`${baseUrl}/api/catalog/entities/by-name/component/default/payments-api`, {
+            headers: { Authorization: `Bearer ${token}` },
+          })
+        ).ok || undefined,
+      60_000,
+    );
+    portal.browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  } catch (e) {
+    await stopPortal(portal);
+    throw e;
+  }
+  return portal;
+}
+
+/** A fresh browser profile (its own sign-in) on the portal. */
+export async function newPage(portal: Portal, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await portal.browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', e => portal.browserErrors.push(e.message));
+  return { context, page };
+}
+
+/** Waits for an element; a timeout reports what the browser and the backend said. */
+export async function shown(portal: Portal, locator: Locator, what: string, timeout: number): Promise<Locator> {
+  try {
+    await locator.waitFor({ timeout });
+    return locator;
+  } catch (e) {
+    throw new Error(
+      `${what} not shown: ${(e as Error).message}\n` +
+        `page errors: ${portal.browserErrors.join('\n') || 'none'}\nbackend log:\n${tail(portal.backendLog)}`,
+    );
+  }
+}
+
+/** Signs in through the dev user picker; done when the catalog (the home page) lists an entity. */
+export async function signIn(portal: Portal, page: Page, user: string): Promise<void> {
+  await page.goto(portal.baseUrl);
+  await shown(portal, page.getByRole('button', { name: `Sign in as ${user}` }), 'the user picker', 60_000);
+  await page.getByRole('button', { name: `Sign in as ${user}` }).click();
+  // The catalog opens on the user's own entities: each user owns at least one.
+  await shown(portal, page.locator('table a[href*="/catalog/default/"]').first(), `the catalog as ${user}`, 60_000);
+}
+
+/** Closes Chromium and stops the backend (the CLI's watcher and the backend it forks). */
+export async function stopPortal(portal: Portal | undefined, options: { keepTmp?: boolean } = {}): Promise<void> {
+  if (!portal) return;
+  await portal.browser?.close().catch(() => undefined);
+  const child = portal.backend;
+  portal.backend = undefined;
+  if (child) {
+    if (child.exitCode === null && child.signalCode === null) {
+      let timer: NodeJS.Timeout | undefined;
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      killGroup(child, 'SIGTERM');
+      await Promise.race([exited, new Promise(resolve => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
+    }
+    killGroup(child, 'SIGKILL');
+  }
+  if (!options.keepTmp) fs.rmSync(portal.tmp, { recursive: true, force: true });
+}
