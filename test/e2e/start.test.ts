@@ -1,27 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findSandboxProcesses } from '@internal/sandbox-cluster';
-import { repoRoot, waitFor } from '../support/tools';
+import { freePort, repoRoot, waitFor } from '../support/tools';
 
 /**
  * `npm start` as a developer runs it (scripts/start.mjs on free ports): one URL line, the portal and
  * the sandbox answer, and Ctrl-C leaves no process and no temporary folder behind.
  */
 jest.setTimeout(420_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Live processes whose command line mentions `text`. */
 function processesMentioning(text: string): string[] {

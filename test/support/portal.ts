@@ -1,10 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
-import { repoRoot, requireTool, waitFor } from './tools';
+import { repoRoot, requireTool, waitFor, freePort } from './tools';
 
 /**
  * The example portal for the Chromium tests: the app is built and served by the backend
@@ -16,6 +15,8 @@ export const chromiumPath = requireTool('chromium', 'the portal e2e tests drive 
 
 const backstageCli = path.join(repoRoot, 'node_modules', '.bin', 'backstage-cli');
 const appDir = path.join(repoRoot, 'packages', 'app');
+
+export { freePort };
 
 export interface Portal {
   baseUrl: string;
@@ -35,16 +36,6 @@ export interface PortalOptions {
   config?: Record<string, unknown>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function tail(file: string, lines = 40): string {
   try {

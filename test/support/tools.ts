@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 /**
@@ -58,3 +59,15 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
  * refresh the README's pictures, so a plain `npm test` leaves the work tree clean.
  */
 export const screenshotDir = process.env.KT_UPDATE_DOCS === '1' ? path.join(repoRoot, 'docs') : path.join(repoRoot, 'test-results');
+
+/** A port free on 127.0.0.1 right now, for servers the tests start. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
