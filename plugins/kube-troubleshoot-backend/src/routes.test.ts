@@ -296,6 +296,33 @@ describe('kube-troubleshoot routes against the sandbox cluster', () => {
   });
 });
 
+describe('an event watch', () => {
+  it('takes in pods of the entity created after it started, and nobody else\'s', async () => {
+    const backend = await backendFor(sandbox.tokens.readonly);
+    try {
+      const name = `web-late-${Date.now()}`;
+      const spec = { containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', command: ['sleep', '60'] }] };
+      const { msgs, req } = await readStream(backend.server, '/api/kube-troubleshoot/entities/component/default/web/events?watch=true', ALICE, m => {
+        if (m.length === 1) {
+          sandbox.cluster.createPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${name}-x`, namespace: 'shop', labels: { app: 'other' } }, spec });
+          sandbox.cluster.createPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { 'backstage.io/kubernetes-id': 'web' } }, spec });
+        }
+        return (m as unknown as Array<{ type: string; event?: { reason: string; object: { name: string } } }>).some(
+          x => x.type === 'upsert' && x.event?.reason === 'Started' && x.event.object.name === name,
+        );
+      });
+      req.destroy();
+      const names = (msgs as unknown as Array<{ type: string; event?: { object: { name: string } } }>).filter(x => x.type === 'upsert').map(x => x.event!.object.name);
+      expect(names).toContain(name);
+      expect(names).not.toContain(`${name}-x`);
+      await sandbox.cluster.kubelet.deletePod('shop', name, 0);
+      await sandbox.cluster.kubelet.deletePod('shop', `${name}-x`, 0);
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
 describe('a cluster token without pods/log', () => {
   it('answers a clear 403 naming the missing RBAC rule', async () => {
     const backend = await backendFor(sandbox.tokens.nologs);

@@ -126,10 +126,32 @@ export class EntityEvents {
       }),
     );
     await emit({ type: 'snapshot', events: initial.sort(newestFirst), clusterErrors });
-    await Promise.all(states.map((state, i) => (versions[i] !== undefined ? this.watchScope(state, versions[i], emit, signal, tuning) : undefined)));
+    // Pods that appear later (a rollout, a rescheduled pod) join the scope when their first event comes.
+    const notOurs = new Set<string>();
+    const adopt = async (state: ScopeState, e: EventJson) => {
+      const io = e.involvedObject;
+      const key = `${state.scope.client.name}/${state.scope.namespace}/${io.name}`;
+      if (io.kind !== 'Pod' || !io.name || state.belongs(e) || notOurs.has(key)) return;
+      try {
+        await this.targets.findPod(entity, state.scope.client.name, io.name, signal);
+        state.scope.objects.add(objKey('Pod', io.name));
+      } catch {
+        notOurs.add(key);
+      }
+    };
+    await Promise.all(
+      states.map((state, i) => (versions[i] !== undefined ? this.watchScope(state, versions[i], emit, signal, tuning, e => adopt(state, e)) : undefined)),
+    );
   }
 
-  private async watchScope(state: ScopeState, fromVersion: string, emit: (m: EventStreamMessage) => Promise<void>, signal: AbortSignal, tuning: WatchTuning) {
+  private async watchScope(
+    state: ScopeState,
+    fromVersion: string,
+    emit: (m: EventStreamMessage) => Promise<void>,
+    signal: AbortSignal,
+    tuning: WatchTuning,
+    adopt: (e: EventJson) => Promise<void>,
+  ) {
     const { client } = state.scope;
     let rv: string | undefined = fromVersion;
     const sendKeys = async (keys: string[]) => {
@@ -169,6 +191,7 @@ export class EntityEvents {
             }
             rv = ev.object.metadata?.resourceVersion ?? rv;
             if (ev.type === 'BOOKMARK') continue;
+            await adopt(ev.object);
             await sendKeys(state.apply(ev.type as 'ADDED' | 'MODIFIED' | 'DELETED', ev.object));
           }
           if (rv === undefined) {
