@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { startSandbox, Sandbox } from '@internal/sandbox-cluster';
+import { findSandboxProcesses, startSandbox, Sandbox } from '@internal/sandbox-cluster';
 import { kubectlBinaries, requireTool, waitFor, workloadsDir } from '../support/tools';
 
 /**
@@ -173,5 +173,42 @@ describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (_version, 
     expect(denied.stderr).toContain(
       'is forbidden: User "system:serviceaccount:kube-system:sandbox-nologs" cannot get resource "pods/log" in API group "" in the namespace "default"',
     );
+  });
+
+  it('exec runs a command over WebSocket: stdout, stderr, stdin and the exit code', async () => {
+    const pod = podName('payments-api');
+    const r = await run(bin, ['exec', pod, '-c', 'api', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(r.stdout).toBe('out\n');
+    expect(r.stderr).toContain('err\n');
+    expect(r.stderr).toContain('command terminated with exit code 3');
+    expect(r.code).toBe(3);
+    const piped = await new Promise<string>(resolve => {
+      const child = spawn(bin, ['exec', '-i', pod, '-c', 'api', '--', 'cat'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+      let out = '';
+      child.stdout.on('data', d => (out += d));
+      child.on('exit', () => resolve(out));
+      child.stdin.end('from stdin\n');
+    });
+    expect(piped).toBe('from stdin\n');
+    const denied = await run(bin, ['--context', 'sandbox-readonly', 'exec', pod, '-c', 'api', '--', 'true']);
+    expect(denied.stderr).toContain('cannot create resource "pods/exec" in API group "" in the namespace "default"');
+    const bad = await run(bin, ['exec', pod, '-c', 'nope', '--', 'true']);
+    expect(bad.stderr).toContain(`container nope is not valid for pod ${pod}`);
+  });
+
+  it('exec ends its command when the client goes away', async () => {
+    const marker = `${Math.floor(Math.random() * 1e6) + 1000}`;
+    const sleeping = () =>
+      findSandboxProcesses(sandbox.cluster.id).filter(pid => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(`sleep ${marker}`);
+        } catch {
+          return false;
+        }
+      });
+    const child = spawn(bin, ['exec', podName('payments-api'), '-c', 'api', '--', 'sleep', marker], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    await waitFor('the exec to run', () => (sleeping().length ? true : undefined), 10_000);
+    child.kill('SIGKILL');
+    await waitFor('the exec to end', () => (sleeping().length === 0 ? true : undefined), 5_000);
   });
 });

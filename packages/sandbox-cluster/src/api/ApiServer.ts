@@ -21,7 +21,10 @@ import {
   unauthorized,
 } from './status';
 import { IncludeObject, toTable, wantsTable } from './tables';
-import { parseLogOptions, streamPodLog } from './podLogs';
+import { parseLogOptions, resolveLogContainer, streamPodLog } from './podLogs';
+import { WebSocketServer } from 'ws';
+import { chooseProtocol, relayExec, STREAM_PROTOCOLS } from './execStream';
+import { KubeletError } from '../kubelet/Kubelet';
 import { ServingCert } from './pki';
 import { decodeSelfSubjectAccessReview, isProtobuf } from './protobuf';
 
@@ -76,10 +79,23 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export class ApiServer {
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered: Set<string>) => chooseProtocol(offered) ?? false,
+  });
 
   constructor(private readonly cluster: Cluster, private readonly tokens: TokenRegistry, tls: ServingCert) {
     this.server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       this.handle(req, res).catch(err => this.fail(res, err));
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.upgrade(req, socket as Socket, head).catch(err => {
+        const status = err instanceof StatusError ? err.status : internalError((err as Error)?.message ?? String(err)).status;
+        const body = JSON.stringify(status);
+        socket.end(
+          `HTTP/1.1 ${status.code} ${status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
     });
     this.server.on('connection', socket => {
       this.sockets.add(socket);
@@ -170,6 +186,11 @@ export class ApiServer {
       const pod = this.getObject<Pod>(target);
       return streamPodLog(this.cluster.kubelet, pod, parseLogOptions(pod.metadata.name, params), res);
     }
+    if (target.subresource === 'exec' && target.def.name === 'pods') {
+      this.prepareExec(identity, target, params);
+      // Only WebSocket is spoken; an SPDY client (kubectl < 1.30 by default) gets a clear refusal.
+      throw badRequest('Upgrade request required: the sandbox cluster speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only');
+    }
     if (target.subresource) throw pathNotFound();
 
     switch (verb) {
@@ -191,6 +212,46 @@ export class ApiServer {
       default:
         throw methodNotAllowed();
     }
+  }
+
+  /** Authorizes and validates an exec request; returns what to run where. */
+  private prepareExec(identity: TokenIdentity, target: ResourceRequest, params: URLSearchParams) {
+    // WebSocket exec is a GET; like Kubernetes 1.35 the sandbox requires create as well as get.
+    for (const verb of ['get', 'create']) {
+      this.authorize(identity, { verb, group: '', resource: 'pods', subresource: 'exec', namespace: target.namespace, name: target.name });
+    }
+    const pod = this.getObject<Pod>(target);
+    if (!pod.spec.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+    const container = resolveLogContainer(pod, params.get('container') ?? undefined);
+    const command = params.getAll('command');
+    if (!command.length) throw badRequest('you must specify at least one command for the container');
+    const flag = (name: string) => ['true', '1'].includes(params.get(name) ?? '');
+    const io = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !flag('tty'), tty: flag('tty') };
+    if (!io.stdin && !io.stdout && !io.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+    return { pod, container, command, io };
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer) {
+    const url = new URL(req.url ?? '/', 'https://sandbox');
+    const identity = this.tokens.authenticate(req.headers.authorization);
+    if (!identity) throw unauthorized();
+    const target = this.parseResourcePath(url.pathname.replace(/\/+$/, ''));
+    if (!target || target.def.name !== 'pods' || target.subresource !== 'exec' || !target.name) throw pathNotFound();
+    const { pod, container, command, io } = this.prepareExec(identity, target, url.searchParams);
+    if (io.tty) throw badRequest('tty is not supported by the sandbox yet: run without -t');
+    const offered = new Set(String(req.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim()).filter(Boolean));
+    const protocol = chooseProtocol(offered);
+    if (!protocol) throw badRequest(`no supported stream protocol offered: use one of ${STREAM_PROTOCOLS.join(', ')}`);
+    let child;
+    try {
+      child = this.cluster.kubelet.exec(pod.metadata.namespace!, pod.metadata.name, container, command, io.stdin);
+    } catch (e) {
+      if (e instanceof KubeletError) throw badRequest(e.message);
+      throw e;
+    }
+    const started = child;
+    started.once('error', () => undefined);
+    this.wss.handleUpgrade(req, socket, head, ws => relayExec(ws, started, command, io));
   }
 
   private parseResourcePath(path: string): ResourceRequest | undefined {

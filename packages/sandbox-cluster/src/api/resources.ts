@@ -57,7 +57,10 @@ export const RESOURCES: ResourceDef[] = [
     verbs: ['create', 'delete', 'get', 'list', 'watch'],
     shortNames: ['po'],
     categories: ['all'],
-    subresources: [{ name: 'log', verbs: ['get'] }],
+    subresources: [
+      { name: 'log', verbs: ['get'] },
+      { name: 'exec', verbs: ['create', 'get'], kind: 'PodExecOptions' },
+    ],
     fields: obj => {
       const pod = obj as Pod;
       return {

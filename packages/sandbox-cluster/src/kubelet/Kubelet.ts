@@ -1,3 +1,4 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,6 +47,8 @@ interface PodRun {
   podIP: string;
   startTime: string;
   containers: Map<string, ContainerRun>;
+  /** Processes started by exec, killed with the pod. */
+  execs: Set<ChildProcess>;
   stopping: boolean;
 }
 
@@ -123,6 +126,7 @@ export class Kubelet extends EventEmitter {
       podIP: `10.244.0.${this.ipCounter++}`,
       startTime: kubeTime(),
       containers: new Map(),
+      execs: new Set(),
       stopping: false,
     };
     for (const spec of pod.spec.containers) {
@@ -348,6 +352,35 @@ export class Kubelet extends EventEmitter {
     });
   }
 
+  /**
+   * Starts a process inside a running container (exec): same environment and working directory,
+   * marked like the container's own processes, and killed with the pod or the sandbox.
+   */
+  exec(namespace: string, podName: string, container: string, argv: string[], withStdin: boolean): ChildProcess {
+    const run = this.pods.get(key(namespace, podName));
+    const c = run?.containers.get(container);
+    if (!run || !c) throw new KubeletError(400, `container ${container} is not valid for pod ${podName}`);
+    if (!c.process || c.process.exitInfo) {
+      throw new KubeletError(400, `unable to upgrade connection: container not found ("${container}")`);
+    }
+    const env: Record<string, string> = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOSTNAME: run.name,
+      HOME: '/root',
+      [SANDBOX_ENV]: this.opts.sandboxId,
+    };
+    for (const e of c.spec.env ?? []) env[e.name] = e.value ?? '';
+    const child = spawn(argv[0], argv.slice(1), {
+      env,
+      cwd: c.spec.workingDir,
+      detached: true,
+      stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    run.execs.add(child);
+    child.once('close', () => run.execs.delete(child));
+    return child;
+  }
+
   /** How many log follows are attached to running containers (to prove clients let go). */
   followerCount(): number {
     let n = 0;
@@ -395,6 +428,7 @@ export class Kubelet extends EventEmitter {
           stops.push(c.process.stop(grace * 1000));
         }
       }
+      for (const child of run.execs) killGroup(child);
       await Promise.all(stops);
       this.pods.delete(key(namespace, name));
       fs.rmSync(run.dir, { recursive: true, force: true });
@@ -410,6 +444,7 @@ export class Kubelet extends EventEmitter {
     const stops: Array<Promise<unknown>> = [];
     for (const run of this.pods.values()) {
       run.stopping = true;
+      for (const child of run.execs) killGroup(child);
       for (const c of run.containers.values()) {
         clearTimeout(c.timer);
         if (c.process) stops.push(c.process.stop(0));
@@ -418,6 +453,14 @@ export class Kubelet extends EventEmitter {
     await Promise.all(stops);
     this.pods.clear();
     fs.rmSync(this.opts.dataDir, { recursive: true, force: true });
+  }
+}
+
+function killGroup(child: ChildProcess) {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 
