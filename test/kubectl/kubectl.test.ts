@@ -208,7 +208,9 @@ describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (_version, 
       });
     const child = spawn(bin, ['exec', podName('payments-api'), '-c', 'api', '--', 'sleep', marker], { env: { ...process.env, KUBECONFIG: kubeconfig } });
     await waitFor('the exec to run', () => (sleeping().length ? true : undefined), 10_000);
+    expect(sleeping()).toHaveLength(1);
     child.kill('SIGKILL');
-    await waitFor('the exec to end', () => (sleeping().length === 0 ? true : undefined), 5_000);
+    await waitFor('the exec to end', () => (sleeping().length === 0 ? true : undefined), 5_000).catch(() => undefined);
+    expect(sleeping()).toEqual([]);
   });
 });
