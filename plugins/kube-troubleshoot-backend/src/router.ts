@@ -21,11 +21,10 @@ import { authorizeEntity } from './access/authorizeEntity';
 import { ObjectMeta } from './clusters/kubeTypes';
 import { diagnosePod } from './diagnosis/diagnosePod';
 import { EntityEvents } from './events/EntityEvents';
-import { LogSource, streamLogs, StreamTuning } from './logs/streamLogs';
+import { LogSource, readHistory, streamLogs, StreamTuning } from './logs/streamLogs';
 import { readLogsQuery } from './logs/readLogsQuery';
 import { summarizePod } from './targets/podSummary';
 import { TargetResolver } from './targets/TargetResolver';
-import { LineSplitter, parseTimedLine } from './logs/logLines';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -210,17 +209,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 /** The last lines of a container's previous run; empty when it has none or it cannot be read. */
 async function lastLines(client: LogSource['client'], namespace: string, pod: string, container: string): Promise<string[]> {
   try {
-    const res = await client.stream(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, {
-      container,
-      previous: true,
-      tailLines: 10,
-    });
-    const splitter = new LineSplitter();
-    const lines: string[] = [];
-    res.setEncoding('utf8');
-    for await (const chunk of res) lines.push(...splitter.push(chunk as string));
-    lines.push(...splitter.flush());
-    return lines.map(l => parseTimedLine(l).text);
+    const lines = await readHistory({ client, namespace, pod, container }, { follow: false, previous: true, tailLines: 10 });
+    return lines.map(l => l.text);
   } catch {
     return [];
   }

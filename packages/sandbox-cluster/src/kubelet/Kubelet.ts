@@ -198,13 +198,7 @@ export class Kubelet extends EventEmitter {
     const ref = this.ref(run, c)!;
     const info = resolveImage(c.spec.image)!;
     const argv = c.spec.command?.length ? [...c.spec.command, ...(c.spec.args ?? [])] : [...info.entrypoint, ...(c.spec.args ?? [])];
-    const env: Record<string, string> = {
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      HOSTNAME: run.name,
-      HOME: '/root',
-      [SANDBOX_ENV]: this.opts.sandboxId,
-    };
-    for (const e of c.spec.env ?? []) env[e.name] = e.value ?? '';
+    const env = this.containerEnv(run, c);
     c.containerID = `containerd://${randomBytes(32).toString('hex')}`;
     const proc = new ContainerProcess({
       argv,
@@ -352,6 +346,18 @@ export class Kubelet extends EventEmitter {
     });
   }
 
+  /** The environment of a container's processes (its own and exec'd ones), marked as the sandbox's. */
+  private containerEnv(run: PodRun, c: ContainerRun): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOSTNAME: run.name,
+      HOME: '/root',
+      [SANDBOX_ENV]: this.opts.sandboxId,
+    };
+    for (const e of c.spec.env ?? []) env[e.name] = e.value ?? '';
+    return env;
+  }
+
   /**
    * Starts a process inside a running container (exec): same environment and working directory,
    * marked like the container's own processes, and killed with the pod or the sandbox.
@@ -363,13 +369,7 @@ export class Kubelet extends EventEmitter {
     if (!c.process || c.process.exitInfo) {
       throw new KubeletError(400, `unable to upgrade connection: container not found ("${container}")`);
     }
-    const env: Record<string, string> = {
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      HOSTNAME: run.name,
-      HOME: '/root',
-      [SANDBOX_ENV]: this.opts.sandboxId,
-    };
-    for (const e of c.spec.env ?? []) env[e.name] = e.value ?? '';
+    const env = this.containerEnv(run, c);
     const child = spawn(argv[0], argv.slice(1), {
       env,
       cwd: c.spec.workingDir,

@@ -46,7 +46,7 @@ const logPath = (s: LogSource) =>
 const where = (s: LogSource) => ({ cluster: s.client.name, pod: s.pod, container: s.container });
 
 /** Reads a whole (non-follow) log into timed lines. */
-async function readHistory(source: LogSource, opts: LogOptions, signal: AbortSignal): Promise<TimedLine[]> {
+export async function readHistory(source: LogSource, opts: LogOptions, signal?: AbortSignal): Promise<TimedLine[]> {
   const res = await source.client.stream(
     logPath(source),
     {
