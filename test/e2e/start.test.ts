@@ -76,7 +76,7 @@ describe('npm start', () => {
       return r.ok && body.pods?.length ? body.pods : undefined;
     }, 60_000);
     // payments-api's Deployment pod, plus the reports pod that cannot pull its image
-    expect(pods.flatMap(p => p.containers.map(c => c.name)).sort()).toEqual(['api', 'metrics-agent', 'reports']);
+    expect(pods.flatMap(p => p.containers.map(c => c.name)).sort()).toEqual(['api', 'ledger', 'metrics-agent', 'reports']);
 
     const sandboxLog = fs.readFileSync(path.join(stateDir, 'logs', 'sandbox.log'), 'utf8');
     const [, sandboxId, dataDir] = /id (\w+), data in (\S+)/.exec(sandboxLog)!;

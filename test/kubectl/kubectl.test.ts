@@ -84,7 +84,7 @@ describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (_version, 
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
     const row = (prefix: string) => lines.find(l => l.split(/\s+/)[1]?.startsWith(prefix)) ?? '';
-    expect(row('payments-api')).toMatch(/^default\s+payments-api-\S+\s+2\/2\s+Running\s+0\s+\S+\s+10\.244\.0\.\d+\s+sandbox-node\s+<none>\s+<none>$/);
+    expect(row('payments-api')).toMatch(/^default\s+payments-api-\S+\s+3\/3\s+Running\s+0\s+\S+\s+10\.244\.0\.\d+\s+sandbox-node\s+<none>\s+<none>$/);
     // Crash-looping: between crashes it may briefly run, so READY is 0/1 or 1/1.
     expect(row('search-indexer')).toMatch(/\s[01]\/1\s+(CrashLoopBackOff|Error|Running)\s+\d+ \(\S+ ago\)\s/);
     expect(row('reports-legacy')).toMatch(/\s0\/1\s+(ErrImagePull|ImagePullBackOff)\s+0\s/);
@@ -138,7 +138,7 @@ describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (_version, 
   it('the log endpoint answers with Kubernetes error texts', async () => {
     const pod = podName('payments-api');
     const r = await run(bin, ['get', '--raw', `/api/v1/namespaces/default/pods/${pod}/log`]);
-    expect(r.stderr).toContain(`a container name must be specified for pod ${pod}, choose one of: [api metrics-agent]`);
+    expect(r.stderr).toContain(`a container name must be specified for pod ${pod}, choose one of: [api metrics-agent ledger]`);
     const bad = await run(bin, ['logs', pod, '-c', 'nope']);
     expect(bad.stderr).toContain(`container nope is not valid for pod ${pod}`);
     const missing = await run(bin, ['logs', 'no-such-pod']);
@@ -201,7 +201,8 @@ describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (_version, 
     const sleeping = () =>
       findSandboxProcesses(sandbox.cluster.id).filter(pid => {
         try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(`sleep ${marker}`);
+          // The command itself, not the runtime's wrappers that name it in their arguments.
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').startsWith(`sleep ${marker}`);
         } catch {
           return false;
         }

@@ -6,6 +6,8 @@ import { ObjectStore } from './store/ObjectStore';
 import { KubeObject } from './store/types';
 import { Pod } from './store/pod';
 import { Kubelet } from './kubelet/Kubelet';
+import { detectIsolation, Isolation } from './kubelet/runtime/isolation';
+import { invalid } from './api/status';
 import { EventRecorder, referenceTo } from './kubelet/EventRecorder';
 import { DeploymentSpec, podFor, replicaSetFor, withPodDefaults } from './workloads/loadWorkloads';
 
@@ -17,6 +19,8 @@ export interface ClusterOptions {
   watchHistorySize?: number;
   /** Parent of the sandbox's temporary data folder. */
   tmpRoot?: string;
+  /** `auto` (default): isolated containers when running as root on Linux; `off`: plain processes. */
+  isolation?: 'auto' | 'off';
 }
 
 const NODE_LABELS = (name: string) => ({
@@ -33,13 +37,17 @@ export class Cluster {
   readonly kubelet: Kubelet;
   readonly nodeName: string;
   readonly dataDir: string;
+  /** Whether containers are isolated, or why not. */
+  readonly isolation: Isolation;
   private readonly events: EventRecorder;
 
   constructor(opts: ClusterOptions = {}) {
     this.nodeName = opts.nodeName ?? 'sandbox-node';
     this.store = new ObjectStore({ historySize: opts.watchHistorySize });
     this.dataDir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), 'kube-troubleshoot-sandbox-'));
+    this.isolation = opts.isolation === 'off' ? { isolated: false, reason: 'isolation: off' } : detectIsolation();
     this.kubelet = new Kubelet(this.store, {
+      isolation: this.isolation,
       nodeName: this.nodeName,
       nodeLabels: NODE_LABELS(this.nodeName),
       dataDir: this.dataDir,
@@ -127,6 +135,11 @@ export class Cluster {
   }
 
   createPod(pod: Pod): Pod {
+    if (pod.spec?.ephemeralContainers?.length) {
+      throw invalid('Pod', pod.metadata.name, [
+        { field: 'spec.ephemeralContainers', message: 'Forbidden: cannot be set on create', type: 'FieldValueForbidden' },
+      ]);
+    }
     const p = withPodDefaults(pod);
     this.ensureNamespace(p.metadata.namespace!);
     const created = this.store.create('pods', p);

@@ -23,6 +23,11 @@ async function main() {
   process.stdout.write(
     `sandbox cluster at ${sandbox.url}; kubeconfig ${sandbox.kubeconfigPath} (export KUBECONFIG=${sandbox.kubeconfigPath}); id ${sandbox.cluster.id}, data in ${sandbox.cluster.dataDir}\n`,
   );
+  if (!sandbox.cluster.isolation.isolated) {
+    process.stderr.write(
+      `sandbox: warning: containers run as plain processes without namespaces or their own root (${sandbox.cluster.isolation.reason}); run as root on Linux for isolated containers\n`,
+    );
+  }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -223,7 +223,7 @@ describe('sandbox cluster over HTTPS', () => {
   it('keeps the previous container log and reports CrashLoopBackOff after repeated crashes', async () => {
     await request(sb, '/api/v1/namespaces/shop/pods', {
       method: 'POST',
-      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', command: ['sh', '-c', 'echo boom $$; exit 2'] }] } },
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', command: ['sh', '-c', 'echo boom $(date +%s%N); exit 2'] }] } },
     });
     let pod: any;
     for (let i = 0; i < 100; i++) {
@@ -241,7 +241,7 @@ describe('sandbox cluster over HTTPS', () => {
     const previous = await request(sb, '/api/v1/namespaces/shop/pods/crash/log?previous=true');
     expect(previous.body).toMatch(/^boom \d+\n$/);
     expect(current.body).toMatch(/^boom \d+\n$/);
-    expect(current.body).not.toBe(previous.body); // two different runs (pids differ)
+    expect(current.body).not.toBe(previous.body); // two different runs (times differ)
     const ev = (await request(sb, '/api/v1/namespaces/shop/events?fieldSelector=involvedObject.name%3Dcrash,reason%3DBackOff')).json();
     expect(ev.items[0].message).toMatch(/^Back-off restarting failed container c in pod crash_shop\(/);
   });

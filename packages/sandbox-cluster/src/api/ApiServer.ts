@@ -23,7 +23,9 @@ import {
 import { IncludeObject, toTable, wantsTable } from './tables';
 import { parseLogOptions, resolveLogContainer, streamPodLog } from './podLogs';
 import { WebSocketServer } from 'ws';
-import { chooseProtocol, relayExec, STREAM_PROTOCOLS } from './execStream';
+import { chooseProtocol, relayStreams, STREAM_PROTOCOLS } from './execStream';
+import { applyPatch } from './patch';
+import { checkEphemeralContainersUpdate, mergeEphemeralContainers, withEphemeralContainerDefaults } from './ephemeralContainers';
 import { KubeletError } from '../kubelet/Kubelet';
 import { ServingCert } from './pki';
 import { decodeSelfSubjectAccessReview, isProtobuf } from './protobuf';
@@ -186,10 +188,14 @@ export class ApiServer {
       const pod = this.getObject<Pod>(target);
       return streamPodLog(this.cluster.kubelet, pod, parseLogOptions(pod.metadata.name, params), res);
     }
-    if (target.subresource === 'exec' && target.def.name === 'pods') {
-      this.prepareExec(identity, target, params);
-      // Only WebSocket is spoken; an SPDY client (kubectl < 1.30 by default) gets a clear refusal.
-      throw badRequest('Upgrade request required: the sandbox cluster speaks exec over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only');
+    if ((target.subresource === 'exec' || target.subresource === 'attach') && target.def.name === 'pods') {
+      this.prepareStream(identity, target, params);
+      // Only WebSocket is spoken: an SPDY client (kubectl 1.29 by default, or a fallback) is refused
+      // after the same checks the apiserver makes, so it sees the same errors first.
+      throw badRequest(`Upgrade request required: the sandbox cluster speaks ${target.subresource} over WebSocket (${STREAM_PROTOCOLS.join(', ')}) only`);
+    }
+    if (target.subresource === 'ephemeralcontainers' && target.def.name === 'pods') {
+      return this.ephemeralContainers(req, res, target, verb);
     }
     if (target.subresource) throw pathNotFound();
 
@@ -214,21 +220,22 @@ export class ApiServer {
     }
   }
 
-  /** Authorizes and validates an exec request; returns what to run where. */
-  private prepareExec(identity: TokenIdentity, target: ResourceRequest, params: URLSearchParams) {
-    // WebSocket exec is a GET; like Kubernetes 1.35 the sandbox requires create as well as get.
+  /** Authorizes and validates an exec or attach request, with the apiserver's errors before any upgrade. */
+  private prepareStream(identity: TokenIdentity, target: ResourceRequest, params: URLSearchParams) {
+    const subresource = target.subresource as 'exec' | 'attach';
+    // WebSocket exec/attach is a GET; like Kubernetes 1.35 the sandbox requires create as well as get.
     for (const verb of ['get', 'create']) {
-      this.authorize(identity, { verb, group: '', resource: 'pods', subresource: 'exec', namespace: target.namespace, name: target.name });
+      this.authorize(identity, { verb, group: '', resource: 'pods', subresource, namespace: target.namespace, name: target.name });
     }
     const pod = this.getObject<Pod>(target);
     if (!pod.spec.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
     const container = resolveLogContainer(pod, params.get('container') ?? undefined);
     const command = params.getAll('command');
-    if (!command.length) throw badRequest('you must specify at least one command for the container');
+    if (subresource === 'exec' && !command.length) throw badRequest('you must specify at least one command for the container');
     const flag = (name: string) => ['true', '1'].includes(params.get(name) ?? '');
     const io = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !flag('tty'), tty: flag('tty') };
     if (!io.stdin && !io.stdout && !io.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
-    return { pod, container, command, io };
+    return { pod, container, command, io, subresource };
   }
 
   private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer) {
@@ -236,22 +243,49 @@ export class ApiServer {
     const identity = this.tokens.authenticate(req.headers.authorization);
     if (!identity) throw unauthorized();
     const target = this.parseResourcePath(url.pathname.replace(/\/+$/, ''));
-    if (!target || target.def.name !== 'pods' || target.subresource !== 'exec' || !target.name) throw pathNotFound();
-    const { pod, container, command, io } = this.prepareExec(identity, target, url.searchParams);
-    if (io.tty) throw badRequest('tty is not supported by the sandbox yet: run without -t');
+    if (!target || target.def.name !== 'pods' || !['exec', 'attach'].includes(target.subresource ?? '') || !target.name) throw pathNotFound();
+    const { pod, container, command, io, subresource } = this.prepareStream(identity, target, url.searchParams);
     const offered = new Set(String(req.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim()).filter(Boolean));
     const protocol = chooseProtocol(offered);
     if (!protocol) throw badRequest(`no supported stream protocol offered: use one of ${STREAM_PROTOCOLS.join(', ')}`);
-    let child;
+    const kubelet = this.cluster.kubelet;
+    const [namespace, name] = [pod.metadata.namespace!, pod.metadata.name];
+    let endpoint;
     try {
-      child = this.cluster.kubelet.exec(pod.metadata.namespace!, pod.metadata.name, container, command, io.stdin);
+      if (subresource === 'exec') endpoint = kubelet.exec(namespace, name, container, { argv: command, stdin: io.stdin, tty: io.tty });
+      else {
+        // A container without a terminal gets none (kubectl says "Unable to use a TTY").
+        const stdio = kubelet.containerStdio(namespace, name, container);
+        io.tty = io.tty && stdio.tty;
+        io.stdin = io.stdin && stdio.stdin;
+        endpoint = kubelet.attach(namespace, name, container);
+      }
     } catch (e) {
       if (e instanceof KubeletError) throw badRequest(e.message);
       throw e;
     }
-    const started = child;
-    started.once('error', () => undefined);
-    this.wss.handleUpgrade(req, socket, head, ws => relayExec(ws, started, command, io));
+    const started = endpoint;
+    this.wss.handleUpgrade(req, socket, head, ws => relayStreams(ws, started, command, io));
+  }
+
+  /** GET, PUT and PATCH of `pods/{name}/ephemeralcontainers`: body and answer are the Pod. */
+  private async ephemeralContainers(req: IncomingMessage, res: ServerResponse, target: ResourceRequest, verb: string) {
+    const current = this.getObject<Pod>(target);
+    if (verb === 'get') return sendJson(res, 200, current);
+    if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed();
+    const body = await readBody(req);
+    const submitted = (verb === 'patch' ? applyPatch(current, String(req.headers['content-type'] ?? ''), body) : body) as Pod;
+    if (verb === 'update' && (submitted as Partial<Pod>)?.metadata?.name !== current.metadata.name) {
+      throw badRequest(`the name of the object (${String((submitted as Partial<Pod>)?.metadata?.name)}) does not match the name on the URL (${current.metadata.name})`);
+    }
+    if (!Array.isArray(submitted?.spec?.ephemeralContainers ?? [])) throw badRequest('spec.ephemeralContainers must be a list');
+    const next = withEphemeralContainerDefaults(mergeEphemeralContainers(current, submitted));
+    checkEphemeralContainersUpdate(current, next);
+    const stored = this.cluster.store.update<Pod>('pods', current.metadata.namespace, current.metadata.name, p => {
+      p.spec.ephemeralContainers = next.spec.ephemeralContainers;
+    });
+    this.cluster.kubelet.syncEphemeralContainers(stored);
+    return sendJson(res, 200, this.cluster.store.get<Pod>('pods', current.metadata.namespace, current.metadata.name) ?? stored);
   }
 
   private parseResourcePath(path: string): ResourceRequest | undefined {

@@ -60,6 +60,8 @@ export const RESOURCES: ResourceDef[] = [
     subresources: [
       { name: 'log', verbs: ['get'] },
       { name: 'exec', verbs: ['create', 'get'], kind: 'PodExecOptions' },
+      { name: 'attach', verbs: ['create', 'get'], kind: 'PodAttachOptions' },
+      { name: 'ephemeralcontainers', verbs: ['get', 'patch', 'update'] },
     ],
     fields: obj => {
       const pod = obj as Pod;

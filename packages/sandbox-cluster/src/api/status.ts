@@ -76,7 +76,8 @@ export const invalid = (kind: string, name: string, causes: Array<{ field: strin
   failure(
     422,
     'Invalid',
-    `${qualified(kind, group)} "${name}" is invalid: ${causes.map(c => `${c.field}: ${c.message}`).join(', ')}`,
+    // As apimachinery's NewInvalid: one error as is, several in brackets.
+    `${qualified(kind, group)} "${name}" is invalid: ${causes.length === 1 ? `${causes[0].field}: ${causes[0].message}` : `[${causes.map(c => `${c.field}: ${c.message}`).join(', ')}]`}`,
     {
       name,
       ...(group ? { group } : {}),

@@ -7,18 +7,27 @@ import { ObjectStore } from '../store/ObjectStore';
 import { ContainerSpec, ContainerState, ContainerStatus, Pod, PodCondition } from '../store/pod';
 import { KubeObject } from '../store/types';
 import { kubeTime } from './clock';
-import { ContainerProcess } from './ContainerProcess';
+import { ContainerProcess, killGroup, killPid } from './ContainerProcess';
 import { EventRecorder, referenceTo } from './EventRecorder';
 import { pullError, resolveImage } from './images';
-import { SANDBOX_ENV } from './processes';
+import { EXEC_ENV, findProcessesWithEnv, POD_ENV, SANDBOX_ENV } from './processes';
+import { containerUser } from './securityContext';
+import { attachEndpoint, execEndpoint, failedExec, StreamEndpoint } from './streams';
+import { Isolation } from './runtime/isolation';
+import { containerArgv, dieWithParent, execArgv, podSandboxArgv } from './runtime/namespaces';
+import { onPath } from './runtime/isolation';
+import { PTY_ENV, withPty } from './runtime/pty';
+import { findExecutable, hostPathOf, mountScript, planRoot, prepareRoot, RootPlan } from './runtime/rootfs';
 
 export interface KubeletOptions {
   nodeName: string;
   nodeLabels: Record<string, string>;
-  /** Where container logs live; removed on stop. */
+  /** Where container logs and roots live; removed on stop. */
   dataDir: string;
   /** Marks every container process, so leftovers can be found (tests) and nothing is mistaken for ours. */
   sandboxId: string;
+  /** Whether containers get namespaces and their own root (root on Linux) or are plain processes. */
+  isolation: Isolation;
   /** CrashLoopBackOff / ImagePullBackOff start (kubelet: 10 s) and cap (kubelet: 300 s). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -26,7 +35,10 @@ export interface KubeletOptions {
   pullDelayMs?: number;
 }
 
+type ContainerKind = 'containers' | 'ephemeralContainers';
+
 interface ContainerRun {
+  kind: ContainerKind;
   spec: ContainerSpec;
   /** Number of the current container instance; also the restart count once started. */
   instance: number;
@@ -37,6 +49,11 @@ interface ContainerRun {
   nextBackoffMs: number;
   timer?: NodeJS.Timeout;
   containerID?: string;
+  /** The root of the running instance (isolated containers). */
+  root?: { dir: string; plan: RootPlan };
+  user?: { uid: number; gid: number; home: string };
+  /** Whether an attach has already used the stdin of a `stdinOnce` container. */
+  stdinUsed?: boolean;
 }
 
 interface PodRun {
@@ -47,9 +64,17 @@ interface PodRun {
   podIP: string;
   startTime: string;
   containers: Map<string, ContainerRun>;
+  ephemeral: Map<string, ContainerRun>;
+  /** Holder of the pod's uts, ipc (and shared pid) namespaces, like the pause container. */
+  sandbox?: ChildProcess;
+  /** Resolves to the pid whose namespaces the pod's containers join. */
+  sandboxReady?: Promise<number | undefined>;
   /** Processes started by exec, killed with the pod. */
   execs: Set<ChildProcess>;
   stopping: boolean;
+  deadline?: NodeJS.Timeout;
+  /** Set when the kubelet failed the pod as a whole (activeDeadlineSeconds). */
+  failed?: { reason: string; message: string };
 }
 
 /** What the log endpoint needs to serve one container's log. */
@@ -65,21 +90,33 @@ export class KubeletError extends Error {
   }
 }
 
+export interface ExecRequest {
+  argv: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
 /**
  * Scheduler and kubelet of the sandbox's single node: binds pods, "pulls" images, runs containers
- * as real processes, restarts them with back-off and keeps pod status and Events as a kubelet does.
+ * as real processes (in their own namespaces and root when it can), restarts them with back-off,
+ * runs ephemeral containers, exec and attach, and keeps pod status and Events as a kubelet does.
  */
 export class Kubelet extends EventEmitter {
   private readonly pods = new Map<string, PodRun>();
   private readonly pulled = new Set<string>();
   private readonly events: EventRecorder;
   private ipCounter = 10;
+  private execCounter = 0;
   private stopped = false;
 
   constructor(private readonly store: ObjectStore, private readonly opts: KubeletOptions) {
     super();
     this.events = new EventRecorder(store);
     fs.mkdirSync(path.join(opts.dataDir, 'pods'), { recursive: true });
+  }
+
+  get isolated() {
+    return this.opts.isolation.isolated;
   }
 
   private get backoffBase() {
@@ -126,23 +163,64 @@ export class Kubelet extends EventEmitter {
       podIP: `10.244.0.${this.ipCounter++}`,
       startTime: kubeTime(),
       containers: new Map(),
+      ephemeral: new Map(),
       execs: new Set(),
       stopping: false,
     };
-    for (const spec of pod.spec.containers) {
-      fs.mkdirSync(path.join(run.dir, spec.name), { recursive: true });
-      run.containers.set(spec.name, {
-        spec,
-        instance: 0,
-        started: false,
-        state: { waiting: { reason: 'ContainerCreating' } },
-        lastState: {},
-        nextBackoffMs: this.backoffBase,
-      });
-    }
+    for (const spec of pod.spec.containers) run.containers.set(spec.name, this.newRun('containers', spec, run));
     this.pods.set(key(run.namespace, run.name), run);
+    if (this.isolated) this.startSandbox(run);
+    const deadline = pod.spec.activeDeadlineSeconds;
+    if (typeof deadline === 'number' && deadline > 0) {
+      run.deadline = setTimeout(() => void this.failDeadline(run), deadline * 1000);
+    }
     this.syncStatus(run);
     for (const c of run.containers.values()) this.pullAndStart(run, c);
+  }
+
+  private newRun(kind: ContainerKind, spec: ContainerSpec, run: PodRun): ContainerRun {
+    fs.mkdirSync(path.join(run.dir, spec.name), { recursive: true });
+    return {
+      kind,
+      spec,
+      instance: 0,
+      started: false,
+      state: { waiting: { reason: 'ContainerCreating' } },
+      lastState: {},
+      nextBackoffMs: this.backoffBase,
+    };
+  }
+
+  /** Starts the pod's namespace holder; its pid 1 (a sleeping shell) keeps uts, ipc and pid alive. */
+  private startSandbox(run: PodRun) {
+    const argv = this.guard(podSandboxArgv(run.name));
+    const child = spawn(argv[0], argv.slice(1), {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.markers(run) },
+      detached: true,
+      stdio: 'ignore',
+    });
+    run.sandbox = child;
+    child.once('error', () => undefined);
+    run.sandboxReady = (async () => {
+      for (let i = 0; i < 400; i++) {
+        const init = child.pid ? firstChild(child.pid) : undefined;
+        if (init) return init;
+        if (child.exitCode !== null) return undefined;
+        await new Promise(r => setTimeout(r, 5));
+      }
+      return undefined;
+    })();
+  }
+
+  private readonly hasSetpriv = onPath('setpriv');
+
+  /** Every process the kubelet starts dies with the sandbox. */
+  private guard(argv: string[]): string[] {
+    return dieWithParent(argv, this.hasSetpriv);
+  }
+
+  private markers(run: PodRun): Record<string, string> {
+    return { [SANDBOX_ENV]: this.opts.sandboxId, [POD_ENV]: run.uid };
   }
 
   private pullAndStart(run: PodRun, c: ContainerRun) {
@@ -152,7 +230,7 @@ export class Kubelet extends EventEmitter {
     const info = resolveImage(image);
     if (this.pulled.has(image) && c.spec.imagePullPolicy !== 'Always') {
       this.events.record(ref, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, this.source());
-      this.startContainer(run, c);
+      void this.startContainer(run, c);
       return;
     }
     this.events.record(ref, 'Normal', 'Pulling', `Pulling image "${image}"`, this.source());
@@ -183,7 +261,7 @@ export class Kubelet extends EventEmitter {
         `Successfully pulled image "${image}" in ${delay}ms (${delay}ms including waiting). Image size: ${info.sizeBytes} bytes.`,
         this.source(),
       );
-      this.startContainer(run, c);
+      void this.startContainer(run, c);
     }, delay);
   }
 
@@ -196,31 +274,90 @@ export class Kubelet extends EventEmitter {
   private async startContainer(run: PodRun, c: ContainerRun) {
     if (run.stopping || this.stopped) return;
     const ref = this.ref(run, c)!;
+    const pod = this.store.get<Pod>('pods', run.namespace, run.name)!;
     const info = resolveImage(c.spec.image)!;
     const argv = c.spec.command?.length ? [...c.spec.command, ...(c.spec.args ?? [])] : [...info.entrypoint, ...(c.spec.args ?? [])];
-    const env = this.containerEnv(run, c);
-    c.containerID = `containerd://${randomBytes(32).toString('hex')}`;
-    const proc = new ContainerProcess({
-      argv,
-      env,
-      cwd: c.spec.workingDir,
-      logFile: path.join(run.dir, c.spec.name, `${c.instance}.log`),
-    });
-    c.process = proc;
-    this.events.record(ref, 'Normal', 'Created', `Created container: ${c.spec.name}`, this.source());
-    const startedAt = kubeTime();
-    const error = await proc.start();
-    if (error) {
-      const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`;
-      this.events.record(ref, 'Warning', 'Failed', `Error: ${message}`, this.source());
-      this.onExit(run, c, { exitCode: 128 }, startedAt, 'StartError', message);
+    const logFile = path.join(run.dir, c.spec.name, `${c.instance}.log`);
+    let spawnArgv = argv;
+    let missing: string | undefined;
+    if (this.isolated) {
+      // A fresh root per instance, as a restarted container gets a fresh writable layer.
+      const dir = path.join(run.dir, c.spec.name, `root-${c.instance}`);
+      for (const old of fs.readdirSync(path.join(run.dir, c.spec.name))) {
+        if (old.startsWith('root-')) fs.rmSync(path.join(run.dir, c.spec.name, old), { recursive: true, force: true });
+      }
+      const plan = planRoot(info.root);
+      prepareRoot(plan, dir);
+      c.root = { dir, plan };
+    }
+    const user = containerUser(pod, c.spec, this.passwdOf(c));
+    if ('error' in user) {
+      this.events.record(ref, 'Warning', 'Failed', `Error: ${user.error}`, this.source());
+      c.state = { waiting: { reason: 'CreateContainerConfigError', message: user.error } };
+      this.syncStatus(run);
       return;
     }
+    c.user = user;
+    const env = this.containerEnv(run, c);
+    if (c.root) {
+      if (!findExecutable(c.root.plan, c.root.dir, argv[0], env.PATH)) missing = argv[0];
+      const podPid = await run.sandboxReady;
+      if (run.stopping || this.stopped) return;
+      const target = c.spec.targetContainerName ? run.containers.get(String(c.spec.targetContainerName))?.process?.initPid : undefined;
+      const pidOf = c.kind === 'ephemeralContainers' ? target ?? (pod.spec.shareProcessNamespace ? podPid : undefined) : pod.spec.shareProcessNamespace ? podPid : undefined;
+      const script = mountScript(c.root.plan, c.root.dir, { workingDir: c.spec.workingDir ?? '/', uid: user.uid, gid: user.gid, tty: Boolean(c.spec.tty) });
+      spawnArgv = containerArgv({ podPid: podPid ?? 0, pidOf }, script, argv);
+    } else {
+      // Plain processes: paths of the image's own files are where the host keeps them.
+      const plan = planRoot(info.root);
+      spawnArgv = argv.map(a => (a.startsWith('/') && plan.binds.some(b => a === b.target) ? hostPathOf(plan, '/', a) : a));
+    }
+    c.containerID = `containerd://${randomBytes(32).toString('hex')}`;
+    this.events.record(ref, 'Normal', 'Created', `Created container: ${c.spec.name}`, this.source());
+    const startedAt = kubeTime();
+    if (missing) {
+      this.startFailed(run, c, argv[0], startedAt);
+      return;
+    }
+    const proc = new ContainerProcess({
+      argv: spawnArgv,
+      guard: a => this.guard(a),
+      env,
+      cwd: this.isolated ? undefined : c.spec.workingDir,
+      logFile,
+      stdin: Boolean(c.spec.stdin),
+      tty: Boolean(c.spec.tty),
+      isolated: this.isolated,
+    });
+    if (await proc.start()) {
+      this.startFailed(run, c, argv[0], startedAt);
+      return;
+    }
+    c.process = proc;
     c.started = true;
     c.state = { running: { startedAt } };
     this.events.record(ref, 'Normal', 'Started', `Started container ${c.spec.name}`, this.source());
     this.syncStatus(run);
-    proc.once('exit', info2 => this.onExit(run, c, info2, startedAt));
+    // A short-lived command may have ended while the start was confirmed.
+    if (proc.exitInfo) this.onExit(run, c, proc.exitInfo, startedAt);
+    else proc.once('exit', info2 => this.onExit(run, c, info2, startedAt));
+    if (run.stopping) void proc.stop(0); // deleted while it started
+  }
+
+  private startFailed(run: PodRun, c: ContainerRun, command: string, startedAt: string) {
+    const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${command}": executable file not found in $PATH: unknown`;
+    this.events.record(this.ref(run, c)!, 'Warning', 'Failed', `Error: ${message}`, this.source());
+    this.onExit(run, c, { exitCode: 128 }, startedAt, 'StartError', message);
+  }
+
+  /** The passwd a container starts from: its image's own, or the host's (plain processes, host-based /etc). */
+  private passwdOf(c: ContainerRun): string {
+    try {
+      const own = c.root && c.root.plan.etc !== 'host';
+      return fs.readFileSync(own ? path.join(c.root!.dir, 'etc/passwd') : '/etc/passwd', 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   private onExit(run: PodRun, c: ContainerRun, info: { exitCode: number }, startedAt: string, reason?: string, message?: string) {
@@ -241,7 +378,8 @@ export class Kubelet extends EventEmitter {
       return;
     }
     const policy = this.podPolicy(run);
-    const restart = policy === 'Always' || (policy === 'OnFailure' && info.exitCode !== 0);
+    // Ephemeral containers are never restarted.
+    const restart = c.kind === 'containers' && !run.failed && (policy === 'Always' || (policy === 'OnFailure' && info.exitCode !== 0));
     if (!restart) {
       c.state = terminated;
       this.syncStatus(run);
@@ -273,8 +411,24 @@ export class Kubelet extends EventEmitter {
       if (run.stopping) return;
       c.instance += 1;
       this.events.record(this.ref(run, c)!, 'Normal', 'Pulled', `Container image "${c.spec.image}" already present on machine`, this.source());
-      this.startContainer(run, c);
+      void this.startContainer(run, c);
     }, delay);
+  }
+
+  /** activeDeadlineSeconds passed: every container is killed and the pod fails for good. */
+  private async failDeadline(run: PodRun) {
+    if (run.stopping || this.stopped) return;
+    const message = 'Pod was active on the node longer than the specified deadline';
+    run.failed = { reason: 'DeadlineExceeded', message };
+    const pod = this.store.get<Pod>('pods', run.namespace, run.name);
+    if (pod) this.events.record(referenceTo(pod), 'Normal', 'DeadlineExceeded', message, this.source());
+    const stops: Array<Promise<unknown>> = [];
+    for (const c of this.allRuns(run)) {
+      clearTimeout(c.timer);
+      if (c.process) stops.push(c.process.stop((pod?.spec.terminationGracePeriodSeconds ?? 30) * 1000));
+    }
+    await Promise.all(stops);
+    this.syncStatus(run);
   }
 
   private podPolicy(run: PodRun) {
@@ -284,7 +438,7 @@ export class Kubelet extends EventEmitter {
 
   private ref(run: PodRun, c: ContainerRun) {
     const pod = this.store.get<Pod>('pods', run.namespace, run.name);
-    return pod ? referenceTo(pod, `spec.containers{${c.spec.name}}`) : undefined;
+    return pod ? referenceTo(pod, `spec.${c.kind}{${c.spec.name}}`) : undefined;
   }
 
   private updatePod(pod: KubeObject, mutate: (p: Pod) => void): Pod | undefined {
@@ -292,26 +446,32 @@ export class Kubelet extends EventEmitter {
     return this.store.update<Pod>('pods', pod.metadata.namespace, pod.metadata.name, mutate);
   }
 
-  /** Writes the pod status derived from its containers, as the kubelet's status manager does. */
-  private syncStatus(run: PodRun) {
-    const pod = this.store.get<Pod>('pods', run.namespace, run.name);
-    if (!pod || this.stopped) return;
-    const statuses: ContainerStatus[] = [...run.containers.values()].map(c => ({
+  private statusOf(c: ContainerRun): ContainerStatus {
+    return {
       name: c.spec.name,
       state: c.state,
       lastState: c.lastState,
-      ready: 'running' in c.state,
+      ready: c.kind === 'containers' && 'running' in c.state,
       restartCount: c.instance,
       image: c.spec.image,
       imageID: this.pulled.has(c.spec.image) ? `${c.spec.image.split(':')[0]}@sha256:${hashOf(c.spec.image)}` : '',
       ...(c.containerID ? { containerID: c.containerID } : {}),
       started: 'running' in c.state,
-    }));
+    };
+  }
+
+  /** Writes the pod status derived from its containers, as the kubelet's status manager does. */
+  private syncStatus(run: PodRun) {
+    const pod = this.store.get<Pod>('pods', run.namespace, run.name);
+    if (!pod || this.stopped) return;
+    const statuses = [...run.containers.values()].map(c => this.statusOf(c));
+    const ephemeral = [...run.ephemeral.values()].map(c => this.statusOf(c));
     const allRunning = statuses.every(s => 'running' in s.state);
     const allTerminated = statuses.every(s => 'terminated' in s.state);
     const notReady = statuses.filter(s => !s.ready).map(s => s.name);
     let phase = 'Pending';
-    if (allTerminated) {
+    if (run.failed) phase = 'Failed';
+    else if (allTerminated) {
       phase = statuses.every(s => 'terminated' in s.state && s.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed';
     } else if (statuses.some(s => s.started || s.restartCount > 0 || 'terminated' in s.lastState)) {
       phase = 'Running';
@@ -325,14 +485,16 @@ export class Kubelet extends EventEmitter {
       if (old && old.status === status) c.lastTransitionTime = old.lastTransitionTime;
       return c;
     };
+    const ready = allRunning && !run.failed;
     this.updatePod(pod, p => {
       p.status = {
         phase,
+        ...(run.failed ? run.failed : {}),
         conditions: [
-          cond('PodReadyToStartContainers', true),
+          cond('PodReadyToStartContainers', !run.failed),
           cond('Initialized', true),
-          cond('Ready', allRunning, allRunning ? undefined : 'ContainersNotReady', readyMsg),
-          cond('ContainersReady', allRunning, allRunning ? undefined : 'ContainersNotReady', readyMsg),
+          cond('Ready', ready, ready ? undefined : 'ContainersNotReady', readyMsg),
+          cond('ContainersReady', ready, ready ? undefined : 'ContainersNotReady', readyMsg),
           cond('PodScheduled', true),
         ],
         hostIP: '10.0.0.10',
@@ -341,9 +503,23 @@ export class Kubelet extends EventEmitter {
         podIPs: [{ ip: run.podIP }],
         startTime: run.startTime,
         containerStatuses: statuses,
+        ...(ephemeral.length ? { ephemeralContainerStatuses: ephemeral } : {}),
         qosClass: 'BestEffort',
       };
     });
+  }
+
+  /** Starts the ephemeral containers of the pod's spec that do not run yet (after the API accepted them). */
+  syncEphemeralContainers(pod: Pod) {
+    const run = this.pods.get(key(pod.metadata.namespace!, pod.metadata.name));
+    if (!run || run.stopping || run.failed) return;
+    for (const spec of pod.spec.ephemeralContainers ?? []) {
+      if (run.ephemeral.has(spec.name)) continue;
+      const c = this.newRun('ephemeralContainers', spec, run);
+      run.ephemeral.set(spec.name, c);
+      this.syncStatus(run);
+      this.pullAndStart(run, c);
+    }
   }
 
   /** The environment of a container's processes (its own and exec'd ones), marked as the sandbox's. */
@@ -351,48 +527,88 @@ export class Kubelet extends EventEmitter {
     const env: Record<string, string> = {
       PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       HOSTNAME: run.name,
-      HOME: '/root',
-      [SANDBOX_ENV]: this.opts.sandboxId,
+      HOME: this.isolated ? c.user?.home ?? '/root' : '/root',
+      ...this.markers(run),
     };
-    for (const e of c.spec.env ?? []) env[e.name] = e.value ?? '';
+    if (c.spec.tty) env.TERM = 'xterm';
+    for (const e of (c.spec.env ?? []) as Array<{ name: string; value?: string }>) env[e.name] = e.value ?? '';
     return env;
   }
 
-  /**
-   * Starts a process inside a running container (exec): same environment and working directory,
-   * marked like the container's own processes, and killed with the pod or the sandbox.
-   */
-  exec(namespace: string, podName: string, container: string, argv: string[], withStdin: boolean): ChildProcess {
+  private runningContainer(namespace: string, podName: string, container: string) {
     const run = this.pods.get(key(namespace, podName));
-    const c = run?.containers.get(container);
+    const c = run?.containers.get(container) ?? run?.ephemeral.get(container);
     if (!run || !c) throw new KubeletError(400, `container ${container} is not valid for pod ${podName}`);
     if (!c.process || c.process.exitInfo) {
       throw new KubeletError(400, `unable to upgrade connection: container not found ("${container}")`);
     }
-    const env = this.containerEnv(run, c);
+    return { run, c, proc: c.process };
+  }
+
+  /**
+   * Starts a process inside a running container (exec): its namespaces, root, user, environment and
+   * working directory, on a terminal when asked; killed with the pod or the sandbox.
+   */
+  exec(namespace: string, podName: string, container: string, req: ExecRequest): StreamEndpoint {
+    const { run, c, proc } = this.runningContainer(namespace, podName, container);
+    const marker = `${EXEC_ENV}=${process.pid}-${++this.execCounter}`;
+    const env: Record<string, string> = { ...this.containerEnv(run, c), [EXEC_ENV]: marker.split('=')[1] };
+    if (req.tty) env.TERM = 'xterm';
+    let argv = req.argv;
+    if (c.root && c.user && proc.initPid) {
+      if (!findExecutable(c.root.plan, c.root.dir, req.argv[0], env.PATH)) {
+        return failedExec(
+          `error executing command in container: failed to exec in container: failed to start exec "${randomBytes(32).toString('hex')}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${req.argv[0]}": executable file not found in $PATH: unknown`,
+          req.tty,
+        );
+      }
+      argv = execArgv(proc.initPid, c.user, req.tty, req.argv);
+    }
+    if (req.tty) argv = withPty(argv);
+    argv = this.guard(argv);
     const child = spawn(argv[0], argv.slice(1), {
-      env,
-      cwd: c.spec.workingDir,
+      env: req.tty ? { ...env, ...PTY_ENV } : env,
+      cwd: c.root ? undefined : c.spec.workingDir,
       detached: true,
-      stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [req.stdin || req.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     run.execs.add(child);
     child.once('close', () => run.execs.delete(child));
-    return child;
+    return execEndpoint(child, req.tty, marker);
+  }
+
+  /** Attaches to a running container's own stdio (its stdin only when the container has `stdin: true`). */
+  attach(namespace: string, podName: string, container: string): StreamEndpoint {
+    const { c, proc } = this.runningContainer(namespace, podName, container);
+    const once = Boolean(c.spec.stdinOnce);
+    if (once && c.stdinUsed) proc.closeStdin();
+    c.stdinUsed = true;
+    return attachEndpoint(proc, once);
+  }
+
+  /** Whether a container asked for stdin and a tty (what attach may use). */
+  containerStdio(namespace: string, podName: string, container: string): { stdin: boolean; tty: boolean } {
+    const run = this.pods.get(key(namespace, podName));
+    const c = run?.containers.get(container) ?? run?.ephemeral.get(container);
+    return { stdin: Boolean(c?.spec.stdin), tty: Boolean(c?.spec.tty) };
   }
 
   /** How many log follows are attached to running containers (to prove clients let go). */
   followerCount(): number {
     let n = 0;
-    for (const run of this.pods.values()) for (const c of run.containers.values()) n += c.process?.listenerCount('entry') ?? 0;
+    for (const run of this.pods.values()) for (const c of this.allRuns(run)) n += c.process?.listenerCount('entry') ?? 0;
     return n;
+  }
+
+  private allRuns(run: PodRun): ContainerRun[] {
+    return [...run.containers.values(), ...run.ephemeral.values()];
   }
 
   /** Resolves a container's log for the log endpoint, with the kubelet's error texts. */
   logTarget(namespace: string, podName: string, container: string, previous: boolean): LogTarget | undefined {
     const run = this.pods.get(key(namespace, podName));
     if (!run) return undefined; // not scheduled: the apiserver answers with no content
-    const c = run.containers.get(container);
+    const c = run.containers.get(container) ?? run.ephemeral.get(container);
     if (!c) throw new KubeletError(400, `container ${container} is not valid for pod ${podName}`);
     if (previous) {
       if (c.instance === 0 || !('terminated' in c.lastState)) {
@@ -421,21 +637,43 @@ export class Kubelet extends EventEmitter {
     if (run) {
       run.stopping = true;
       const stops: Array<Promise<unknown>> = [];
-      for (const c of run.containers.values()) {
+      for (const c of this.allRuns(run)) {
         clearTimeout(c.timer);
         if (c.process) {
-          this.events.record(referenceTo(pod, `spec.containers{${c.spec.name}}`), 'Normal', 'Killing', `Stopping container ${c.spec.name}`, this.source());
+          this.events.record(referenceTo(pod, `spec.${c.kind}{${c.spec.name}}`), 'Normal', 'Killing', `Stopping container ${c.spec.name}`, this.source());
           stops.push(c.process.stop(grace * 1000));
         }
       }
-      for (const child of run.execs) killGroup(child);
       await Promise.all(stops);
       this.pods.delete(key(namespace, name));
-      fs.rmSync(run.dir, { recursive: true, force: true });
+      await this.teardown(run);
     }
     // With finalizers the object stays, Terminating, until they are removed.
     const current = this.store.get<Pod>('pods', namespace, name);
     if (current && !(current.metadata.finalizers ?? []).length) this.store.delete('pods', namespace, name);
+  }
+
+  /**
+   * What is left of a pod once its containers stopped: execs, the namespace holder (whose end takes
+   * any process still in the pod's namespaces with it), stray marked processes, then its files.
+   * Mounts need no undoing: they exist only in the containers' mount namespaces.
+   */
+  private async teardown(run: PodRun) {
+    clearTimeout(run.deadline);
+    for (const child of run.execs) if (child.pid) killGroup(child.pid, 'SIGKILL');
+    const holder = run.sandbox?.pid;
+    if (holder) {
+      const init = firstChild(holder);
+      if (init) killPid(init, 'SIGKILL');
+      killGroup(holder, 'SIGKILL');
+    }
+    for (let i = 0; i < 100; i++) {
+      const left = findProcessesWithEnv(`${POD_ENV}=${run.uid}`);
+      if (!left.length) break;
+      for (const pid of left) killPid(pid, 'SIGKILL');
+      await new Promise(r => setTimeout(r, 10));
+    }
+    fs.rmSync(run.dir, { recursive: true, force: true });
   }
 
   /** Kills every container process at once and removes all container data. */
@@ -444,23 +682,24 @@ export class Kubelet extends EventEmitter {
     const stops: Array<Promise<unknown>> = [];
     for (const run of this.pods.values()) {
       run.stopping = true;
-      for (const child of run.execs) killGroup(child);
-      for (const c of run.containers.values()) {
+      for (const c of this.allRuns(run)) {
         clearTimeout(c.timer);
         if (c.process) stops.push(c.process.stop(0));
       }
     }
     await Promise.all(stops);
+    await Promise.all([...this.pods.values()].map(run => this.teardown(run)));
     this.pods.clear();
     fs.rmSync(this.opts.dataDir, { recursive: true, force: true });
   }
 }
 
-function killGroup(child: ChildProcess) {
+function firstChild(pid: number): number | undefined {
   try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    const first = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0];
+    return first ? Number(first) : undefined;
   } catch {
-    // already gone
+    return undefined;
   }
 }
 

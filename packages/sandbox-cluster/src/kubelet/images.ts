@@ -1,29 +1,54 @@
+import path from 'node:path';
+
 /**
- * The images the sandbox can "pull". An image decides the default command and its size; any
- * other reference fails to pull the way containerd reports a missing tag.
+ * The images the sandbox can "pull". An image decides the container's root filesystem, its default
+ * command and its size; any other reference fails to pull the way containerd reports a missing tag.
  */
 export interface ImageInfo {
   /** ENTRYPOINT + CMD used when the container sets no command. */
   entrypoint: string[];
   sizeBytes: number;
   description: string;
+  root: RootSpec;
 }
+
+/**
+ * What the image's root holds. `os`: the host's /usr read-only (shell, coreutils, tools) with a
+ * private copy of /etc. `distroless`: only shared libraries and the image's own files, no shell.
+ */
+export type RootSpec =
+  | { kind: 'os' }
+  | { kind: 'distroless'; files: Array<{ source: string; target: string }>; passwd: string; group: string };
+
+const distrolessDir = path.resolve(__dirname, '../../images/distroless');
 
 export const IMAGES: Record<string, ImageInfo> = {
   'sandbox.local/toolbox:1': {
     entrypoint: ['sleep', 'infinity'],
     sizeBytes: 7_823_411,
     description: 'a normal image: a POSIX shell and coreutils',
+    root: { kind: 'os' },
   },
   'sandbox.local/distroless:1': {
-    entrypoint: ['sleep', 'infinity'],
+    entrypoint: ['/app/node', '/app/server.js'],
     sizeBytes: 2_104_877,
-    description: 'a distroless-like image: only its own binary, no shell',
+    description: 'a distroless-like image: only its own program, no shell',
+    root: {
+      kind: 'distroless',
+      // The program is a Node.js script; the runtime binary is the one running the sandbox.
+      files: [
+        { source: process.execPath, target: '/app/node' },
+        { source: path.join(distrolessDir, 'server.js'), target: '/app/server.js' },
+      ],
+      passwd: 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
+      group: 'root:x:0:\nnonroot:x:65532:\n',
+    },
   },
   'sandbox.local/debug-tools:1': {
     entrypoint: ['sh'],
     sizeBytes: 31_550_092,
     description: 'tools for debugging (ps, top, curl-like utilities)',
+    root: { kind: 'os' },
   },
 };
 
