@@ -174,6 +174,8 @@ export function mountScript(plan: RootPlan, rootDir: string, opts: MountScriptOp
   lines.push(`mount -t tmpfs -o nosuid,nodev,mode=1777 shm ${r('/dev/shm')}`);
   lines.push(`ln -s /proc/self/fd ${r('/dev/fd')}`);
   for (const [i, name] of ['stdin', 'stdout', 'stderr'].entries()) lines.push(`ln -s /proc/self/fd/${i} ${r(`/dev/${name}`)}`);
+  // As runc does, a working directory the image lacks is created.
+  lines.push(`mkdir -p ${r(opts.workingDir)}`);
   const user = opts.uid === 0 && opts.gid === 0 ? '' : ` -S ${opts.uid} -G ${opts.gid}`;
   const enter = `nsenter --root=${shellQuote(rootDir)} --wd=${r(opts.workingDir)}${user} -- "$@"`;
   lines.push(opts.tty ? `exec setsid -c ${enter}` : `exec ${enter}`);
