@@ -56,6 +56,7 @@ it('exec start: upgrade, and a whole `true` until its exit status', async () => 
     );
     ws.close();
   }
+  expect(whole).toHaveLength(100);
   results.push(`exec start (n=100): upgrade p50 ${ms(percentile(upgrade, 50))} p99 ${ms(percentile(upgrade, 99))}; command done p50 ${ms(percentile(whole, 50))} p99 ${ms(percentile(whole, 99))}`);
 });
 
@@ -68,17 +69,17 @@ it('keystroke echo on a tty: one byte in, its echo out', async () => {
   ws.send(Buffer.from([4, ...Buffer.from('{"Width":80,"Height":24}')]));
   await new Promise(r => setTimeout(r, 300));
   const samples: number[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const key = 97 + (i % 26);
-    const t0 = performance.now();
-    await new Promise<void>(resolve => {
-      pending = d => {
-        if (d.includes(key)) resolve();
-      };
+  const echoOf = (key: number) =>
+    new Promise<void>(resolve => {
+      pending = d => d.includes(key) && resolve();
       ws.send(Buffer.from([0, key]));
     });
+  for (let i = 0; i < 1000; i++) {
+    const t0 = performance.now();
+    await echoOf(97 + (i % 26));
     samples.push(performance.now() - t0);
   }
+  expect(samples).toHaveLength(1000);
   ws.close();
   results.push(`tty keystroke echo (n=1000): p50 ${ms(percentile(samples, 50))} p99 ${ms(percentile(samples, 99))}`);
 });

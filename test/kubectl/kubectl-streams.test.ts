@@ -67,14 +67,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (!sandbox) return;
-  const { id, dataDir } = sandbox.cluster;
-  await sandbox.stop();
-  // Nothing of any container is left: processes, mounts, files.
-  expect(findSandboxProcesses(id)).toEqual([]);
-  expect(mountsOf(dataDir)).toEqual([]);
-  expect(fs.existsSync(dataDir)).toBe(false);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await sandbox?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (version, bin) => {
@@ -238,5 +232,15 @@ describeIsolated('isolated containers', () => {
     });
     expect(failed.status).toMatchObject({ reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
     await sandbox.cluster.kubelet.deletePod('default', 'shared', 0);
+  });
+});
+
+describeIf('after every session', () => {
+  it('stopping the sandbox leaves no container process, mount or folder', async () => {
+    const { id, dataDir } = sandbox.cluster;
+    await sandbox.stop();
+    expect(findSandboxProcesses(id)).toEqual([]);
+    expect(mountsOf(dataDir)).toEqual([]);
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 });

@@ -16,7 +16,12 @@ let core: CoreV1Api;
 
 const collect = () => {
   const chunks: Buffer[] = [];
-  const stream = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(Buffer.from(c)), cb()) });
+  const stream = new Writable({
+    write: (c: Buffer, _e, cb) => {
+      chunks.push(Buffer.from(c));
+      cb();
+    },
+  });
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 };
 
@@ -54,11 +59,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  const id = sandbox.cluster.id;
-  await sandbox.stop();
-  expect(findSandboxProcesses(id)).toEqual([]);
-});
+afterAll(() => sandbox.stop());
 
 function exec(container: string, command: string[], opts: { stdin?: Readable; tty?: boolean; stdout?: Writable } = {}) {
   const out = collect();
@@ -171,5 +172,12 @@ describe('exec and attach before the upgrade', () => {
     const refused = await call('/api/v1/namespaces/default/pods/web/exec?container=shell&command=sh&stdout=true');
     expect(refused.code).toBe(400);
     expect(refused.body.message).toMatch(/^Upgrade request required/);
+  });
+});
+
+describe('stopping the sandbox', () => {
+  it('leaves no container process behind', async () => {
+    await sandbox.stop();
+    expect(findSandboxProcesses(sandbox.cluster.id)).toEqual([]);
   });
 });

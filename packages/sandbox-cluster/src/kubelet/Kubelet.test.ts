@@ -34,7 +34,6 @@ describe.each(modes)('%s containers', (mode, isolation) => {
   let cluster: Cluster;
   beforeAll(() => {
     cluster = new Cluster({ pullDelayMs: 5, isolation });
-    expect(cluster.isolation.isolated).toBe(mode === 'isolated');
     cluster.createPod({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -49,16 +48,12 @@ describe.each(modes)('%s containers', (mode, isolation) => {
     } as Pod);
     return until('web to run', () => cluster.store.get<Pod>('pods', 'default', 'web')?.status?.containerStatuses?.every(s => 'running' in s.state) || undefined);
   });
-  afterAll(async () => {
-    const id = cluster.id;
-    await cluster.stop();
-    expect(findSandboxProcesses(id)).toEqual([]);
-    expect(fs.existsSync(cluster.dataDir)).toBe(false);
-  });
+  afterAll(() => cluster.stop());
 
   it("runs the distroless image's own program", async () => {
+    expect(cluster.isolation.isolated).toBe(mode === 'isolated');
     const target = cluster.kubelet.logTarget('default', 'web', 'app', false)!;
-    await until('its first line', () => (fs.readFileSync(target.file, 'utf8').includes('ledger started') ? true : undefined));
+    await expect(until('its first line', () => (fs.readFileSync(target.file, 'utf8').includes('ledger started') ? true : undefined))).resolves.toBe(true);
   });
 
   it('execs with the container environment and an exit code', async () => {
@@ -83,7 +78,7 @@ describe.each(modes)('%s containers', (mode, isolation) => {
     const sleeping = () => findSandboxProcesses(cluster.id).filter(p => /^sleep 31[34]/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ')));
     await until('the sleeps', () => (sleeping().length === 2 ? true : undefined));
     endpoint.detach();
-    await until('them to go', () => (sleeping().length === 0 ? true : undefined), 5000);
+    await expect(until('them to go', () => (sleeping().length === 0 ? true : undefined), 5000)).resolves.toBe(true);
   });
 
   it('deletes a pod within its grace period, leaving no process or file', async () => {
@@ -104,5 +99,11 @@ describe.each(modes)('%s containers', (mode, isolation) => {
     const left = findSandboxProcesses(cluster.id).filter(p => fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes(uid));
     expect(left).toEqual([]);
     expect(fs.readdirSync(`${cluster.dataDir}/pods`).some(d => d.includes(uid))).toBe(false);
+  });
+
+  it('stopping the node kills every container process and removes its folder', async () => {
+    await cluster.stop();
+    expect(findSandboxProcesses(cluster.id)).toEqual([]);
+    expect(fs.existsSync(cluster.dataDir)).toBe(false);
   });
 });

@@ -303,8 +303,10 @@ export class Kubelet extends EventEmitter {
       if (!findExecutable(c.root.plan, c.root.dir, argv[0], env.PATH)) missing = argv[0];
       const podPid = await run.sandboxReady;
       if (run.stopping || this.stopped) return;
+      // A debug container joins its target's pid namespace; with shareProcessNamespace, all join the pod's.
       const target = c.spec.targetContainerName ? run.containers.get(String(c.spec.targetContainerName))?.process?.initPid : undefined;
-      const pidOf = c.kind === 'ephemeralContainers' ? target ?? (pod.spec.shareProcessNamespace ? podPid : undefined) : pod.spec.shareProcessNamespace ? podPid : undefined;
+      const shared = pod.spec.shareProcessNamespace ? podPid : undefined;
+      const pidOf = c.kind === 'ephemeralContainers' ? target ?? shared : shared;
       const script = mountScript(c.root.plan, c.root.dir, { workingDir: c.spec.workingDir ?? '/', uid: user.uid, gid: user.gid, tty: Boolean(c.spec.tty) });
       spawnArgv = containerArgv({ podPid: podPid ?? 0, pidOf }, script, argv);
     } else {

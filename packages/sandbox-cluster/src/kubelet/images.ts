@@ -20,7 +20,8 @@ export type RootSpec =
   | { kind: 'os' }
   | { kind: 'distroless'; files: Array<{ source: string; target: string }>; passwd: string; group: string };
 
-const distrolessDir = path.resolve(__dirname, '../../images/distroless');
+// The sandbox always runs from its sources, so its package folder holds the images' files.
+const distrolessDir = path.join(path.dirname(require.resolve('@internal/sandbox-cluster/package.json')), 'images', 'distroless');
 
 export const IMAGES: Record<string, ImageInfo> = {
   'sandbox.local/toolbox:1': {

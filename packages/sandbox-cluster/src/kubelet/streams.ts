@@ -93,9 +93,12 @@ export function attachEndpoint(proc: ContainerProcess, stdinOnce: boolean): Stre
     },
     resize: size => proc.resize(size),
     onEnd: listener => {
-      if (proc.exitInfo) return listener({ kind: 'exit', code: 0 });
       // The kubelet ends an attach with success when the container stops, whatever its exit code.
       const onExit = () => listener({ kind: 'exit', code: 0 });
+      if (proc.exitInfo) {
+        onExit();
+        return;
+      }
       proc.once('exit', onExit);
       cleanups.push(() => proc.off('exit', onExit));
     },

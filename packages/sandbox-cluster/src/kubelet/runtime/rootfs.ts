@@ -110,6 +110,9 @@ export function findExecutable(plan: RootPlan, rootDir: string, command: string,
   return undefined;
 }
 
+/** Where the writable layer of a host-based /etc lives: beside the root, so it is not visible inside. */
+export const etcLayers = (rootDir: string) => `${rootDir}.etc`;
+
 /** Makes the root folder on the host: mount points, links and the private /etc. */
 export function prepareRoot(plan: RootPlan, rootDir: string) {
   fs.mkdirSync(rootDir, { recursive: true });
@@ -132,8 +135,6 @@ export function prepareRoot(plan: RootPlan, rootDir: string) {
   }
 }
 
-/** Where the writable layer of a host-based /etc lives: beside the root, so it is not visible inside. */
-export const etcLayers = (rootDir: string) => `${rootDir}.etc`;
 
 export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
