@@ -7,14 +7,14 @@ import { findSandboxProcesses, startSandbox, Sandbox } from './index';
 jest.setTimeout(60_000);
 
 /** The REST API through real HTTPS, as any client sees it. */
-function request(sb: Sandbox, urlPath: string, opts: { token?: string | null; method?: string; body?: unknown; accept?: string } = {}) {
+function request(sb: Sandbox, urlPath: string, opts: { token?: string | null; method?: string; body?: unknown; accept?: string; contentType?: string } = {}) {
   return new Promise<{ status: number; body: string; json: () => any }>((resolve, reject) => {
     const headers: Record<string, string> = {};
     const token = opts.token === undefined ? sb.tokens.admin : opts.token;
     if (token) headers.Authorization = `Bearer ${token}`;
     if (opts.accept) headers.Accept = opts.accept;
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    if (body) headers['Content-Type'] = 'application/json';
+    if (body) headers['Content-Type'] = opts.contentType ?? 'application/json';
     const req = https.request(`${sb.url}${urlPath}`, { method: opts.method ?? 'GET', headers, ca: sb.caData }, res => {
       let text = '';
       res.on('data', d => (text += d));
@@ -218,6 +218,73 @@ describe('sandbox cluster over HTTPS', () => {
     const err = JSON.parse(old.text.trim());
     expect(err).toMatchObject({ type: 'ERROR', object: { kind: 'Status', reason: 'Expired', code: 410 } });
     expect(err.object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+  });
+
+  it('ephemeral containers: PUT, merge and JSON patch, validation, authorization, never restarted', async () => {
+    const base = '/api/v1/namespaces/shop/pods/eph';
+    await request(sb, '/api/v1/namespaces/shop/pods', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'eph', labels: { a: 'b' }, annotations: { note: 'kept' } }, spec: { containers: [{ name: 'app', image: 'sandbox.local/toolbox:1' }] } },
+    });
+    const created = (await request(sb, base)).json();
+    expect(created.metadata).toMatchObject({ labels: { a: 'b' }, annotations: { note: 'kept' } });
+    expect((await request(sb, `${base}/ephemeralcontainers`)).json().metadata.name).toBe('eph');
+    // Creating a pod with ephemeral containers is refused.
+    const onCreate = await request(sb, '/api/v1/namespaces/shop/pods', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'eph2' }, spec: { containers: [{ name: 'a', image: 'x' }], ephemeralContainers: [{ name: 'd', image: 'x' }] } },
+    });
+    expect(onCreate.status).toBe(422);
+    expect(onCreate.json().message).toBe('Pod "eph2" is invalid: spec.ephemeralContainers: Forbidden: cannot be set on create');
+    // PUT: the whole pod with one more ephemeral container; it exits 3 and is not restarted.
+    const put = await request(sb, `${base}/ephemeralcontainers`, {
+      method: 'PUT',
+      body: { ...created, spec: { ...created.spec, ephemeralContainers: [{ name: 'once', image: 'sandbox.local/debug-tools:1', command: ['sh', '-c', 'exit 3'] }] } },
+    });
+    expect(put.status).toBe(200);
+    let status: any;
+    for (let i = 0; i < 100 && !status?.state?.terminated; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      status = (await request(sb, base)).json().status.ephemeralContainerStatuses?.[0];
+    }
+    expect(status).toMatchObject({ name: 'once', restartCount: 0, state: { terminated: { exitCode: 3, reason: 'Error' } } });
+    await new Promise(r => setTimeout(r, 700)); // longer than the back-off base: still not restarted
+    expect((await request(sb, base)).json().status.ephemeralContainerStatuses[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 3 } } });
+    // JSON patch appends; merge patch must carry the whole list (it replaces lists).
+    const jsonPatch = await request(sb, `${base}/ephemeralcontainers`, {
+      method: 'PATCH',
+      contentType: 'application/json-patch+json',
+      body: [{ op: 'add', path: '/spec/ephemeralContainers/-', value: { name: 'two', image: 'sandbox.local/debug-tools:1', command: ['sleep', '60'], targetContainerName: 'app' } }],
+    });
+    expect(jsonPatch.json().spec.ephemeralContainers.map((c: { name: string }) => c.name)).toEqual(['once', 'two']);
+    const removed = await request(sb, `${base}/ephemeralcontainers`, {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { ephemeralContainers: [{ name: 'two', image: 'sandbox.local/debug-tools:1', command: ['sleep', '60'], targetContainerName: 'app' }] } },
+    });
+    expect(removed.status).toBe(422);
+    expect(removed.json().message).toMatch(/^Pod "eph" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "once" may not be removed/);
+    const badTarget = await request(sb, `${base}/ephemeralcontainers`, {
+      method: 'PATCH',
+      contentType: 'application/strategic-merge-patch+json',
+      body: { spec: { ephemeralContainers: [{ name: 'three', image: 'sandbox.local/debug-tools:1', targetContainerName: 'nope' }] } },
+    });
+    expect(badTarget.json()).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      details: { causes: [{ reason: 'FieldValueNotFound', field: 'spec.ephemeralContainers[0].targetContainerName', message: 'Not found: "nope"' }] },
+    });
+    const unknownType = await request(sb, `${base}/ephemeralcontainers`, { method: 'PATCH', contentType: 'text/plain', body: {} });
+    expect(unknownType.status).toBe(415);
+    // Debugging needs patch on pods/ephemeralcontainers.
+    const denied = await request(sb, `${base}/ephemeralcontainers`, {
+      method: 'PATCH',
+      token: sb.tokens.readonly,
+      contentType: 'application/strategic-merge-patch+json',
+      body: { spec: { ephemeralContainers: [{ name: 'x', image: 'y' }] } },
+    });
+    expect(denied.json().message).toBe('pods "eph" is forbidden: User "system:serviceaccount:kube-system:sandbox-readonly" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "shop"');
+    await sb.cluster.kubelet.deletePod('shop', 'eph', 0);
   });
 
   it('keeps the previous container log and reports CrashLoopBackOff after repeated crashes', async () => {
