@@ -160,6 +160,8 @@ describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (version, b
     } finally {
       child.kill('SIGKILL');
     }
+    const denied = await run(bin, ['--context', 'sandbox-readonly', 'attach', name]);
+    expect(denied.stderr).toContain('cannot create resource "pods/attach" in API group "" in the namespace "default"');
     // Leaving an attach leaves the container running.
     await new Promise(r => setTimeout(r, 300));
     const state = sandbox.cluster.store.get<Pod>('pods', 'default', name)?.status?.containerStatuses?.[0]?.state;
@@ -184,6 +186,13 @@ describeIsolated('isolated containers', () => {
     // The container sees only its own processes (sh, sleep, the exec'd ones), not the host's hundreds.
     expect(Number(lines[lines.length - 1])).toBeLessThan(10);
     expect(mountsOf(sandbox.cluster.dataDir)).toEqual([]); // mounts exist only inside
+    // The pod's containers share one ipc namespace (a message queue made in one is seen in the other).
+    const made = await exec(pod, 'api', 'ipcmk -Q | grep -o "[0-9]*$"');
+    const id = made.stdout.trim();
+    expect(id).toMatch(/^\d+$/);
+    expect((await exec(pod, 'metrics-agent', 'ipcs -q')).stdout).toMatch(new RegExp(`\\s${id}\\s`));
+    expect(fs.readFileSync('/proc/sysvipc/msg', 'utf8').split('\n').some(l => l.trim().split(/\s+/)[1] === id)).toBe(false); // not the host's
+    await exec(pod, 'api', `ipcrm -q ${id}`);
   });
 
   it('a distroless container has no shell; exec says so as the runtime does', async () => {

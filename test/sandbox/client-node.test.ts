@@ -105,6 +105,15 @@ describe('client-node against the sandbox', () => {
     expect(r.status.details?.causes?.[0]).toEqual({ reason: 'ExitCode', message: '5' });
   });
 
+  it('answers WebSocket pings (kubectl pings every 5 s and drops a silent server)', async () => {
+    const out = collect();
+    const ws = await new Exec(kc).exec('default', 'web', 'shell', ['sleep', '5'], out.stream, null, null, false);
+    const pong = new Promise<Buffer>(resolve => ws.once('pong', resolve));
+    ws.ping(Buffer.from('are you there'));
+    expect((await pong).toString()).toBe('are you there');
+    ws.close();
+  });
+
   it('Exec of a command the image lacks fails as the runtime reports it', async () => {
     const r = await exec('app', ['sh']);
     expect(r.status).toMatchObject({ status: 'Failure', reason: 'InternalError' });
@@ -163,10 +172,12 @@ describe('exec and attach before the upgrade', () => {
         req.on('error', reject);
         req.end();
       });
+    const web = sandbox.cluster.store.get<Pod>('pods', 'default', 'web')!;
+    const names = () => [...web.spec.containers, ...(web.spec.ephemeralContainers ?? [])].map(c => c.name).join(' ');
     expect(await call('/api/v1/namespaces/default/pods/nope/exec?command=sh&stdout=true')).toMatchObject({ code: 404, body: { message: 'pods "nope" not found' } });
     expect(await call('/api/v1/namespaces/default/pods/web/exec?command=sh&stdout=true')).toMatchObject({
       code: 400,
-      body: { message: 'a container name must be specified for pod web, choose one of: [app shell debugger]' },
+      body: { message: `a container name must be specified for pod web, choose one of: [${names()}]` },
     });
     expect(await call('/api/v1/namespaces/default/pods/web/attach?container=zzz&stdout=true')).toMatchObject({ code: 400, body: { message: 'container zzz is not valid for pod web' } });
     const refused = await call('/api/v1/namespaces/default/pods/web/exec?container=shell&command=sh&stdout=true');
