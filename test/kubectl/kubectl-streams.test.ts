@@ -103,7 +103,7 @@ describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (version, b
       await term.start(`${bin} debug -it ${pod} --image=sandbox.local/debug-tools:1 --target=ledger -c ${name} -- sh`, env());
       await term.waitFor(/If you don't see a command prompt, try pressing enter\./);
       await term.enter('');
-      await term.enter('ps -eo pid,args; ls /proc/1/root/app; hostname');
+      await term.enter('hostname; ps -eo pid,args; ls /proc/1/root/app');
       const screen = await term.waitFor(/^node\s+server\.js$/m);
       // The distroless container's program is pid 1 of the namespace the tool container joined.
       expect(screen).toMatch(/^\s+1 \/app\/node \/app\/server\.js$/m);

@@ -29,6 +29,7 @@ import { checkEphemeralContainersUpdate, mergeEphemeralContainers, withEphemeral
 import { KubeletError } from '../kubelet/Kubelet';
 import { ServingCert } from './pki';
 import { decodeSelfSubjectAccessReview, isProtobuf } from './protobuf';
+import { decodePod } from './podProtobuf';
 
 export const SERVER_VERSION = {
   major: '1',
@@ -62,8 +63,10 @@ async function readRaw(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+/** The JSON body; a protobuf one only where the caller can decode it (`decodeProtobuf`), else 415. */
+async function readBody(req: IncomingMessage, decodeProtobuf?: (raw: Buffer) => unknown): Promise<unknown> {
   const raw = await readRaw(req);
+  if (isProtobuf(raw) && decodeProtobuf) return decodeProtobuf(raw);
   if (isProtobuf(raw)) throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the sandbox accepts JSON bodies for this resource', reason: 'UnsupportedMediaType', code: 415 });
   const text = raw.toString('utf8');
   if (!text) return {};
@@ -417,7 +420,7 @@ export class ApiServer {
 
   private async create(req: IncomingMessage, res: ServerResponse, target: ResourceRequest) {
     if (target.def.name !== 'pods' || target.name) throw methodNotAllowed();
-    const body = (await readBody(req)) as Pod;
+    const body = (await readBody(req, decodePod)) as Pod;
     if (body?.kind !== 'Pod' || !body.metadata?.name || !Array.isArray(body.spec?.containers) || !body.spec.containers.length) {
       throw badRequest('the body must be a Pod with metadata.name and at least one container');
     }

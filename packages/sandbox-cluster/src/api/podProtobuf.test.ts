@@ -12,27 +12,16 @@ const varint = (v: number | bigint) => {
   } while (n);
   return Buffer.from(out);
 };
-const bytes = (n: number, b: Buffer) =>
-  Buffer.concat([varint(n * 8 + 2), varint(b.length), b]);
+const bytes = (n: number, b: Buffer) => Buffer.concat([varint(n * 8 + 2), varint(b.length), b]);
 const str = (n: number, s: string) => bytes(n, Buffer.from(s));
 const msg = (n: number, ...parts: Buffer[]) => bytes(n, Buffer.concat(parts));
-const int = (n: number, v: number | bigint) =>
-  Buffer.concat([varint(n * 8), varint(v)]);
+const int = (n: number, v: number | bigint) => Buffer.concat([varint(n * 8), varint(v)]);
 const bool = (n: number, v: boolean) => int(n, v ? 1 : 0);
-const entry = (n: number, key: string, value: string) =>
-  msg(n, str(1, key), str(2, value));
-const quantityEntry = (n: number, key: string, value: string) =>
-  msg(n, str(1, key), msg(2, str(1, value)));
+const entry = (n: number, key: string, value: string) => msg(n, str(1, key), str(2, value));
+const quantityEntry = (n: number, key: string, value: string) => msg(n, str(1, key), msg(2, str(1, value)));
 const envelope = (pod: Buffer, apiVersion = 'v1', kind = 'Pod') =>
-  Buffer.concat([
-    Buffer.from('k8s\0', 'binary'),
-    msg(1, str(1, apiVersion), str(2, kind)),
-    bytes(2, pod),
-    str(3, ''),
-    str(4, ''),
-  ]);
-const podWithSpec = (...spec: Buffer[]) =>
-  envelope(Buffer.concat([msg(1, str(1, 'p')), msg(2, ...spec)]));
+  Buffer.concat([Buffer.from('k8s\0', 'binary'), msg(1, str(1, apiVersion), str(2, kind)), bytes(2, pod), str(3, ''), str(4, '')]);
+const podWithSpec = (...spec: Buffer[]) => envelope(Buffer.concat([msg(1, str(1, 'p')), msg(2, ...spec)]));
 /** A Container as Go writes it: every non-pointer field present, zero or not. */
 const container = (name: string, ...extra: Buffer[]) =>
   Buffer.concat([
@@ -113,43 +102,15 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
     { name: 'host', hostPath: { path: '/var/log', type: 'Directory' } },
     { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
     { name: 'plain', emptyDir: {} },
-    {
-      name: 'sec',
-      secret: {
-        secretName: 's1',
-        items: [{ key: 'k', path: 'p', mode: 256 }],
-        defaultMode: 420,
-        optional: true,
-      },
-    },
-    {
-      name: 'cm',
-      configMap: {
-        name: 'c1',
-        items: [{ key: 'a', path: 'b' }],
-        defaultMode: 511,
-      },
-    },
-    {
-      name: 'claim',
-      persistentVolumeClaim: { claimName: 'data', readOnly: true },
-    },
+    { name: 'sec', secret: { secretName: 's1', items: [{ key: 'k', path: 'p', mode: 256 }], defaultMode: 420, optional: true } },
+    { name: 'cm', configMap: { name: 'c1', items: [{ key: 'a', path: 'b' }], defaultMode: 511 } },
+    { name: 'claim', persistentVolumeClaim: { claimName: 'data', readOnly: true } },
     {
       name: 'dapi',
       downwardAPI: {
         items: [
-          {
-            path: 'labels',
-            fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' },
-          },
-          {
-            path: 'cpu',
-            resourceFieldRef: {
-              containerName: 'main',
-              resource: 'limits.cpu',
-              divisor: '1m',
-            },
-          },
+          { path: 'labels', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' } },
+          { path: 'cpu', resourceFieldRef: { containerName: 'main', resource: 'limits.cpu', divisor: '1m' } },
         ],
         defaultMode: 292,
       },
@@ -159,46 +120,15 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
       projected: {
         defaultMode: 420,
         sources: [
-          {
-            serviceAccountToken: {
-              audience: 'api',
-              expirationSeconds: 3607,
-              path: 'token',
-            },
-          },
-          {
-            configMap: {
-              name: 'kube-root-ca.crt',
-              items: [{ key: 'ca.crt', path: 'ca.crt' }],
-            },
-          },
+          { serviceAccountToken: { audience: 'api', expirationSeconds: 3607, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
           { secret: { name: 's2', optional: false } },
-          {
-            downwardAPI: {
-              items: [
-                {
-                  path: 'namespace',
-                  fieldRef: {
-                    apiVersion: 'v1',
-                    fieldPath: 'metadata.namespace',
-                  },
-                },
-              ],
-            },
-          },
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
         ],
       },
     },
   ],
-  initContainers: [
-    {
-      name: 'init',
-      image: 'busybox',
-      command: ['sh', '-c', 'true'],
-      restartPolicy: 'Always',
-      resources: {},
-    },
-  ],
+  initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'true'], restartPolicy: 'Always', resources: {} }],
   containers: [
     {
       name: 'main',
@@ -206,38 +136,15 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
       workingDir: '/srv',
       ports: [
         { name: 'http', containerPort: 8080, protocol: 'TCP' },
-        {
-          containerPort: 9090,
-          hostPort: 19090,
-          hostIP: '0.0.0.0',
-          protocol: 'UDP',
-        },
+        { containerPort: 9090, hostPort: 19090, hostIP: '0.0.0.0', protocol: 'UDP' },
       ],
-      envFrom: [
-        { prefix: 'CM_', configMapRef: { name: 'c1', optional: true } },
-        { secretRef: { name: 's1' } },
-      ],
+      envFrom: [{ prefix: 'CM_', configMapRef: { name: 'c1', optional: true } }, { secretRef: { name: 's1' } }],
       env: [
         { name: 'PLAIN', value: 'v' },
         { name: 'EMPTY' },
-        {
-          name: 'POD',
-          valueFrom: {
-            fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' },
-          },
-        },
-        {
-          name: 'MEM',
-          valueFrom: {
-            resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' },
-          },
-        },
-        {
-          name: 'CMK',
-          valueFrom: {
-            configMapKeyRef: { name: 'c1', key: 'k', optional: false },
-          },
-        },
+        { name: 'POD', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+        { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+        { name: 'CMK', valueFrom: { configMapKeyRef: { name: 'c1', key: 'k', optional: false } } },
         { name: 'SK', valueFrom: { secretKeyRef: { name: 's1', key: 'pw' } } },
       ],
       resources: {
@@ -250,28 +157,13 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
         { resourceName: 'memory', restartPolicy: 'RestartContainer' },
       ],
       volumeMounts: [
-        {
-          name: 'host',
-          mountPath: '/host',
-          readOnly: true,
-          mountPropagation: 'HostToContainer',
-        },
+        { name: 'host', mountPath: '/host', readOnly: true, mountPropagation: 'HostToContainer' },
         { name: 'scratch', mountPath: '/scratch', subPath: 'x' },
-        {
-          name: 'sec',
-          mountPath: '/sec',
-          subPathExpr: '$(POD)',
-          recursiveReadOnly: 'Disabled',
-        },
+        { name: 'sec', mountPath: '/sec', subPathExpr: '$(POD)', recursiveReadOnly: 'Disabled' },
       ],
       volumeDevices: [{ name: 'blk', devicePath: '/dev/xvda' }],
       livenessProbe: {
-        httpGet: {
-          path: '/healthz',
-          port: 'http',
-          scheme: 'HTTP',
-          httpHeaders: [{ name: 'X-A', value: 'b' }],
-        },
+        httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP', httpHeaders: [{ name: 'X-A', value: 'b' }] },
         initialDelaySeconds: 3,
         periodSeconds: 10,
         timeoutSeconds: 1,
@@ -280,14 +172,8 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
         terminationGracePeriodSeconds: 0,
       },
       readinessProbe: { tcpSocket: { port: 8080 } },
-      startupProbe: {
-        grpc: { port: 9090, service: 'health' },
-        failureThreshold: 30,
-      },
-      lifecycle: {
-        postStart: { exec: { command: ['sh', '-c', 'echo hi'] } },
-        preStop: { sleep: { seconds: 5 } },
-      },
+      startupProbe: { grpc: { port: 9090, service: 'health' }, failureThreshold: 30 },
+      lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo hi'] } }, preStop: { sleep: { seconds: 5 } } },
       terminationMessagePath: '/dev/termination-log',
       terminationMessagePolicy: 'FallbackToLogsOnError',
       imagePullPolicy: 'IfNotPresent',
@@ -311,13 +197,7 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
       name: 'win',
       image: 'mcr.microsoft.com/pause',
       resources: {},
-      securityContext: {
-        windowsOptions: {
-          gmsaCredentialSpecName: 'spec',
-          runAsUserName: 'ContainerUser',
-          hostProcess: false,
-        },
-      },
+      securityContext: { windowsOptions: { gmsaCredentialSpecName: 'spec', runAsUserName: 'ContainerUser', hostProcess: false } },
     },
   ],
   restartPolicy: 'Always',
@@ -351,23 +231,12 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
       requiredDuringSchedulingIgnoredDuringExecution: {
         nodeSelectorTerms: [
           {
-            matchExpressions: [
-              { key: 'zone', operator: 'In', values: ['a', 'b'] },
-            ],
-            matchFields: [
-              { key: 'metadata.name', operator: 'NotIn', values: ['n1'] },
-            ],
+            matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }],
+            matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['n1'] }],
           },
         ],
       },
-      preferredDuringSchedulingIgnoredDuringExecution: [
-        {
-          weight: 10,
-          preference: {
-            matchExpressions: [{ key: 'disk', operator: 'Exists' }],
-          },
-        },
-      ],
+      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } }],
     },
     podAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: [
@@ -385,11 +254,7 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
         {
           weight: 100,
           podAffinityTerm: {
-            labelSelector: {
-              matchExpressions: [
-                { key: 'app', operator: 'In', values: ['rich'] },
-              ],
-            },
+            labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['rich'] }] },
             topologyKey: 'zone',
             mismatchLabelKeys: ['x'],
           },
@@ -405,11 +270,7 @@ const RICH_SOURCE_SPEC: Record<string, unknown> = {
   hostAliases: [{ ip: '10.0.0.1', hostnames: ['a.local', 'b.local'] }],
   priorityClassName: 'low',
   priority: -5,
-  dnsConfig: {
-    nameservers: ['1.1.1.1'],
-    searches: ['svc.local'],
-    options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }],
-  },
+  dnsConfig: { nameservers: ['1.1.1.1'], searches: ['svc.local'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] },
   readinessGates: [{ conditionType: 'example.com/ready' }],
   runtimeClassName: 'gvisor',
   enableServiceLinks: false,
@@ -510,34 +371,13 @@ describe('decodePod', () => {
     // would omit `hostNetwork: false` (a non-pointer bool); pointer zeros (privileged: false, priority...) stay.
     const { hostNetwork, ...spec } = RICH_SOURCE_SPEC;
     expect(hostNetwork).toBe(false);
-    const containers = [
-      ...(spec.containers as object[]),
-      {
-        name: 'dbg',
-        image: 'busybox',
-        command: ['sleep', '1d'],
-        resources: {},
-        terminationMessagePolicy: 'File',
-      },
-    ];
-    const initContainers = (spec.initContainers as object[]).map(c => ({
-      ...c,
-      resources: {},
-    }));
-    const winResources = { ...(containers[1] as object), resources: {} };
+    // kubectl dropped the labels despite --keep-labels; the copy carries only name, namespace and annotations.
+    const dbg = { name: 'dbg', image: 'busybox', command: ['sleep', '1d'], resources: {}, terminationMessagePolicy: 'File' };
     expect(decodePod(KUBECTL_DEBUG_COPY_RICH)).toStrictEqual({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: {
-        name: 'rich-debug',
-        namespace: 'default',
-        annotations: { 'a.example.com/x': '1' },
-      },
-      spec: {
-        ...spec,
-        initContainers,
-        containers: [containers[0], winResources, containers[2]],
-      },
+      metadata: { name: 'rich-debug', namespace: 'default', annotations: { 'a.example.com/x': '1' } },
+      spec: { ...spec, containers: [...(spec.containers as object[]), dbg] },
     });
   });
 
@@ -582,14 +422,7 @@ describe('decodePod', () => {
           bool(11, false),
           msg(14),
           str(19, 'default-scheduler'),
-          msg(
-            22,
-            str(1, 'node.kubernetes.io/not-ready'),
-            str(2, 'Exists'),
-            str(3, ''),
-            str(4, 'NoExecute'),
-            int(5, 300),
-          ),
+          msg(22, str(1, 'node.kubernetes.io/not-ready'), str(2, 'Exists'), str(3, ''), str(4, 'NoExecute'), int(5, 300)),
           int(25, 0),
           bool(30, true),
           str(31, 'PreemptLowerPriority'),
@@ -640,15 +473,7 @@ describe('decodePod', () => {
   });
 
   it('decodes every ObjectMeta field, with times as RFC3339 and managedFields dropped', () => {
-    const owner = msg(
-      13,
-      str(1, 'ReplicaSet'),
-      str(3, 'web-7d9'),
-      str(4, 'uid-1'),
-      str(5, 'apps/v1'),
-      bool(6, true),
-      bool(7, false),
-    );
+    const owner = msg(13, str(1, 'ReplicaSet'), str(3, 'web-7d9'), str(4, 'uid-1'), str(5, 'apps/v1'), bool(6, true), bool(7, false));
     const body = envelope(
       Buffer.concat([
         msg(
@@ -701,29 +526,9 @@ describe('decodePod', () => {
   });
 
   it('flattens ephemeral containers and embedded structs into their parent, as JSON does', () => {
-    const ephemeral = msg(
-      34,
-      msg(1, container('debugger', str(3, 'sh'))),
-      str(2, 'app'),
-    );
-    const probe = msg(
-      10,
-      msg(
-        1,
-        msg(
-          2,
-          str(1, '/'),
-          msg(2, int(1, 0), int(2, 8080), str(3, '')),
-          str(3, ''),
-          str(4, ''),
-        ),
-      ),
-      int(2, 0),
-      int(4, 5),
-    );
-    const { spec } = decodePod(
-      podWithSpec(msg(2, container('app', probe)), ephemeral),
-    ) as { spec: Record<string, unknown> };
+    const ephemeral = msg(34, msg(1, container('debugger', str(3, 'sh'))), str(2, 'app'));
+    const probe = msg(10, msg(1, msg(2, str(1, '/'), msg(2, int(1, 0), int(2, 8080), str(3, '')), str(3, ''), str(4, ''))), int(2, 0), int(4, 5));
+    const { spec } = decodePod(podWithSpec(msg(2, container('app', probe)), ephemeral)) as { spec: Record<string, unknown> };
     expect(spec.ephemeralContainers).toStrictEqual([
       {
         name: 'debugger',
@@ -733,68 +538,39 @@ describe('decodePod', () => {
         targetContainerName: 'app',
       },
     ]);
-    expect(
-      (spec.containers as Array<Record<string, unknown>>)[0].livenessProbe,
-    ).toStrictEqual({ httpGet: { path: '/', port: 8080 }, periodSeconds: 5 });
+    expect((spec.containers as Array<Record<string, unknown>>)[0].livenessProbe).toStrictEqual({
+      httpGet: { path: '/', port: 8080 },
+      periodSeconds: 5,
+    });
   });
 
   it('reads negative and 64-bit integers, packed repeated ints and quantities', () => {
-    const securityContext = msg(
-      14,
-      int(2, 2n ** 40n),
-      bytes(4, Buffer.concat([varint(1), varint(300)])),
-      int(4, 7),
-    );
+    const securityContext = msg(14, int(2, 2n ** 40n), bytes(4, Buffer.concat([varint(1), varint(300)])), int(4, 7));
     const { spec } = decodePod(
-      podWithSpec(
-        msg(
-          2,
-          container(
-            'c',
-            msg(
-              8,
-              quantityEntry(1, 'memory', '1Gi'),
-              quantityEntry(2, 'cpu', '100m'),
-            ),
-          ),
-        ),
-        securityContext,
-        int(25, -1),
-      ),
+      podWithSpec(msg(2, container('c', msg(8, quantityEntry(1, 'memory', '1Gi'), quantityEntry(2, 'cpu', '100m')))), securityContext, int(25, -1)),
     ) as { spec: Record<string, unknown> };
     expect(spec.priority).toBe(-1);
     expect(spec.securityContext).toStrictEqual({
       runAsUser: 2 ** 40,
       supplementalGroups: [1, 300, 7],
     });
-    expect(
-      (spec.containers as Array<Record<string, unknown>>)[0].resources,
-    ).toStrictEqual({ limits: { memory: '1Gi' }, requests: { cpu: '100m' } });
+    expect((spec.containers as Array<Record<string, unknown>>)[0].resources).toStrictEqual({ limits: { memory: '1Gi' }, requests: { cpu: '100m' } });
   });
 
   it('refuses a field it does not know, naming the message and the field number', () => {
-    expect(
-      rejection(podWithSpec(msg(2, container('c')), str(43, 'x'))),
-    ).toMatchObject({
+    expect(rejection(podWithSpec(msg(2, container('c')), str(43, 'x')))).toMatchObject({
       code: 400,
       reason: 'BadRequest',
-      message:
-        'the sandbox cannot decode field 43 of the protobuf PodSpec; send the object as JSON',
+      message: 'the sandbox cannot decode field 43 of the protobuf PodSpec; send the object as JSON',
     });
-    const nfs = msg(
-      1,
-      str(1, 'data'),
-      msg(2, msg(7, str(1, 'server'), str(2, '/export'))),
-    );
+    const nfs = msg(1, str(1, 'data'), msg(2, msg(7, str(1, 'server'), str(2, '/export'))));
     expect(rejection(podWithSpec(nfs, msg(2, container('c')))).message).toBe(
       'the sandbox cannot decode field 7 of the protobuf VolumeSource; send the object as JSON',
     );
   });
 
   it('refuses a field of the wrong wire type', () => {
-    expect(
-      rejection(podWithSpec(msg(2, container('c')), str(4, '30'))).message,
-    ).toBe(
+    expect(rejection(podWithSpec(msg(2, container('c')), str(4, '30'))).message).toBe(
       'field 4 of the protobuf PodSpec is bytes where the sandbox expects a varint; send the object as JSON',
     );
     expect(rejection(podWithSpec(int(2, 1))).message).toBe(
@@ -803,9 +579,7 @@ describe('decodePod', () => {
   });
 
   it('refuses other kinds, truncated bodies and JSON', () => {
-    expect(
-      rejection(envelope(Buffer.alloc(0), 'apps/v1', 'Deployment')).message,
-    ).toBe(
+    expect(rejection(envelope(Buffer.alloc(0), 'apps/v1', 'Deployment')).message).toBe(
       'the sandbox decodes only v1 Pods from protobuf, not apps/v1 Deployment; send the object as JSON',
     );
     const whole = podWithSpec(msg(2, container('c')));
