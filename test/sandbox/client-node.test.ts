@@ -180,6 +180,12 @@ describe('exec and attach before the upgrade', () => {
       body: { message: `a container name must be specified for pod web, choose one of: [${names()}]` },
     });
     expect(await call('/api/v1/namespaces/default/pods/web/attach?container=zzz&stdout=true')).toMatchObject({ code: 400, body: { message: 'container zzz is not valid for pod web' } });
+    sandbox.cluster.createPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'done', namespace: 'default' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', command: ['true'] }] } } as Pod);
+    await waitFor('done to complete', () => (sandbox.cluster.store.get<Pod>('pods', 'default', 'done')?.status?.phase === 'Succeeded' ? true : undefined));
+    expect(await call('/api/v1/namespaces/default/pods/done/exec?command=sh&stdout=true')).toMatchObject({
+      code: 400,
+      body: { message: 'cannot exec into a container in a completed pod; current phase is Succeeded' },
+    });
     const refused = await call('/api/v1/namespaces/default/pods/web/exec?container=shell&command=sh&stdout=true');
     expect(refused.code).toBe(400);
     expect(refused.body.message).toMatch(/^Upgrade request required/);

@@ -232,6 +232,11 @@ export class ApiServer {
     }
     const pod = this.getObject<Pod>(target);
     if (!pod.spec.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      const verb = subresource === 'exec' ? 'exec into' : 'attach to';
+      throw badRequest(`cannot ${verb} a container in a completed pod; current phase is ${phase}`);
+    }
     const container = resolveLogContainer(pod, params.get('container') ?? undefined);
     const command = params.getAll('command');
     if (subresource === 'exec' && !command.length) throw badRequest('you must specify at least one command for the container');
