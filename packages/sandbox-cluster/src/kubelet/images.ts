@@ -17,11 +17,18 @@ export interface ImageInfo {
  * private copy of /etc. `distroless`: only shared libraries and the image's own files, no shell.
  */
 export type RootSpec =
-  | { kind: 'os' }
+  | { kind: 'os'; usr?: UsrChanges }
   | { kind: 'distroless'; files: Array<{ source: string; target: string }>; passwd: string; group: string };
 
+/** Changes to the host's /usr in an image: paths (relative to /usr) removed, files added or replaced. */
+export interface UsrChanges {
+  remove: string[];
+  add: Array<{ source: string; target: string }>;
+}
+
 // The sandbox always runs from its sources, so its package folder holds the images' files.
-const distrolessDir = path.join(path.dirname(require.resolve('@internal/sandbox-cluster/package.json')), 'images', 'distroless');
+const imagesDir = path.join(path.dirname(require.resolve('@internal/sandbox-cluster/package.json')), 'images');
+const distrolessDir = path.join(imagesDir, 'distroless');
 
 export const IMAGES: Record<string, ImageInfo> = {
   'sandbox.local/toolbox:1': {
@@ -43,6 +50,18 @@ export const IMAGES: Record<string, ImageInfo> = {
       ],
       passwd: 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
       group: 'root:x:0:\nnonroot:x:65532:\n',
+    },
+  },
+  'sandbox.local/busybox-like:1': {
+    entrypoint: ['sleep', 'infinity'],
+    sizeBytes: 4_261_198,
+    description: 'a busybox-like image: sh but no bash, busybox-style adduser, no useradd, runuser or setpriv',
+    root: {
+      kind: 'os',
+      usr: {
+        remove: ['bin/bash', 'sbin/useradd', 'sbin/runuser', 'bin/setpriv'],
+        add: [{ source: path.join(imagesDir, 'busybox-like', 'sbin', 'adduser'), target: 'sbin/adduser' }],
+      },
     },
   },
   'sandbox.local/debug-tools:1': {

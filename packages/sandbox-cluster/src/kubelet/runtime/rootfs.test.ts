@@ -81,4 +81,23 @@ describe('container roots', () => {
     expect(root.split('\n').pop()).toBe(`exec setsid -c nsenter --root='/r' --wd='/r/' -- "$@"`);
     expect(script).toContain("mkdir -p '/data/it'\\''s/root/srv'");
   });
+
+  it("an image's layer over /usr removes and adds files, read-only", () => {
+    const adduser = path.join(host, 'adduser.sh');
+    fs.writeFileSync(adduser, '#!/bin/sh', { mode: 0o755 });
+    const plan = planRoot({ kind: 'os', usr: { remove: ['bin/sh'], add: [{ source: adduser, target: 'sbin/adduser' }] } }, host);
+    const root = path.join(host, 'root');
+    expect(findExecutable(plan, root, 'sh', '/usr/bin:/bin')).toBeUndefined();
+    expect(resolveInRoot(plan, root, '/usr/sbin/adduser')).toBe(adduser);
+    expect(findExecutable(plan, root, 'mawk', '/bin')).toBe('/bin/mawk'); // the rest of the host's /usr stays
+    const script = mountScript(plan, '/r', { workingDir: '/', uid: 0, gid: 0, tty: false });
+    expect(script).toContain(`mount -t overlay overlay -o 'lowerdir=/r.usr:${host}/usr' '/r/usr'`);
+    expect(script).not.toContain(`mount -o bind,ro '${host}/usr'`);
+    if (process.getuid?.() === 0) {
+      prepareRoot(plan, root);
+      const whiteout = fs.statSync(`${root}.usr/bin/sh`);
+      expect(whiteout.isCharacterDevice() && whiteout.rdev === 0).toBe(true);
+      expect(fs.readFileSync(`${root}.usr/sbin/adduser`, 'utf8')).toBe('#!/bin/sh');
+    }
+  });
 });

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RootSpec } from '../images';
+import { RootSpec, UsrChanges } from '../images';
 
 /** A host path mounted into the container's root (inside the container's own mount namespace). */
 export interface Bind {
@@ -18,6 +19,8 @@ export interface RootPlan {
   binds: Bind[];
   /** `host`: a private, writable copy of the host's /etc; otherwise these files. */
   etc: 'host' | Record<string, string>;
+  /** The image's changes to the host's /usr: a read-only layer over it. */
+  usr?: UsrChanges;
 }
 
 const COMMON_DIRS = ['/proc', '/dev', '/tmp', '/var/tmp', '/run', '/home', '/root', '/etc'];
@@ -42,6 +45,7 @@ export function planRoot(spec: RootSpec, hostRoot = '/'): RootPlan {
   };
   if (spec.kind === 'os') {
     plan.binds.push({ source: host('/usr'), target: '/usr', readOnly: true });
+    if (spec.usr) plan.usr = spec.usr;
     usrLinked(() => true);
     return plan;
   }
@@ -68,6 +72,14 @@ export function hostPathOf(plan: RootPlan, rootDir: string, containerPath: strin
 /** Follows a container path through the container's links to the host file it names. */
 export function resolveInRoot(plan: RootPlan, rootDir: string, containerPath: string, depth = 0): string | undefined {
   if (depth > 40) return undefined; // ELOOP
+  const normal = path.posix.normalize(containerPath);
+  if (plan.usr && normal.startsWith('/usr/')) {
+    // The image's layer over /usr comes first.
+    const rel = normal.slice('/usr/'.length);
+    if (plan.usr.remove.includes(rel)) return undefined;
+    const added = plan.usr.add.find(a => a.target === rel);
+    if (added) return added.source;
+  }
   const parts = path.posix.normalize(containerPath).split('/').filter(Boolean);
   let current = '/';
   for (let i = 0; i < parts.length; i++) {
@@ -112,6 +124,8 @@ export function findExecutable(plan: RootPlan, rootDir: string, command: string,
 
 /** Where the writable layer of a host-based /etc lives: beside the root, so it is not visible inside. */
 export const etcLayers = (rootDir: string) => `${rootDir}.etc`;
+/** Where an image's read-only layer over /usr lives. */
+export const usrLayer = (rootDir: string) => `${rootDir}.usr`;
 
 /** Makes the root folder on the host: mount points, links and the private /etc. */
 export function prepareRoot(plan: RootPlan, rootDir: string) {
@@ -126,6 +140,19 @@ export function prepareRoot(plan: RootPlan, rootDir: string) {
     else {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, '');
+    }
+  }
+  if (plan.usr) {
+    const layer = usrLayer(rootDir);
+    for (const add of plan.usr.add) {
+      fs.mkdirSync(path.dirname(path.join(layer, add.target)), { recursive: true });
+      fs.copyFileSync(add.source, path.join(layer, add.target));
+      fs.chmodSync(path.join(layer, add.target), fs.statSync(add.source).mode & 0o7777);
+    }
+    // Overlayfs whiteouts (0/0 character devices) hide the host's files; node cannot mknod.
+    for (const rel of plan.usr.remove) {
+      fs.mkdirSync(path.dirname(path.join(layer, rel)), { recursive: true });
+      execFileSync('mknod', [path.join(layer, rel), 'c', '0', '0']);
     }
   }
   if (plan.etc === 'host') {
@@ -155,6 +182,12 @@ export function mountScript(plan: RootPlan, rootDir: string, opts: MountScriptOp
   const r = (p: string) => shellQuote(path.join(rootDir, p));
   const lines = ['set -e'];
   for (const bind of plan.binds) {
+    if (bind.target === '/usr' && plan.usr) {
+      // The image's layer over the host's /usr; with lower layers only, overlayfs is read-only.
+      const options = `lowerdir=${usrLayer(rootDir)}:${bind.source}`;
+      lines.push(`mount -t overlay overlay -o ${shellQuote(options)} ${r('/usr')}`);
+      continue;
+    }
     lines.push(`mount -o ${bind.readOnly ? 'bind,ro' : 'bind'} ${shellQuote(bind.source)} ${r(bind.target)}`);
   }
   if (plan.etc === 'host') {
