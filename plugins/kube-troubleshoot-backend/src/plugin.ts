@@ -1,4 +1,4 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { coreServices, createBackendPlugin, resolvePackagePath } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { kubeTroubleshootPermissions } from '@kube-troubleshoot/backstage-plugin-common';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
@@ -6,6 +6,16 @@ import { readClusterConfig } from './clusters/readClusterConfig';
 import { EntityEvents } from './events/EntityEvents';
 import { createRouter } from './router';
 import { TargetResolver } from './targets/TargetResolver';
+import { RecordingStore } from './audit/RecordingStore';
+import { readSessionConfig } from './sessions/sessionConfig';
+import { SessionManager } from './sessions/SessionManager';
+import { TicketStore } from './sessions/TicketStore';
+
+/** The origins a browser may open terminal WebSockets from: the app's and the backend's own. */
+function allowedOrigins(config: import('@backstage/config').Config): string[] {
+  const origins = ['app.baseUrl', 'backend.baseUrl'].map(k => config.getOptionalString(k)).filter((u): u is string => !!u).map(u => new URL(u).origin);
+  return [...new Set([...origins, ...(config.getOptionalStringArray('kubeTroubleshoot.sessions.allowedOrigins') ?? [])])];
+}
 
 /**
  * The Kube Troubleshoot backend plugin.
@@ -24,19 +34,57 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
       },
-      async init({ httpRouter, httpAuth, logger, config, permissions, permissionsRegistry, auditor, catalog }) {
+      async init({ httpRouter, httpAuth, logger, config, permissions, permissionsRegistry, auditor, database, scheduler, lifecycle, catalog }) {
         const clusterConfigs = readClusterConfig(config);
         if (!clusterConfigs.length) logger.warn('no kubeTroubleshoot.clusters configured: the tabs will show no pods');
+        const sessionConfig = readSessionConfig(config);
         const clusters = new ClusterRegistry(clusterConfigs);
         const targets = new TargetResolver(clusters);
+        const db = await database.getClient();
+        if (!database.migrations?.skip) {
+          await db.migrate.latest({ directory: resolvePackagePath('@kube-troubleshoot/backstage-plugin-backend', 'migrations'), tableName: 'kt_knex_migrations' });
+        }
+        const tickets = new TicketStore(db);
+        const recordings = new RecordingStore(db);
+        const sessions = new SessionManager({ tickets, recordings, clusters, auditor, logger, config: sessionConfig });
+        lifecycle.addShutdownHook(() => sessions.shutdown());
+        // One replica at a time: expired tickets, and recordings past their retention.
+        await scheduler.scheduleTask({
+          id: 'kube-troubleshoot-retention',
+          frequency: { minutes: 30 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            const cutoff = new Date(Date.now() - sessionConfig.recordings.retentionDays * 86400_000);
+            const removed = await recordings.deleteOlderThan(cutoff);
+            const purged = await tickets.purge();
+            if (removed || purged) logger.info(`retention: removed ${removed} recordings older than ${cutoff.toISOString()} and ${purged} expired tickets`);
+          },
+        });
         permissionsRegistry.addPermissions(kubeTroubleshootPermissions);
         httpRouter.use(
-          await createRouter({ logger, httpAuth, permissions, catalog, auditor, targets, events: new EntityEvents(targets) }),
+          await createRouter({
+            logger,
+            httpAuth,
+            permissions,
+            catalog,
+            auditor,
+            targets,
+            events: new EntityEvents(targets),
+            sessions,
+            recordings,
+            allowedOrigins: allowedOrigins(config),
+          }),
         );
-        // Load balancers and uptime probes call it without a Backstage token.
+        // Load balancers and uptime probes call it without a Backstage token; the terminal's
+        // WebSocket carries a one-time ticket instead of a token (checked by the upgrade listener).
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        httpRouter.addAuthPolicy({ path: '/sessions/ws', allow: 'unauthenticated' });
       },
     });
   },

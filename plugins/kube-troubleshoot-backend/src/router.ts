@@ -1,22 +1,32 @@
 import {
   AuditorService,
+  BackstageCredentials,
+  BackstageUserPrincipal,
   HttpAuthService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import http from 'node:http';
+import { Socket } from 'node:net';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
+  CreateSessionRequest,
   EntityDiagnosisResponse,
   EntityPodsResponse,
   kubeTroubleshootEventsReadPermission,
   kubeTroubleshootLogsReadPermission,
+  kubeTroubleshootRecordingsReadPermission,
+  kubeTroubleshootTerminalCreatePermission,
   LogStreamMessage,
+  RecordingListResponse,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { JsonObject } from '@backstage/types';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { authorizeEntity } from './access/authorizeEntity';
 import { ObjectMeta } from './clusters/kubeTypes';
 import { diagnosePod } from './diagnosis/diagnosePod';
@@ -25,6 +35,9 @@ import { LogSource, readHistory, streamLogs, StreamTuning } from './logs/streamL
 import { readLogsQuery } from './logs/readLogsQuery';
 import { summarizePod } from './targets/podSummary';
 import { TargetResolver } from './targets/TargetResolver';
+import { SESSION_WS_PATH, SessionLimitError, SessionManager } from './sessions/SessionManager';
+import { attachUpgradeListener } from './sessions/upgradeListener';
+import { RecordingStore } from './audit/RecordingStore';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -35,6 +48,10 @@ export interface RouterOptions {
   targets: TargetResolver;
   events: EntityEvents;
   tuning?: StreamTuning;
+  sessions: SessionManager;
+  recordings: RecordingStore;
+  /** Origins that may open terminal WebSockets (the app's). */
+  allowedOrigins: string[];
 }
 
 /** Writes to a streaming response, waiting for 'drain' when the client is slower than the cluster. */
@@ -70,6 +87,21 @@ function clientGone(res: Response): AbortSignal {
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { httpAuth, permissions, catalog, auditor, targets, events } = options;
   const router = Router();
+  router.use(express.json({ limit: '16kb' }));
+
+  // Terminal WebSockets: a path-filtered upgrade listener on the server this router is served by,
+  // attached on the first request (POST /sessions always comes before its WebSocket).
+  router.use((req, _res, next) => {
+    const server = (req.socket as Socket & { server?: http.Server }).server;
+    if (server) {
+      attachUpgradeListener(server, {
+        path: `${req.baseUrl}${SESSION_WS_PATH}`,
+        allowedOrigins: options.allowedOrigins,
+        redeem: ticket => options.sessions.redeem(ticket),
+      });
+    }
+    next();
+  });
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -81,14 +113,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     eventId: string,
     permission: ResourcePermission<'catalog-entity'>,
     meta: JsonObject,
-    work: (entity: Awaited<ReturnType<typeof authorizeEntity>>) => Promise<JsonObject | void>,
+    work: (entity: Awaited<ReturnType<typeof authorizeEntity>>, credentials: BackstageCredentials<BackstageUserPrincipal>) => Promise<JsonObject | void>,
   ) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const entityRef = `${req.params.kind}:${req.params.namespace}/${req.params.name}`.toLocaleLowerCase('en-US');
     const audit = await auditor.createEvent({ eventId, request: req, meta: { entityRef, ...meta } });
     try {
       const entity = await authorizeEntity({ permissions, catalog }, credentials, entityRef, permission);
-      const extra = await work(entity);
+      const extra = await work(entity, credentials);
       await audit.success(extra ? { meta: extra } : undefined);
     } catch (error) {
       await audit.fail({ error: error as Error });
@@ -201,6 +233,100 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       res.json(body);
       return { pods: pods.length };
     });
+  });
+
+  router.post(`${base}/sessions`, async (req, res) => {
+    const body = (req.body ?? {}) as Partial<CreateSessionRequest>;
+    for (const key of ['cluster', 'pod', 'container'] as const) {
+      if (typeof body[key] !== 'string' || !body[key]) throw new InputError(`the request body needs "${key}" (a string): {"cluster", "pod", "container"}`);
+    }
+    const meta = { cluster: body.cluster!, pod: body.pod!, container: body.container! };
+    await entityRoute(req, 'terminal-ticket', kubeTroubleshootTerminalCreatePermission, meta, async (entity, credentials) => {
+      const { client, pod } = await targets.findPod(entity, body.cluster, body.pod!);
+      TargetResolver.checkContainer(pod, body.container!);
+      const status = pod.status?.containerStatuses?.find(c => c.name === body.container);
+      if (!status?.state?.running) {
+        const why = status?.state?.waiting?.reason ?? (status?.state?.terminated ? `terminated: ${status.state.terminated.reason ?? 'exited'}` : 'not started');
+        throw new ConflictError(`container ${body.container} of pod ${pod.metadata.name} is not running (${why}): a shell needs a running container; the Debug tab can inspect it`);
+      }
+      try {
+        const answer = await options.sessions.issue(
+          credentials.principal.userEntityRef,
+          {
+            kind: 'terminal',
+            entityRef: stringifyEntityRef(entity),
+            cluster: client.name,
+            namespace: pod.metadata.namespace ?? 'default',
+            pod: pod.metadata.name,
+            container: body.container!,
+          },
+          req.baseUrl,
+        );
+        res.status(201).json(answer);
+      } catch (e) {
+        if (!(e instanceof SessionLimitError)) throw e;
+        res.status(429).json({ error: { name: e.name, message: e.message }, response: { statusCode: 429 } });
+      }
+      return { issued: res.statusCode === 201 };
+    });
+  });
+
+  /** Everyone's recordings for holders of recordings.read; otherwise the caller's own. */
+  async function recordingScope(req: Request) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const [decision] = await permissions.authorize([{ permission: kubeTroubleshootRecordingsReadPermission }], { credentials });
+    return { userRef: credentials.principal.userEntityRef, all: decision.result === AuthorizeResult.ALLOW };
+  }
+
+  function recordingFilter(req: Request) {
+    const q = req.query as Record<string, string | undefined>;
+    const date = (key: string) => {
+      if (!q[key]) return undefined;
+      const d = new Date(q[key]!);
+      if (Number.isNaN(d.getTime())) throw new InputError(`${key} must be a date (ISO 8601), got ${q[key]}`);
+      return d;
+    };
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InputError(`limit must be a positive integer, got ${q.limit}`);
+    return { entityRef: q.entity?.toLocaleLowerCase('en-US'), userRef: q.user, from: date('from'), to: date('to'), limit };
+  }
+
+  router.get('/recordings', async (req, res) => {
+    const scope = await recordingScope(req);
+    const filter = recordingFilter(req);
+    const audit = await auditor.createEvent({ eventId: 'recordings-list', request: req, meta: { scope: scope.all ? 'all' : 'own' } });
+    const items = await options.recordings.list({ ...filter, userRef: scope.all ? filter.userRef : scope.userRef });
+    await audit.success();
+    const body: RecordingListResponse = { items, scope: scope.all ? 'all' : 'own' };
+    res.json(body);
+  });
+
+  router.get(`${base}/recordings`, async (req, res) => {
+    const entityRef = `${req.params.kind}:${req.params.namespace}/${req.params.name}`.toLocaleLowerCase('en-US');
+    const scope = await recordingScope(req);
+    const filter = recordingFilter(req);
+    const items = await options.recordings.list({ ...filter, entityRef, userRef: scope.all ? filter.userRef : scope.userRef });
+    const body: RecordingListResponse = { items, scope: scope.all ? 'all' : 'own' };
+    res.json(body);
+  });
+
+  router.get('/recordings/:id', async (req, res) => {
+    const scope = await recordingScope(req);
+    const audit = await auditor.createEvent({ eventId: 'recording-replay', request: req, meta: { recordingId: req.params.id } });
+    const summary = await options.recordings.get(req.params.id);
+    // Someone else's recording is "not found" for a caller who may not see it.
+    if (!summary || (!scope.all && summary.user !== scope.userRef)) {
+      const error = new NotFoundError(`no recording ${req.params.id}${scope.all ? '' : ' of yours'}`);
+      await audit.fail({ error });
+      throw error;
+    }
+    const cast = await options.recordings.content(req.params.id);
+    await audit.success({ meta: { owner: summary.user, entityRef: summary.entityRef } });
+    if (req.query.format === 'cast' || req.accepts(['application/json', 'application/x-asciicast']) === 'application/x-asciicast') {
+      res.type('application/x-asciicast').send(cast);
+      return;
+    }
+    res.json({ ...summary, cast });
   });
 
   return router;

@@ -172,3 +172,53 @@ export function hasKubernetesAnnotations(entity: { metadata: { annotations?: Rec
   const a = entity.metadata.annotations ?? {};
   return Boolean(a[KUBERNETES_ID_ANNOTATION] || a[KUBERNETES_LABEL_SELECTOR_ANNOTATION]);
 }
+
+/** `POST /entities/:kind/:namespace/:name/sessions`: open a terminal on one of the entity's containers. */
+export interface CreateSessionRequest {
+  cluster: string;
+  pod: string;
+  container: string;
+  /** The pod's namespace, when the entity's pods span several. */
+  namespace?: string;
+}
+
+export interface CreateSessionResponse {
+  /** Single use, valid until `expiresAt` (at most 30 s). */
+  ticket: string;
+  expiresAt: string;
+  /** Path of the WebSocket to open, relative to the backend's base URL (`/api/kube-troubleshoot/...`). */
+  path: string;
+  /** Pass to `new WebSocket(url, protocols)`: the terminal protocol and the ticket. */
+  protocols: string[];
+  /** The cluster is marked production: the shell runs as a normal user. */
+  production: boolean;
+}
+
+export type RecordingKind = 'terminal' | 'debug';
+
+export interface RecordingSummary {
+  id: string;
+  kind: RecordingKind;
+  /** The user's entity ref, e.g. `user:default/alice`. */
+  user: string;
+  entityRef: string;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string;
+  production: boolean;
+  startedAt: string;
+  endedAt?: string;
+  bytesIn: number;
+  bytesOut: number;
+  exitCode?: number;
+  endReason?: import('./terminalProtocol').SessionEndReason;
+}
+
+/** `GET /recordings` and `GET /entities/:kind/:namespace/:name/recordings`. */
+export interface RecordingListResponse {
+  items: RecordingSummary[];
+  /** Whether the caller sees everyone's recordings (kube-troubleshoot.recordings.read) or only their own. */
+  scope: 'all' | 'own';
+}

@@ -3,6 +3,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import WebSocket from 'ws';
 import { ClusterConfig } from './readClusterConfig';
 import { KubeApiError, translateKubeError, unreachable } from './KubeApiError';
 
@@ -100,5 +101,35 @@ export class KubeClient {
     } catch {
       throw new KubeApiError(`cluster "${this.name}" answered ${path} with something that is not JSON`, 200);
     }
+  }
+
+  /**
+   * Opens a streaming subresource (exec, attach) over WebSocket, offering the given subprotocols.
+   * A refusal before the upgrade comes back as KubeApiError with the apiserver's Status text.
+   */
+  async openWebSocket(path: string, query: URLSearchParams, protocols: string[]): Promise<WebSocket> {
+    const url = new URL(this.server + path);
+    url.search = query.toString();
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const opts: https.RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(opts);
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, protocols, {
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        rejectUnauthorized: opts.rejectUnauthorized,
+        headers: opts.headers as Record<string, string>,
+        perMessageDeflate: false,
+      });
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', d => (body += d));
+        res.on('end', () => reject(translateKubeError(this.name, res.statusCode ?? 0, body)));
+      });
+      ws.once('error', (e: Error & { code?: string }) => reject(unreachable(this.name, this.server, e)));
+    });
   }
 }

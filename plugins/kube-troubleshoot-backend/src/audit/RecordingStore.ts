@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { Knex } from 'knex';
+import { RecordingSummary, SessionEndReason } from '@kube-troubleshoot/backstage-plugin-common';
+import { AsciicastHeader, headerLine } from './asciicast';
+
+export interface NewRecording {
+  kind: 'terminal' | 'debug';
+  userRef: string;
+  entityRef: string;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string;
+  production: boolean;
+  header: AsciicastHeader;
+}
+
+export interface RecordingFilter {
+  entityRef?: string;
+  userRef?: string;
+  from?: Date;
+  to?: Date;
+  limit?: number;
+}
+
+interface Row {
+  id: string;
+  kind: string;
+  user_ref: string;
+  entity_ref: string;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string;
+  production: boolean | number;
+  header: string;
+  started_at: string | Date;
+  ended_at: string | Date | null;
+  bytes_in: number | string;
+  bytes_out: number | string;
+  exit_code: number | null;
+  end_reason: string | null;
+}
+
+const iso = (v: string | Date | null) => (v === null ? undefined : new Date(v).toISOString());
+
+function toSummary(r: Row): RecordingSummary {
+  return {
+    id: r.id,
+    kind: r.kind as RecordingSummary['kind'],
+    user: r.user_ref,
+    entityRef: r.entity_ref,
+    cluster: r.cluster,
+    namespace: r.namespace,
+    pod: r.pod,
+    container: r.container,
+    command: r.command,
+    production: Boolean(r.production),
+    startedAt: iso(r.started_at)!,
+    endedAt: iso(r.ended_at),
+    bytesIn: Number(r.bytes_in),
+    bytesOut: Number(r.bytes_out),
+    exitCode: r.exit_code ?? undefined,
+    endReason: (r.end_reason ?? undefined) as SessionEndReason | undefined,
+  };
+}
+
+/** Recordings in the plugin database: one row per session, its events in ordered chunks. */
+export class RecordingStore {
+  constructor(private readonly db: Knex) {}
+
+  async create(rec: NewRecording): Promise<string> {
+    const id = randomUUID();
+    await this.db('kt_recordings').insert({
+      id,
+      kind: rec.kind,
+      user_ref: rec.userRef,
+      entity_ref: rec.entityRef,
+      cluster: rec.cluster,
+      namespace: rec.namespace,
+      pod: rec.pod,
+      container: rec.container,
+      command: rec.command.slice(0, 1024),
+      production: rec.production,
+      header: headerLine(rec.header),
+      started_at: new Date(rec.header.timestamp * 1000),
+    });
+    return id;
+  }
+
+  async appendChunk(id: string, seq: number, lines: string[]) {
+    await this.db('kt_recording_chunks').insert({ recording_id: id, seq, events: lines.join('\n') });
+  }
+
+  async finish(id: string, end: { reason: SessionEndReason; exitCode?: number; bytesIn: number; bytesOut: number }) {
+    await this.db('kt_recordings')
+      .where({ id })
+      .update({ ended_at: new Date(), end_reason: end.reason, exit_code: end.exitCode ?? null, bytes_in: end.bytesIn, bytes_out: end.bytesOut });
+  }
+
+  async get(id: string): Promise<RecordingSummary | undefined> {
+    const row = await this.db<Row>('kt_recordings').where({ id }).first();
+    return row ? toSummary(row) : undefined;
+  }
+
+  /** The whole recording as asciicast v2 text. */
+  async content(id: string): Promise<string | undefined> {
+    const row = await this.db<Row>('kt_recordings').where({ id }).first();
+    if (!row) return undefined;
+    const chunks = await this.db('kt_recording_chunks').where({ recording_id: id }).orderBy('seq').select('events');
+    return [row.header, ...chunks.map((c: { events: string }) => c.events)].join('\n') + '\n';
+  }
+
+  async list(filter: RecordingFilter): Promise<RecordingSummary[]> {
+    const q = this.db<Row>('kt_recordings').orderBy('started_at', 'desc').limit(Math.min(filter.limit ?? 100, 500));
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.userRef) q.where('user_ref', filter.userRef);
+    if (filter.from) q.where('started_at', '>=', filter.from);
+    if (filter.to) q.where('started_at', '<=', filter.to);
+    return (await q).map(toSummary);
+  }
+
+  /** Retention: removes recordings that started before `cutoff`; returns how many. */
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    const old = await this.db('kt_recordings').where('started_at', '<', cutoff).select('id');
+    const ids = old.map((r: { id: string }) => r.id);
+    for (let i = 0; i < ids.length; i += 200) {
+      const batch = ids.slice(i, i + 200);
+      await this.db('kt_recording_chunks').whereIn('recording_id', batch).delete();
+      await this.db('kt_recordings').whereIn('id', batch).delete();
+    }
+    return ids.length;
+  }
+}

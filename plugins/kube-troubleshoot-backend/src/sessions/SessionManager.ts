@@ -1,0 +1,168 @@
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import WebSocket from 'ws';
+import { CreateSessionResponse, SessionReady, TERMINAL_PROTOCOL, TICKET_PROTOCOL_PREFIX } from '@kube-troubleshoot/backstage-plugin-common';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { RecordingStore } from '../audit/RecordingStore';
+import { SessionRecorder } from '../audit/SessionRecorder';
+import { NO_SHELL_MESSAGE, shellAttempts } from '../shell/shellCommand';
+import { SessionConfig } from './sessionConfig';
+import { MissingCommand, RelayEnd, TerminalRelay } from './TerminalRelay';
+import { SessionTarget, TicketStore } from './TicketStore';
+import { UPSTREAM_PROTOCOLS } from './upstreamFrames';
+
+/** Refused because a limit is reached (HTTP 429). */
+export class SessionLimitError extends Error {
+  readonly name = 'TooManyRequestsError';
+}
+
+interface ActiveSession {
+  userRef: string;
+  relay: TerminalRelay;
+}
+
+export const SESSION_WS_PATH = '/sessions/ws';
+
+/**
+ * Terminal sessions of this replica: issues tickets (after the router's checks), accepts the
+ * WebSocket that redeems one, runs the shell upstream through a TerminalRelay, records and audits it.
+ */
+export class SessionManager {
+  private readonly active = new Set<ActiveSession>();
+  /** Every session until it is recorded and audited, so shutdown can wait for them. */
+  private readonly running = new Set<Promise<void>>();
+  private shuttingDown = false;
+
+  constructor(
+    private readonly deps: {
+      tickets: TicketStore;
+      recordings: RecordingStore;
+      clusters: ClusterRegistry;
+      auditor: AuditorService;
+      logger: LoggerService;
+      config: SessionConfig;
+    },
+  ) {}
+
+  /** Sessions open on this replica (for one user when given). */
+  count(userRef?: string): number {
+    return [...this.active].filter(s => !userRef || s.userRef === userRef).length;
+  }
+
+  /** Issues a ticket once the limits allow one more session for this user. */
+  async issue(userRef: string, target: SessionTarget, basePath: string): Promise<CreateSessionResponse> {
+    const { maxPerUser, maxPerReplica, ticketTtlSeconds } = this.deps.config;
+    if (this.shuttingDown) throw new SessionLimitError('the backend is shutting down: try again in a moment');
+    if (maxPerReplica && this.count() >= maxPerReplica) {
+      throw new SessionLimitError(`this backend already serves ${this.count()} terminal sessions (kubeTroubleshoot.sessions.maxPerReplica = ${maxPerReplica})`);
+    }
+    if (maxPerUser && this.count(userRef) >= maxPerUser) {
+      throw new SessionLimitError(`you already have ${this.count(userRef)} open terminal sessions (kubeTroubleshoot.sessions.maxPerUser = ${maxPerUser}): close one first`);
+    }
+    const { ticket, expiresAt } = await this.deps.tickets.issue(userRef, target, ticketTtlSeconds);
+    return {
+      ticket,
+      expiresAt: expiresAt.toISOString(),
+      path: `${basePath}${SESSION_WS_PATH}`,
+      protocols: [TERMINAL_PROTOCOL, `${TICKET_PROTOCOL_PREFIX}${ticket}`],
+      production: this.deps.clusters.config(target.cluster).production,
+    };
+  }
+
+  /** Redeems a ticket for the upgrade listener; the session starts once the WebSocket is open. */
+  async redeem(ticket: string) {
+    const redeemed = await this.deps.tickets.redeem(ticket);
+    if (!redeemed.ok) return { ok: false as const, status: 401, message: `terminal session refused: ${redeemed.reason}` };
+    if (this.shuttingDown) return { ok: false as const, status: 503, message: 'the backend is shutting down' };
+    const { userRef, target } = redeemed;
+    return {
+      ok: true as const,
+      accept: (ws: WebSocket) => {
+        const done = this.run(ws, userRef, target).catch(e => this.deps.logger.error(`terminal session failed: ${(e as Error).message}`));
+        this.running.add(done);
+        void done.finally(() => this.running.delete(done));
+      },
+    };
+  }
+
+  private async run(ws: WebSocket, userRef: string, target: SessionTarget) {
+    const { config, clusters, auditor, logger, recordings } = this.deps;
+    const production = clusters.config(target.cluster).production;
+    const attempts = shellAttempts(production ? config.production : undefined);
+    const startedAt = Date.now();
+    let recorder: SessionRecorder | undefined;
+    if (config.recordings.enabled) {
+      const id = await recordings.create({
+        kind: target.kind,
+        userRef,
+        entityRef: target.entityRef,
+        cluster: target.cluster,
+        namespace: target.namespace,
+        pod: target.pod,
+        container: target.container,
+        command: attempts[0].label,
+        production,
+        header: { version: 2, width: 80, height: 24, timestamp: Math.floor(startedAt / 1000), title: `${target.pod}/${target.container}`, env: { TERM: 'xterm-256color' } },
+      });
+      recorder = new SessionRecorder(recordings, id, startedAt, logger);
+    }
+    const relay = new TerminalRelay(ws, config.limits, recorder);
+    const session = { userRef, relay };
+    this.active.add(session);
+    const connect = relay.attachBrowser();
+    const meta = { actor: userRef, entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
+    const audit = await auditor.createEvent({ eventId: 'terminal-session', severityLevel: production ? 'high' : 'medium', meta: { ...meta, recordingId: recorder?.id ?? null } });
+    const ready = (label: string): SessionReady => ({
+      shell: label,
+      production,
+      recordingId: recorder?.id,
+      idleTimeoutSeconds: config.limits.idleTimeoutMs / 1000,
+      maxDurationSeconds: config.limits.maxDurationMs / 1000,
+    });
+    try {
+      const client = clusters.get(target.cluster);
+      const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec`;
+      for (const [i, attempt] of attempts.entries()) {
+        if (relay.isEnded) break;
+        const query = new URLSearchParams({ container: target.container, stdin: 'true', stdout: 'true', tty: 'true' });
+        for (const part of attempt.command) query.append('command', part);
+        let upstream: WebSocket;
+        try {
+          upstream = await client.openWebSocket(path, query, UPSTREAM_PROTOCOLS);
+        } catch (e) {
+          relay.end('upstream', (e as Error).message);
+          break;
+        }
+        if (relay.isEnded) {
+          upstream.close();
+          break;
+        }
+        connect(upstream);
+        try {
+          await relay.run(upstream, ready(attempt.label));
+          break;
+        } catch (e) {
+          if (!(e instanceof MissingCommand)) throw e;
+          if (i === attempts.length - 1) relay.end('no-shell', NO_SHELL_MESSAGE);
+        }
+      }
+    } catch (e) {
+      relay.end('upstream', `the session failed: ${(e as Error).message}`);
+    }
+    const end: RelayEnd = await new Promise(resolve => relay.onEnd(resolve));
+    this.active.delete(session);
+    if (recorder) {
+      await recorder.close();
+      await recordings.finish(recorder.id, end).catch(e => logger.error(`recording ${recorder!.id}: ${(e as Error).message}`));
+    }
+    const summary = { endReason: end.reason, exitCode: end.exitCode ?? null, durationMs: end.durationMs, bytesIn: end.bytesIn, bytesOut: end.bytesOut, recordingId: recorder?.id ?? null };
+    if (end.reason === 'upstream' || end.reason === 'no-shell') await audit.fail({ error: new Error(end.message), meta: { ...meta, ...summary } });
+    else await audit.success({ meta: { ...meta, ...summary } });
+  }
+
+  /** Ends every session (the backend is stopping); resolves when all are recorded. */
+  async shutdown() {
+    this.shuttingDown = true;
+    for (const s of this.active) s.relay.end('shutdown', 'the portal backend is restarting: reconnect in a moment');
+    await Promise.all([...this.running]);
+  }
+}

@@ -1,0 +1,262 @@
+import WebSocket from 'ws';
+import { decodeFrame, encodeFrame, Frame, SessionEndReason, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+import { CHANNEL, channelFrame, ExitResult, readExitStatus, resizeFrame } from './upstreamFrames';
+
+export interface RelayLimits {
+  /** Cut after this long without input; 0 = never. */
+  idleTimeoutMs: number;
+  /** Cut after this long whatever happens; 0 = never. */
+  maxDurationMs: number;
+  /** Warn the user this long before either cut. */
+  warnBeforeMs: number;
+  /** WebSocket pings both ways, so proxies keep idle sockets and dead peers are noticed. */
+  heartbeatMs: number;
+  /** Bytes queued towards one side before the other side is paused. */
+  bufferBytes: number;
+}
+
+/** What a recorder is told, in order. */
+export interface RelayObserver {
+  output(data: Buffer): void;
+  input(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+}
+
+export interface RelayEnd {
+  reason: SessionEndReason;
+  exitCode?: number;
+  message: string;
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+}
+
+/** The first attempt failed because the container lacks the command: the caller may try another. */
+export class MissingCommand extends Error {}
+
+/**
+ * One terminal session's relay between the browser's WebSocket (the common frame protocol) and the
+ * cluster's exec or attach (channel.k8s.io v4/v5): input, output, resize, exit status, heartbeats,
+ * idle and maximum duration, and backpressure both ways (a side with too much queued towards it
+ * pauses the other). Ends once, with a reason the user is shown.
+ */
+export class TerminalRelay {
+  private readonly startedAt = Date.now();
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private ended?: RelayEnd;
+  private exit?: ExitResult;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private idleTimer?: NodeJS.Timeout;
+  private idleWarnTimer?: NodeJS.Timeout;
+  private readonly alive = new Map<WebSocket, boolean>();
+  private upstream?: WebSocket;
+  private armed = false;
+  private readonly endListeners: Array<(end: RelayEnd) => void> = [];
+
+  constructor(
+    private readonly browser: WebSocket,
+    private readonly limits: RelayLimits,
+    private readonly observer?: RelayObserver,
+  ) {}
+
+  onEnd(listener: (end: RelayEnd) => void) {
+    if (this.ended) listener(this.ended);
+    else this.endListeners.push(listener);
+  }
+
+  get isEnded() {
+    return !!this.ended;
+  }
+
+  private send(frame: Frame) {
+    if (this.browser.readyState === WebSocket.OPEN) this.browser.send(encodeFrame(frame));
+  }
+
+  /** Listens to the browser before the upstream exists, so nothing it sends early is lost. */
+  attachBrowser() {
+    const pending: Buffer[] = [];
+    this.browser.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) {
+        this.send({ type: 'error', message: 'text frames are not part of the terminal protocol: send binary frames' });
+        return;
+      }
+      if (!this.upstream) pending.push(data);
+      else this.fromBrowser(data);
+    });
+    this.browser.on('close', () => this.end('client', 'the browser closed the terminal'));
+    this.browser.on('error', () => this.end('client', 'the browser connection failed'));
+    return (upstream: WebSocket) => {
+      this.upstream = upstream;
+      for (const data of pending.splice(0)) this.fromBrowser(data);
+    };
+  }
+
+  /**
+   * Runs the session over an open upstream. Resolves when it ends; rejects with MissingCommand
+   * (before anything was shown) when the container lacks the command, so another can be tried.
+   */
+  run(upstream: WebSocket, ready: SessionReady, size?: { cols: number; rows: number }): Promise<RelayEnd> {
+    return new Promise((resolve, reject) => {
+      let shown = false;
+      upstream.on('message', (data: Buffer) => {
+        if (data.length === 0) return;
+        const channel = data[0];
+        const payload = data.subarray(1);
+        if (channel === CHANNEL.stdout || channel === CHANNEL.stderr) {
+          if (!payload.length) return;
+          if (!shown) {
+            shown = true;
+            this.send({ type: 'ready', ready });
+          }
+          this.bytesOut += payload.length;
+          this.observer?.output(payload);
+          this.toBrowser(payload);
+        } else if (channel === CHANNEL.error) {
+          this.exit = readExitStatus(payload);
+        }
+      });
+      upstream.on('close', () => {
+        const exit = this.exit;
+        if (!shown && exit && 'error' in exit && /executable file not found|no such file or directory/i.test(exit.error)) {
+          reject(new MissingCommand(exit.error));
+          return;
+        }
+        if (!shown) this.send({ type: 'ready', ready });
+        if (exit && 'exitCode' in exit) this.end('exit', `the shell exited with code ${exit.exitCode}`, exit.exitCode);
+        else if (exit) this.end('upstream', `the command failed: ${exit.error}`);
+        else this.end('upstream', 'the connection to the cluster closed');
+      });
+      upstream.on('error', err => this.end('upstream', `the connection to the cluster failed: ${err.message}`));
+      this.onEnd(resolve);
+      this.watch(upstream);
+      if (size) upstream.send(resizeFrame(size.cols, size.rows));
+      if (!this.armed) {
+        this.armed = true;
+        this.watch(this.browser);
+        this.armTimers();
+      }
+    });
+  }
+
+  private fromBrowser(data: Buffer) {
+    if (this.ended || !this.upstream) return;
+    let frame: Frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (e) {
+      this.send({ type: 'error', message: `ignored a malformed frame: ${(e as Error).message}` });
+      return;
+    }
+    switch (frame.type) {
+      case 'stdin': {
+        const bytes = Buffer.from(frame.data);
+        this.bytesIn += bytes.length;
+        this.observer?.input(bytes);
+        this.toUpstream(channelFrame(CHANNEL.stdin, bytes));
+        this.touch();
+        break;
+      }
+      case 'resize':
+        if (frame.size.cols < 1 || frame.size.rows < 1) {
+          this.send({ type: 'error', message: `ignored a resize to ${frame.size.cols}x${frame.size.rows}` });
+          return;
+        }
+        this.observer?.resize(frame.size.cols, frame.size.rows);
+        this.toUpstream(resizeFrame(frame.size.cols, frame.size.rows));
+        break;
+      case 'ping':
+        this.send({ type: 'pong', data: frame.data });
+        break;
+      case 'pong':
+        break;
+      default:
+        this.send({ type: 'error', message: `the browser may not send ${frame.type} frames` });
+    }
+  }
+
+  /** Output to the browser; the upstream pauses while too much waits for a slow browser. */
+  private toBrowser(payload: Buffer) {
+    this.forward(this.browser, Buffer.from(encodeFrame({ type: 'stdout', data: payload })), this.upstream);
+  }
+
+  /** Input to the cluster; the browser pauses while too much waits for the cluster. */
+  private toUpstream(frame: Buffer) {
+    if (this.upstream) this.forward(this.upstream, frame, this.browser);
+  }
+
+  private forward(target: WebSocket, data: Buffer, source: WebSocket | undefined) {
+    if (target.readyState !== WebSocket.OPEN) return;
+    target.send(data, () => {
+      if (source && source.isPaused && target.bufferedAmount <= this.limits.bufferBytes / 2) source.resume();
+    });
+    if (source && !source.isPaused && target.bufferedAmount > this.limits.bufferBytes) source.pause();
+  }
+
+  /** Pings a socket every heartbeat; one without a pong since the last ping is gone. */
+  private watch(ws: WebSocket) {
+    if (!this.limits.heartbeatMs) return;
+    this.alive.set(ws, true);
+    ws.on('pong', () => this.alive.set(ws, true));
+    const timer = setInterval(() => {
+      if (!this.alive.get(ws)) {
+        const who = ws === this.browser ? 'client' : 'upstream';
+        this.end(who, who === 'client' ? 'the browser stopped answering' : 'the cluster stopped answering');
+        ws.terminate();
+        return;
+      }
+      this.alive.set(ws, false);
+      if (ws.readyState === WebSocket.OPEN) ws.ping();
+    }, this.limits.heartbeatMs);
+    this.timers.push(timer);
+  }
+
+  private armTimers() {
+    const { maxDurationMs, warnBeforeMs } = this.limits;
+    if (maxDurationMs > 0) {
+      if (maxDurationMs > warnBeforeMs) {
+        this.timers.push(
+          setTimeout(() => {
+            const secondsLeft = Math.round(warnBeforeMs / 1000);
+            this.send({ type: 'notice', notice: { kind: 'max-duration', secondsLeft, message: `This session reaches its maximum duration and closes in ${secondsLeft} s.` } });
+          }, maxDurationMs - warnBeforeMs),
+        );
+      }
+      this.timers.push(setTimeout(() => this.end('max-duration', `the session reached its maximum duration (${Math.round(maxDurationMs / 1000)} s)`), maxDurationMs));
+    }
+    this.touch();
+  }
+
+  /** Input arrived: the idle countdown starts again. */
+  private touch() {
+    const { idleTimeoutMs, warnBeforeMs } = this.limits;
+    if (!idleTimeoutMs || this.ended) return;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.idleWarnTimer);
+    if (idleTimeoutMs > warnBeforeMs) {
+      this.idleWarnTimer = setTimeout(() => {
+        const secondsLeft = Math.round(warnBeforeMs / 1000);
+        this.send({ type: 'notice', notice: { kind: 'idle', secondsLeft, message: `No input for a while: this session closes in ${secondsLeft} s unless you type.` } });
+      }, idleTimeoutMs - warnBeforeMs);
+    }
+    this.idleTimer = setTimeout(() => this.end('idle', `the session was idle for ${Math.round(idleTimeoutMs / 1000)} s`), idleTimeoutMs);
+  }
+
+  /** Ends the session once: tells the browser why, closes both sides. */
+  end(reason: SessionEndReason, message: string, exitCode?: number) {
+    if (this.ended) return;
+    this.ended = { reason, message, exitCode, bytesIn: this.bytesIn, bytesOut: this.bytesOut, durationMs: Date.now() - this.startedAt };
+    for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.idleWarnTimer);
+    this.send({ type: 'ended', ended: { reason, message, exitCode } });
+    if (this.browser.readyState === WebSocket.OPEN) this.browser.close(1000, reason);
+    const upstream = this.upstream;
+    if (upstream && upstream.readyState === WebSocket.OPEN) {
+      // Closing the exec ends the process: the kubelet hangs up its terminal.
+      upstream.close(1000);
+      setTimeout(() => upstream.terminate(), 2000).unref();
+    }
+    for (const l of this.endListeners.splice(0)) l(this.ended);
+  }
+}

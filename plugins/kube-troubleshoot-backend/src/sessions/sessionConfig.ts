@@ -1,0 +1,53 @@
+import { Config } from '@backstage/config';
+import { isValidUserName, ProductionShell } from '../shell/shellCommand';
+import { RelayLimits } from './TerminalRelay';
+
+export interface SessionConfig {
+  ticketTtlSeconds: number;
+  maxPerUser: number;
+  maxPerReplica: number;
+  limits: RelayLimits;
+  /** The normal user and writable paths of production clusters' shells. */
+  production: ProductionShell;
+  recordings: { enabled: boolean; retentionDays: number };
+}
+
+function numberAt(config: Config | undefined, prefix: string, key: string, fallback: number, max?: number): number {
+  const value = config?.getOptionalNumber(key);
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`kubeTroubleshoot.${prefix}.${key} must be a number >= 0, got ${value}`);
+  if (max !== undefined && value > max) throw new Error(`kubeTroubleshoot.${prefix}.${key} must be at most ${max}, got ${value}`);
+  return value;
+}
+
+/** `kubeTroubleshoot.sessions`, `.productionShell` and `.recordings`, with defaults; bad values fail at start. */
+export function readSessionConfig(root: Config): SessionConfig {
+  const kt = root.getOptionalConfig('kubeTroubleshoot');
+  const sessions = kt?.getOptionalConfig('sessions');
+  const read = (key: string, fallback: number, max?: number) => numberAt(sessions, 'sessions', key, fallback, max);
+  const ticketTtlSeconds = read('ticketTtlSeconds', 30, 30);
+  if (ticketTtlSeconds < 1) throw new Error('kubeTroubleshoot.sessions.ticketTtlSeconds must be between 1 and 30');
+  const user = kt?.getOptionalString('productionShell.user') ?? 'troubleshoot';
+  if (!isValidUserName(user)) throw new Error(`kubeTroubleshoot.productionShell.user "${user}" is not a valid Linux user name ([a-z_][a-z0-9_-]*, at most 32)`);
+  const writablePaths = kt?.getOptionalStringArray('productionShell.writablePaths') ?? ['/tmp'];
+  for (const p of writablePaths) {
+    if (!p.startsWith('/') || p.includes('\0')) throw new Error(`kubeTroubleshoot.productionShell.writablePaths: "${p}" must be an absolute path`);
+  }
+  return {
+    ticketTtlSeconds,
+    maxPerUser: read('maxPerUser', 5),
+    maxPerReplica: read('maxPerReplica', 200),
+    limits: {
+      idleTimeoutMs: read('idleTimeoutSeconds', 900) * 1000,
+      maxDurationMs: read('maxDurationSeconds', 4 * 3600) * 1000,
+      warnBeforeMs: read('warnBeforeSeconds', 60) * 1000,
+      heartbeatMs: read('heartbeatSeconds', 25) * 1000,
+      bufferBytes: read('bufferBytes', 1024 * 1024),
+    },
+    production: { user, writablePaths },
+    recordings: {
+      enabled: kt?.getOptionalBoolean('recordings.enabled') ?? true,
+      retentionDays: numberAt(kt?.getOptionalConfig('recordings'), 'recordings', 'retentionDays', 90),
+    },
+  };
+}
