@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { nowNs } from './clock';
 import { formatEntry, LogEntry } from './containerLog';
-import { descendantsOf, PTY_ENV, resizePty, TerminalSize, withPty } from './runtime/pty';
+import { descendantsOf, PTY_ENV, PtyResizer, TerminalSize, withPty } from './runtime/pty';
 
 export interface ProcessSpec {
   argv: string[];
@@ -38,6 +38,7 @@ export class ContainerProcess extends EventEmitter {
   private readonly pending = { stdout: '', stderr: '' };
   private exited?: ExitInfo;
   private init?: number;
+  private resizer?: PtyResizer;
   readonly startedAt = new Date();
 
   constructor(private readonly spec: ProcessSpec) {
@@ -136,7 +137,9 @@ export class ContainerProcess extends EventEmitter {
   }
 
   resize(size: TerminalSize) {
-    if (this.spec.tty && this.child?.pid) void resizePty(this.child.pid, size);
+    if (!this.spec.tty || !this.child?.pid) return;
+    this.resizer ??= new PtyResizer(this.child.pid);
+    this.resizer.resize(size);
   }
 
   private finish(info: ExitInfo) {

@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import { ContainerProcess, killGroup, OutputStream } from './ContainerProcess';
 import { findProcessesWithEnv } from './processes';
-import { resizePty, TerminalSize } from './runtime/pty';
+import { PtyResizer, TerminalSize } from './runtime/pty';
 
 /** How a stream ended, as the kubelet reports it on the error channel. */
 export type StreamEnd = { kind: 'exit'; code: number } | { kind: 'error'; message: string } | { kind: 'detached' };
@@ -48,6 +48,7 @@ export function execEndpoint(child: ChildProcess, tty: boolean, marker: string):
     for (const l of endListeners) l(ended);
   });
   child.stdin?.on('error', () => undefined); // the process may exit before reading its stdin
+  const resizer = tty && child.pid ? new PtyResizer(child.pid) : undefined;
   return {
     tty,
     onOutput: listener => {
@@ -58,9 +59,7 @@ export function execEndpoint(child: ChildProcess, tty: boolean, marker: string):
       if (child.stdin && !child.stdin.writableEnded) child.stdin.write(data);
     },
     endStdin: () => child.stdin?.end(),
-    resize: size => {
-      if (tty && child.pid) void resizePty(child.pid, size);
-    },
+    resize: size => resizer?.resize(size),
     onEnd: listener => (ended ? listener(ended) : endListeners.push(listener)),
     detach: () => {
       if (ended) return;

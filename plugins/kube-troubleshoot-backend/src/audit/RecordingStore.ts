@@ -110,7 +110,7 @@ export class RecordingStore {
     const row = await this.db<Row>('kt_recordings').where({ id }).first();
     if (!row) return undefined;
     const chunks = await this.db('kt_recording_chunks').where({ recording_id: id }).orderBy('seq').select('events');
-    return [row.header, ...chunks.map((c: { events: string }) => c.events)].join('\n') + '\n';
+    return `${[row.header, ...chunks.map((c: { events: string }) => c.events)].join('\n')}\n`;
   }
 
   async list(filter: RecordingFilter): Promise<RecordingSummary[]> {

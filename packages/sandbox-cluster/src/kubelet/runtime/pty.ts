@@ -47,23 +47,44 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** Sets the size of the terminal of a process on the pty's slave side; the kernel sends SIGWINCH. */
+function setSize(pid: number, size: TerminalSize): Promise<boolean> {
+  return new Promise(resolve =>
+    execFile('stty', ['-F', `/proc/${pid}/fd/0`, 'rows', String(size.height), 'cols', String(size.width)], err => resolve(!err)),
+  );
+}
+
 /**
- * Sets the terminal size of the pty that `script` (pid) made; the kernel sends SIGWINCH to the
- * foreground job. Retries briefly: the first resize often arrives before the command has started.
+ * Resizes the pty that `script` (pid) made. Sizes are applied in order and only the latest pending
+ * one counts; the first often arrives before the command has started, so it is retried for a while.
  */
-export async function resizePty(scriptPid: number, size: TerminalSize): Promise<boolean> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const child = childrenOf(scriptPid)[0];
-    if (child) {
-      const ok = await new Promise<boolean>(resolve =>
-        execFile('stty', ['-F', `/proc/${child}/fd/0`, 'rows', String(size.height), 'cols', String(size.width)], err => resolve(!err)),
-      );
-      if (ok) return true;
-    }
-    if (!fs.existsSync(`/proc/${scriptPid}`)) return false;
-    await new Promise(r => setTimeout(r, 10));
+export class PtyResizer {
+  private latest?: TerminalSize;
+  private running = false;
+
+  constructor(private readonly scriptPid: number, private readonly patienceMs = 5000) {}
+
+  resize(size: TerminalSize) {
+    this.latest = size;
+    if (!this.running) void this.drain();
   }
-  return false;
+
+  private async drain() {
+    this.running = true;
+    const deadline = Date.now() + this.patienceMs;
+    while (this.latest) {
+      const size = this.latest;
+      const child = childrenOf(this.scriptPid)[0];
+      if (child && (await setSize(child, size))) {
+        if (this.latest === size) this.latest = undefined;
+        continue;
+      }
+      if (!fs.existsSync(`/proc/${this.scriptPid}`) || Date.now() > deadline) break;
+      await new Promise(r => setTimeout(r, 10));
+    }
+    this.latest = undefined;
+    this.running = false;
+  }
 }
 
 /** The descendants of a process, breadth first. */

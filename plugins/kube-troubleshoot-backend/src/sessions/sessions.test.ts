@@ -1,0 +1,354 @@
+import { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+import { findSandboxProcesses, Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
+import request from 'supertest';
+import { kubeTroubleshootPlugin } from '../plugin';
+import { parseAsciicast } from '../audit/asciicast';
+
+/**
+ * Terminal sessions end to end: a real WebSocket client against the backend, the backend against
+ * the sandbox cluster, shells in real (isolated, when root) containers.
+ */
+jest.setTimeout(90_000);
+
+const ORIGIN = 'http://localhost:3000';
+const ALICE = 'user:default/alice';
+const BOB = 'user:default/bob';
+const ADMIN = 'user:default/admin';
+
+const WORKLOADS = `
+apiVersion: v1
+kind: Pod
+metadata: { name: web-1, namespace: shop, labels: { 'backstage.io/kubernetes-id': web } }
+spec:
+  containers:
+    - { name: main, image: sandbox.local/toolbox:1 }
+    - { name: ledger, image: sandbox.local/distroless:1 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: bb-1, namespace: shop, labels: { 'backstage.io/kubernetes-id': web } }
+spec:
+  containers: [{ name: main, image: sandbox.local/busybox-like:1 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: nonroot-1, namespace: shop, labels: { 'backstage.io/kubernetes-id': web } }
+spec:
+  securityContext: { runAsUser: 1000, runAsGroup: 1000 }
+  containers: [{ name: main, image: sandbox.local/toolbox:1 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: stranger, namespace: shop, labels: { app: other } }
+spec:
+  containers: [{ name: c, image: sandbox.local/toolbox:1 }]
+`;
+
+const component = (name: string, owner: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': name, 'backstage.io/kubernetes-namespace': 'shop' } },
+  spec: { type: 'service', lifecycle: 'production', owner },
+});
+
+let sandbox: Sandbox;
+let tmp: string;
+const isolated = process.getuid?.() === 0 && process.platform === 'linux';
+
+async function backendWith(sessions: Record<string, unknown> = {}) {
+  const backend = await startTestBackend({
+    features: [
+      kubeTroubleshootPlugin,
+      catalogServiceMock.factory({ entities: [component('web', 'team-a')] }),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: ORIGIN },
+          kubeTroubleshoot: {
+            clusters: [
+              { name: 'dev', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.tokens.admin },
+              { name: 'prod', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.tokens.admin, production: true },
+            ],
+            sessions: { heartbeatSeconds: 5, ...sessions },
+            productionShell: { user: 'troubleshoot', writablePaths: ['/data'] },
+          },
+        },
+      }),
+      mockServices.permissions.mock({
+        authorize: async (requests, options) => {
+          const user = (options?.credentials.principal as { userEntityRef?: string }).userEntityRef ?? '';
+          return requests.map(r => {
+            const ref = (r as { resourceRef?: string }).resourceRef;
+            if (!ref) return { result: user === ADMIN ? AuthorizeResult.ALLOW : AuthorizeResult.DENY }; // recordings.read
+            return { result: user === ALICE || user === ADMIN ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+          });
+        },
+      }).factory,
+    ],
+  });
+  const { port } = backend.server.address() as AddressInfo;
+  return Object.assign(backend, { port });
+}
+
+type Backend = Awaited<ReturnType<typeof backendWith>>;
+
+/** A browser-like terminal client: collects the screen and the control frames. */
+class Client {
+  screen = '';
+  ready?: SessionReady;
+  ended?: SessionEnded;
+  notices: SessionNotice[] = [];
+  errors: string[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const f = decodeFrame(data);
+      if (f.type === 'stdout') this.screen += Buffer.from(f.data).toString('utf8');
+      else if (f.type === 'ready') this.ready = f.ready;
+      else if (f.type === 'ended') this.ended = f.ended;
+      else if (f.type === 'notice') this.notices.push(f.notice);
+      else if (f.type === 'error') this.errors.push(f.message);
+    });
+  }
+
+  static open(backend: Backend, session: CreateSessionResponse, opts: { origin?: string; protocols?: string[] } = {}) {
+    return new Promise<Client>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${backend.port}${session.path}`, opts.protocols ?? session.protocols, { origin: opts.origin ?? ORIGIN });
+      const client = new Client(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', d => (body += d));
+        res.on('end', () => reject(Object.assign(new Error(body), { status: res.statusCode, body })));
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  send(frame: Frame) {
+    this.ws.send(encodeFrame(frame));
+  }
+
+  type(text: string) {
+    this.send({ type: 'stdin', data: new TextEncoder().encode(text) });
+  }
+
+  async waitFor(what: RegExp | (() => boolean), ms = 15_000) {
+    const test = typeof what === 'function' ? what : () => what.test(this.screen);
+    const end = Date.now() + ms;
+    while (!test()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${this.screen}\nended: ${JSON.stringify(this.ended)}`);
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+}
+
+async function ticket(backend: Backend, user: string, body: Record<string, string>, entity = 'web') {
+  return request(backend.server).post(`/api/kube-troubleshoot/entities/component/default/${entity}/sessions`).set('Authorization', mockCredentials.user.header(user)).send(body);
+}
+
+async function openShell(backend: Backend, body: Record<string, string>, user = ALICE) {
+  const res = await ticket(backend, user, body);
+  expect(res.status).toBe(201);
+  const client = await Client.open(backend, res.body);
+  client.send({ type: 'resize', size: { cols: 100, rows: 30 } });
+  return client;
+}
+
+const execProcesses = () =>
+  findSandboxProcesses(sandbox.cluster.id).filter(pid => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes('KUBE_TROUBLESHOOT_EXEC=');
+    } catch {
+      return false;
+    }
+  });
+
+let backend: Backend;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-sessions-test-'));
+  fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
+  sandbox = await startSandbox({ workloads: [path.join(tmp, 'w.yaml')], pullDelayMs: 10 });
+  const deadline = Date.now() + 20_000;
+  while (!sandbox.cluster.store.list<Pod>('pods', 'shop').every(p => p.status?.containerStatuses?.every(s => 'running' in s.state))) {
+    if (Date.now() > deadline) throw new Error('the test pods did not start');
+    await new Promise(r => setTimeout(r, 100));
+  }
+  backend = await backendWith({ maxPerUser: 3 });
+});
+
+afterAll(async () => {
+  await backend?.stop();
+  await sandbox?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('terminal sessions', () => {
+  it('runs a shell: echo round trip, resize, exit code, and a recording that replays byte for byte', async () => {
+    const client = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    client.type('echo hel""lo; stty size\r');
+    await client.waitFor(/^hello\r\n30 100\r$/m);
+    expect(client.ready).toMatchObject({ shell: 'bash, else sh', production: false });
+    client.send({ type: 'resize', size: { cols: 132, rows: 43 } });
+    await new Promise(r => setTimeout(r, 200));
+    client.type('stty size; exit 7\r');
+    await client.waitFor(() => !!client.ended);
+    expect(client.screen).toMatch(/^43 132\r$/m);
+    expect(client.ended).toEqual({ reason: 'exit', exitCode: 7, message: 'the shell exited with code 7' });
+    const id = client.ready!.recordingId!;
+    // Recorded as it went: the output events concatenated are what the browser was sent.
+    let cast = '';
+    for (let i = 0; i < 50 && !/"r","132x43"/.test(cast); i++) {
+      await new Promise(r => setTimeout(r, 100));
+      cast = (await request(backend.server).get(`/api/kube-troubleshoot/recordings/${id}?format=cast`).set('Authorization', mockCredentials.user.header(ALICE))).text;
+    }
+    const { header, events } = parseAsciicast(cast);
+    expect(header).toMatchObject({ version: 2, title: 'web-1/main' });
+    expect(events.filter(e => e[1] === 'o').map(e => e[2]).join('')).toBe(client.screen);
+    expect(events.filter(e => e[1] === 'i').map(e => e[2]).join('')).toBe('echo hel""lo; stty size\rstty size; exit 7\r');
+    expect(events.filter(e => e[1] === 'r').map(e => e[2])).toEqual(['100x30', '132x43']);
+    const meta = await request(backend.server).get(`/api/kube-troubleshoot/recordings/${id}`).set('Authorization', mockCredentials.user.header(ALICE));
+    expect(meta.body).toMatchObject({ user: ALICE, entityRef: 'component:default/web', pod: 'web-1', container: 'main', exitCode: 7, endReason: 'exit' });
+    expect(meta.body.bytesIn).toBe(Buffer.byteLength('echo hel""lo; stty size\rstty size; exit 7\r'));
+  });
+
+  it('closing the browser ends the shell and its processes in the container within 5 s', async () => {
+    const client = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    client.type('sleep 4242\r');
+    const sleeping = () =>
+      findSandboxProcesses(sandbox.cluster.id).filter(pid => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').startsWith('sleep 4242'));
+    await client.waitFor(() => sleeping().length === 1);
+    const closed = Date.now();
+    client.ws.close();
+    await client.waitFor(() => sleeping().length === 0 && execProcesses().length === 0, 5000);
+    expect(Date.now() - closed).toBeLessThan(5000);
+  });
+
+  it('says plainly when the container has no shell', async () => {
+    const client = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'ledger' });
+    await client.waitFor(() => !!client.ended);
+    expect(client.ended).toMatchObject({ reason: 'no-shell' });
+    expect(client.ended!.message).toContain('Use the Debug tab');
+  });
+
+  (isolated ? describe : describe.skip)('on a production cluster', () => {
+    const check = 'id -u; id -un; (echo x >> /etc/passwd) 2>&1 | head -1; touch /data/ok && echo data-ok; echo "shell=$0"; exit\r';
+    it.each([
+      ['a normal image (useradd, setpriv)', 'web-1', 'troubleshoot', /shell=\S*bash/],
+      ['a busybox-like image (adduser -D, su, no bash)', 'bb-1', 'troubleshoot', /shell=\S*sh/],
+    ])('runs as a normal user on %s', async (_what, pod, user, shell) => {
+      const client = await openShell(backend, { cluster: 'prod', pod, container: 'main' });
+      client.type(check);
+      await client.waitFor(() => !!client.ended);
+      expect(client.ready).toMatchObject({ production: true, shell: 'shell as troubleshoot (production)' });
+      // Typed ahead, the command line is echoed before the prompt; output may follow the prompt.
+      const uid = /^(?:\$ )?(\d+)\r$/m.exec(client.screen)?.[1];
+      expect(Number(uid)).toBeGreaterThan(0);
+      expect(client.screen).toMatch(new RegExp(`^${user}\\r$`, 'm'));
+      expect(client.screen).toMatch(/Permission denied/);
+      expect(client.screen).toMatch(/^data-ok\r$/m);
+      expect(client.screen).toMatch(shell);
+    });
+    it('gives a non-root container its shell directly', async () => {
+      const client = await openShell(backend, { cluster: 'prod', pod: 'nonroot-1', container: 'main' });
+      client.type('id -u; exit\r');
+      await client.waitFor(() => !!client.ended);
+      expect(client.screen).toMatch(/^1000\r$/m);
+      expect(client.ended).toMatchObject({ reason: 'exit', exitCode: 0 });
+    });
+  });
+
+  it('refuses a reused ticket, a foreign Origin and a missing ticket, opening nothing upstream', async () => {
+    const res = await ticket(backend, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    const before = execProcesses().length;
+    await expect(Client.open(backend, res.body, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+    await expect(Client.open(backend, res.body, { protocols: ['kube-troubleshoot.terminal.v1'] })).rejects.toMatchObject({ status: 401 });
+    const first = await Client.open(backend, res.body);
+    first.ws.close();
+    const reused = await Client.open(backend, res.body).catch(e => e);
+    expect(reused).toMatchObject({ status: 401 });
+    expect(reused.body).toContain('the ticket was already used');
+    const forged = await Client.open(backend, { ...res.body, protocols: ['kube-troubleshoot.terminal.v1', `ticket.${'A'.repeat(43)}`] }).catch(e => e);
+    expect(forged.body).toContain('the ticket is unknown');
+    await new Promise(r => setTimeout(r, 300));
+    expect(execProcesses().length).toBeLessThanOrEqual(before);
+  });
+
+  it('refuses a non-owner, a pod of another entity, a stopped container and bad bodies', async () => {
+    const bob = await ticket(backend, BOB, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    expect(bob.status).toBe(403);
+    expect(bob.body.error.message).toContain('kube-troubleshoot.terminal.create');
+    const stranger = await ticket(backend, ALICE, { cluster: 'dev', pod: 'stranger', container: 'c' });
+    expect(stranger.status).toBe(404);
+    const noContainer = await ticket(backend, ALICE, { cluster: 'dev', pod: 'web-1', container: 'nope' });
+    expect(noContainer.status).toBe(400);
+    const bad = await ticket(backend, ALICE, { cluster: 'dev', pod: 'web-1' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('"container"');
+  });
+
+  it('enforces the per-user limit', async () => {
+    const open = await Promise.all([1, 2, 3].map(() => openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' })));
+    const fourth = await ticket(backend, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error.message).toContain('maxPerUser = 3');
+    for (const c of open) c.ws.close();
+  });
+
+  it('lists recordings: a user their own, recordings.read holders everyone\'s', async () => {
+    const mine = await request(backend.server).get('/api/kube-troubleshoot/recordings').set('Authorization', mockCredentials.user.header(ALICE));
+    expect(mine.body.scope).toBe('own');
+    expect(mine.body.items.length).toBeGreaterThan(0);
+    expect(mine.body.items.every((r: { user: string }) => r.user === ALICE)).toBe(true);
+    const bobs = await request(backend.server).get('/api/kube-troubleshoot/recordings').set('Authorization', mockCredentials.user.header(BOB));
+    expect(bobs.body).toEqual({ items: [], scope: 'own' });
+    const id = mine.body.items[0].id;
+    expect((await request(backend.server).get(`/api/kube-troubleshoot/recordings/${id}`).set('Authorization', mockCredentials.user.header(BOB))).status).toBe(404);
+    const all = await request(backend.server).get(`/api/kube-troubleshoot/recordings?user=${encodeURIComponent(ALICE)}`).set('Authorization', mockCredentials.user.header(ADMIN));
+    expect(all.body.scope).toBe('all');
+    expect(all.body.items.length).toBe(mine.body.items.length);
+    const perEntity = await request(backend.server).get('/api/kube-troubleshoot/entities/component/default/web/recordings').set('Authorization', mockCredentials.user.header(ADMIN));
+    expect(perEntity.body.items.length).toBeGreaterThanOrEqual(mine.body.items.length);
+    expect((await request(backend.server).get('/api/kube-troubleshoot/recordings?from=yesterday').set('Authorization', mockCredentials.user.header(ADMIN))).status).toBe(400);
+  });
+});
+
+describe('session timeouts', () => {
+  let short: Backend;
+  beforeAll(async () => {
+    short = await backendWith({ idleTimeoutSeconds: 2, warnBeforeSeconds: 1, ticketTtlSeconds: 1 });
+  });
+  afterAll(() => short?.stop());
+
+  it('warns, then ends an idle session', async () => {
+    const client = await openShell(short, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    await client.waitFor(() => !!client.ended, 6000);
+    expect(client.notices).toEqual([{ kind: 'idle', secondsLeft: 1, message: 'No input for a while: this session closes in 1 s unless you type.' }]);
+    expect(client.ended).toMatchObject({ reason: 'idle', message: 'the session was idle for 2 s' });
+  });
+
+  it('refuses an expired ticket', async () => {
+    const res = await ticket(short, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    await new Promise(r => setTimeout(r, 1200));
+    const expired = await Client.open(short, res.body).catch(e => e);
+    expect(expired).toMatchObject({ status: 401 });
+    expect(expired.body).toContain('the ticket expired');
+  });
+
+  it('ends sessions with a reason when the backend stops', async () => {
+    const client = await openShell(short, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    client.type('echo up\r');
+    await client.waitFor(/^up\r$/m);
+    await short.stop();
+    await client.waitFor(() => !!client.ended, 5000);
+    expect(client.ended).toMatchObject({ reason: 'shutdown' });
+  });
+});
