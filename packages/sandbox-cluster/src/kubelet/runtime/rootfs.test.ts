@@ -93,11 +93,16 @@ describe('container roots', () => {
     const script = mountScript(plan, '/r', { workingDir: '/', uid: 0, gid: 0, tty: false });
     expect(script).toContain(`mount -t overlay overlay -o 'lowerdir=/r.usr:${host}/usr' '/r/usr'`);
     expect(script).not.toContain(`mount -o bind,ro '${host}/usr'`);
-    if (process.getuid?.() === 0) {
-      prepareRoot(plan, root);
-      const whiteout = fs.statSync(`${root}.usr/bin/sh`);
-      expect(whiteout.isCharacterDevice() && whiteout.rdev === 0).toBe(true);
-      expect(fs.readFileSync(`${root}.usr/sbin/adduser`, 'utf8')).toBe('#!/bin/sh');
-    }
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('prepares the /usr layer with overlayfs whiteouts (root only: mknod)', () => {
+    const adduser = path.join(host, 'adduser.sh');
+    fs.writeFileSync(adduser, '#!/bin/sh', { mode: 0o755 });
+    const plan = planRoot({ kind: 'os', usr: { remove: ['bin/sh'], add: [{ source: adduser, target: 'sbin/adduser' }] } }, host);
+    const root = path.join(host, 'root');
+    prepareRoot(plan, root);
+    const whiteout = fs.statSync(`${root}.usr/bin/sh`);
+    expect(whiteout.isCharacterDevice() && whiteout.rdev === 0).toBe(true);
+    expect(fs.readFileSync(`${root}.usr/sbin/adduser`, 'utf8')).toBe('#!/bin/sh');
   });
 });
