@@ -39,5 +39,40 @@ export interface Config {
       /** Marks a production cluster: terminal sessions there never run as root. */
       production?: boolean;
     }>;
+    /** Terminal sessions (the Terminal tab's WebSockets). */
+    sessions?: {
+      /** Lifetime of the one-time ticket that opens a session's WebSocket, 1-30 s. Default 30. */
+      ticketTtlSeconds?: number;
+      /** Open sessions per user on one backend replica; 0 = no limit. Default 5. */
+      maxPerUser?: number;
+      /** Open sessions on one backend replica; 0 = no limit. Default 200. */
+      maxPerReplica?: number;
+      /** A session without input for this long is closed; 0 = never. Default 900. */
+      idleTimeoutSeconds?: number;
+      /** A session is closed after this long whatever happens; 0 = never. Default 14400 (4 h). */
+      maxDurationSeconds?: number;
+      /** The user is warned this long before either cut. Default 60. */
+      warnBeforeSeconds?: number;
+      /** WebSocket pings to the browser and the cluster, so proxies keep idle sockets. Default 25. */
+      heartbeatSeconds?: number;
+      /** Bytes queued towards a slow side before the other side is paused. Default 1048576. */
+      bufferBytes?: number;
+      /** Origins besides app.baseUrl's and backend.baseUrl's that may open sessions. */
+      allowedOrigins?: string[];
+    };
+    /** The shell of clusters marked `production: true`: a normal user, never root. */
+    productionShell?: {
+      /** The user the wrapper creates (if missing) and runs the shell as. Default `troubleshoot`. */
+      user?: string;
+      /** Absolute paths made writable for that user; everything else stays as the image has it. Default ['/tmp']. */
+      writablePaths?: string[];
+    };
+    /** Terminal and debug session recordings (asciicast v2 in the plugin database). */
+    recordings?: {
+      /** Record sessions. Default true. */
+      enabled?: boolean;
+      /** Recordings older than this are deleted by a scheduled task. Default 90. */
+      retentionDays?: number;
+    };
   };
 }

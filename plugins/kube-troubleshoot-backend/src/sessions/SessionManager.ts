@@ -4,9 +4,9 @@ import { CreateSessionResponse, SessionReady, TERMINAL_PROTOCOL, TICKET_PROTOCOL
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { RecordingStore } from '../audit/RecordingStore';
 import { SessionRecorder } from '../audit/SessionRecorder';
-import { NO_SHELL_MESSAGE, shellAttempts } from '../shell/shellCommand';
+import { isMissingExecutable, NO_SHELL_MESSAGE, shellAttempts } from '../shell/shellCommand';
 import { SessionConfig } from './sessionConfig';
-import { MissingCommand, RelayEnd, TerminalRelay } from './TerminalRelay';
+import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
 import { SessionTarget, TicketStore } from './TicketStore';
 import { UPSTREAM_PROTOCOLS } from './upstreamFrames';
 
@@ -141,8 +141,9 @@ export class SessionManager {
           await relay.run(upstream, ready(attempt.label));
           break;
         } catch (e) {
-          if (!(e instanceof MissingCommand)) throw e;
-          if (i === attempts.length - 1) relay.end('no-shell', NO_SHELL_MESSAGE);
+          if (!(e instanceof FailedBeforeOutput)) throw e;
+          if (!isMissingExecutable(e.message)) relay.end('upstream', `the shell could not start: ${e.message}`);
+          else if (i === attempts.length - 1) relay.end('no-shell', NO_SHELL_MESSAGE);
         }
       }
     } catch (e) {

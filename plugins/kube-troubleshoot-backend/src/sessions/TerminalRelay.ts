@@ -31,8 +31,8 @@ export interface RelayEnd {
   durationMs: number;
 }
 
-/** The first attempt failed because the container lacks the command: the caller may try another. */
-export class MissingCommand extends Error {}
+/** The command failed before it printed anything (e.g. the image lacks it): the caller may try another. */
+export class FailedBeforeOutput extends Error {}
 
 /**
  * One terminal session's relay between the browser's WebSocket (the common frame protocol) and the
@@ -93,8 +93,8 @@ export class TerminalRelay {
   }
 
   /**
-   * Runs the session over an open upstream. Resolves when it ends; rejects with MissingCommand
-   * (before anything was shown) when the container lacks the command, so another can be tried.
+   * Runs the session over an open upstream. Resolves when it ends; rejects with FailedBeforeOutput
+   * when the command failed before showing anything, so the caller may try another.
    */
   run(upstream: WebSocket, ready: SessionReady, size?: { cols: number; rows: number }): Promise<RelayEnd> {
     return new Promise((resolve, reject) => {
@@ -118,8 +118,8 @@ export class TerminalRelay {
       });
       upstream.on('close', () => {
         const exit = this.exit;
-        if (!shown && exit && 'error' in exit && /executable file not found|no such file or directory/i.test(exit.error)) {
-          reject(new MissingCommand(exit.error));
+        if (!shown && exit && 'error' in exit) {
+          reject(new FailedBeforeOutput(exit.error));
           return;
         }
         if (!shown) this.send({ type: 'ready', ready });
