@@ -2,6 +2,8 @@ import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import type { FilterPredicate } from '@backstage/filter-predicates';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
@@ -59,6 +61,34 @@ export const kubeTroubleshootEventsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Terminal tab: `entity-content:kube-troubleshoot/terminal`. @alpha */
+export const kubeTroubleshootTerminalEntityContent = EntityContentBlueprint.make({
+  name: 'terminal',
+  params: {
+    path: 'terminal',
+    title: 'Terminal',
+    filter: hasKubernetesAnnotations,
+    loader: () =>
+      import('./components/TerminalTab').then(m => <m.TerminalTab />),
+  },
+});
+
+/** @alpha */
+export const recordingsRouteRef = createRouteRef();
+
+/** The recordings page: `page:kube-troubleshoot/recordings` at `/kube-troubleshoot/recordings`. @alpha */
+export const kubeTroubleshootRecordingsPage = PageBlueprint.make({
+  name: 'recordings',
+  params: {
+    path: '/kube-troubleshoot/recordings',
+    title: 'Terminal recordings',
+    routeRef: recordingsRouteRef,
+    noHeader: true,
+    loader: () =>
+      import('./components/Recordings').then(m => <m.RecordingsPage />),
+  },
+});
+
 /**
  * The Kube Troubleshoot plugin for the new frontend system.
  *
@@ -72,7 +102,10 @@ export const kubeTroubleshootPlugin = createFrontendPlugin({
     kubeTroubleshootApi,
     kubeTroubleshootLogsEntityContent,
     kubeTroubleshootEventsEntityContent,
+    kubeTroubleshootTerminalEntityContent,
+    kubeTroubleshootRecordingsPage,
   ],
+  routes: { recordings: recordingsRouteRef },
 });
 
 export default kubeTroubleshootPlugin;

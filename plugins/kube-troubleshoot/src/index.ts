@@ -11,10 +11,16 @@ export {
   isKubeTroubleshootAvailable,
   EntityKubeTroubleshootLogsContent,
   EntityKubeTroubleshootEventsContent,
+  EntityKubeTroubleshootTerminalContent,
+  KubeTroubleshootRecordingsPage,
 } from './plugin';
 export {
   kubeTroubleshootApiRef,
   KubeTroubleshootClient,
   KubeTroubleshootApiError,
 } from './api';
-export type { KubeTroubleshootApi, EntityRefParts } from './api';
+export type {
+  KubeTroubleshootApi,
+  EntityRefParts,
+  RecordingFilter,
+} from './api';

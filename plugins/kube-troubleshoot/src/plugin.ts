@@ -2,6 +2,8 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
@@ -14,8 +16,11 @@ import { KubeTroubleshootClient, kubeTroubleshootApiRef } from './api';
  *
  * @public
  */
+const recordingsRouteRef = createRouteRef({ id: 'kube-troubleshoot:recordings' });
+
 export const kubeTroubleshootPlugin = createPlugin({
   id: 'kube-troubleshoot',
+  routes: { recordings: recordingsRouteRef },
   apis: [
     createApiFactory({
       api: kubeTroubleshootApiRef,
@@ -64,3 +69,33 @@ export const EntityKubeTroubleshootEventsContent =
       },
     }),
   );
+
+/**
+ * The Terminal tab, for `<EntityLayout.Route path="/terminal" title="Terminal">`.
+ *
+ * @public
+ */
+export const EntityKubeTroubleshootTerminalContent =
+  kubeTroubleshootPlugin.provide(
+    createComponentExtension({
+      name: 'EntityKubeTroubleshootTerminalContent',
+      component: {
+        lazy: () =>
+          import('./components/TerminalTab').then(m => m.TerminalTab),
+      },
+    }),
+  );
+
+/**
+ * The page of terminal recordings, for `<Route path="/kube-troubleshoot/recordings" element={<KubeTroubleshootRecordingsPage />} />`.
+ *
+ * @public
+ */
+export const KubeTroubleshootRecordingsPage = kubeTroubleshootPlugin.provide(
+  createRoutableExtension({
+    name: 'KubeTroubleshootRecordingsPage',
+    component: () =>
+      import('./components/Recordings').then(m => m.RecordingsPage),
+    mountPoint: recordingsRouteRef,
+  }),
+);

@@ -1,4 +1,6 @@
 import {
+  CreateSessionRequest,
+  CreateSessionResponse,
   EntityDiagnosisResponse,
   EntityEventsResponse,
   EntityPodsResponse,
@@ -6,6 +8,8 @@ import {
   LogsQuery,
   LogStreamMessage,
   PodSummary,
+  RecordingListResponse,
+  RecordingSummary,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import { Entity } from '@backstage/catalog-model';
 import { EntityRefParts, KubeTroubleshootApi } from '../api';
@@ -112,6 +116,34 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
   getDiagnosis = jest.fn(async () => {
     this.calls.push('diagnosis');
     return this.diagnosis();
+  });
+
+  readonly sessionRequests: CreateSessionRequest[] = [];
+  /** Answers session requests; a test sets it to refuse them. */
+  session: (request: CreateSessionRequest) => Promise<CreateSessionResponse> = async () => ({
+    ticket: 't'.repeat(43),
+    expiresAt: new Date(Date.now() + 30_000).toISOString(),
+    path: '/api/kube-troubleshoot/sessions/ws',
+    protocols: ['kube-troubleshoot.terminal.v1', `ticket.${'t'.repeat(43)}`],
+    production: false,
+  });
+
+  createSession = jest.fn(async (_entity: EntityRefParts, request: CreateSessionRequest) => {
+    this.sessionRequests.push(request);
+    return this.session(request);
+  });
+
+  sessionUrl = jest.fn(async (s: CreateSessionResponse) => `ws://backend.test${s.path}`);
+
+  recordings: RecordingListResponse = { items: [], scope: 'own' };
+  casts: Record<string, string> = {};
+
+  listRecordings = jest.fn(async () => this.recordings);
+
+  getRecording = jest.fn(async (id: string): Promise<RecordingSummary & { cast: string }> => {
+    const summary = this.recordings.items.find(r => r.id === id);
+    if (!summary) throw new Error(`no recording ${id}`);
+    return { ...summary, cast: this.casts[id] ?? '' };
   });
 
   get lastLogStream(): FakeStream<LogStreamMessage> {

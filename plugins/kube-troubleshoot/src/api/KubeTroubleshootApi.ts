@@ -1,11 +1,15 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  CreateSessionRequest,
+  CreateSessionResponse,
   EntityDiagnosisResponse,
   EntityEventsResponse,
   EntityPodsResponse,
   EventStreamMessage,
   LogsQuery,
   LogStreamMessage,
+  RecordingListResponse,
+  RecordingSummary,
 } from '@kube-troubleshoot/backstage-plugin-common';
 
 /** The entity whose workload is asked about: kind, namespace (default `default`) and name. */
@@ -48,6 +52,27 @@ export interface KubeTroubleshootApi {
     signal?: AbortSignal,
   ): Promise<void>;
   getDiagnosis(entity: EntityRefParts): Promise<EntityDiagnosisResponse>;
+  /** Asks for a terminal on one container; the answer carries a one-time ticket. */
+  createSession(
+    entity: EntityRefParts,
+    request: CreateSessionRequest,
+  ): Promise<CreateSessionResponse>;
+  /** The WebSocket URL of a session (`ws:`/`wss:` on the backend's origin). */
+  sessionUrl(session: CreateSessionResponse): Promise<string>;
+  /** Recordings the caller may replay, newest first; only one entity's when given. */
+  listRecordings(
+    filter?: RecordingFilter & { entity?: EntityRefParts },
+  ): Promise<RecordingListResponse>;
+  /** One recording: its summary and its asciicast v2 text. */
+  getRecording(id: string): Promise<RecordingSummary & { cast: string }>;
+}
+
+/** @public */
+export interface RecordingFilter {
+  user?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
 }
 
 /** @public */

@@ -1,5 +1,7 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
+  CreateSessionRequest,
+  CreateSessionResponse,
   EntityDiagnosisResponse,
   EntityEventsResponse,
   EntityPodsResponse,
@@ -7,11 +9,14 @@ import {
   EventStreamMessage,
   LogsQuery,
   LogStreamMessage,
+  RecordingListResponse,
+  RecordingSummary,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import {
   EntityRefParts,
   KubeTroubleshootApi,
   KubeTroubleshootApiError,
+  RecordingFilter,
 } from './KubeTroubleshootApi';
 import { readNdjson } from './ndjson';
 
@@ -170,5 +175,59 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
 
   getDiagnosis(entity: EntityRefParts): Promise<EntityDiagnosisResponse> {
     return this.getJson(entity, 'diagnosis');
+  }
+
+  async createSession(
+    entity: EntityRefParts,
+    request: CreateSessionRequest,
+  ): Promise<CreateSessionResponse> {
+    const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
+    const res = await this.fetchApi.fetch(
+      `${base}${entityPath(entity)}/sessions`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      },
+    );
+    if (!res.ok) throw await toError(res);
+    return (await res.json()) as CreateSessionResponse;
+  }
+
+  async sessionUrl(session: CreateSessionResponse): Promise<string> {
+    const base = new URL(
+      await this.discoveryApi.getBaseUrl('kube-troubleshoot'),
+      window.location.href,
+    );
+    const url = new URL(session.path, base);
+    url.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  }
+
+  async listRecordings(
+    filter: RecordingFilter & { entity?: EntityRefParts } = {},
+  ): Promise<RecordingListResponse> {
+    const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
+    const { entity, ...rest } = filter;
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(rest)) {
+      if (v !== undefined && v !== '') params.set(k, String(v));
+    }
+    const query = params.toString() ? `?${params}` : '';
+    const path = entity
+      ? `${entityPath(entity)}/recordings`
+      : '/recordings';
+    const res = await this.fetchApi.fetch(`${base}${path}${query}`);
+    if (!res.ok) throw await toError(res);
+    return (await res.json()) as RecordingListResponse;
+  }
+
+  async getRecording(id: string): Promise<RecordingSummary & { cast: string }> {
+    const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
+    const res = await this.fetchApi.fetch(
+      `${base}/recordings/${encodeURIComponent(id)}`,
+    );
+    if (!res.ok) throw await toError(res);
+    return (await res.json()) as RecordingSummary & { cast: string };
   }
 }

@@ -5,5 +5,6 @@ export {
 export type {
   KubeTroubleshootApi,
   EntityRefParts,
+  RecordingFilter,
 } from './KubeTroubleshootApi';
 export { KubeTroubleshootClient, logFileName } from './KubeTroubleshootClient';

@@ -1,0 +1,2 @@
+export { RecordingsPage } from './RecordingsPage';
+export { RecordingsList } from './RecordingsList';

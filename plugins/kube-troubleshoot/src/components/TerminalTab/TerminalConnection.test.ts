@@ -1,0 +1,111 @@
+import { decodeFrame, encodeFrame, Frame } from '@kube-troubleshoot/backstage-plugin-common';
+import { FakeKubeTroubleshootApi } from '../../__testUtils__/fakeApi';
+import { KubeTroubleshootApiError } from '../../api';
+import { ConnectionEvents, TerminalConnection } from './TerminalConnection';
+
+/** Just enough of a browser WebSocket, driven by the test. */
+class FakeSocket {
+  static readonly OPEN = 1;
+  readyState = 0;
+  binaryType = 'blob';
+  sent: Frame[] = [];
+  closedWith?: number;
+  onopen?: () => void;
+  onmessage?: (e: { data: unknown }) => void;
+  onclose?: (e: { code: number }) => void;
+  onerror?: () => void;
+  constructor(readonly url: string, readonly protocols: string[]) {}
+  send(data: Uint8Array) {
+    this.sent.push(decodeFrame(data));
+  }
+  close(code: number) {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(frame: Frame) {
+    const bytes = encodeFrame(frame);
+    this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+  }
+}
+
+function setup() {
+  const api = new FakeKubeTroubleshootApi();
+  const sockets: FakeSocket[] = [];
+  const log: string[] = [];
+  const events: ConnectionEvents = {
+    data: b => log.push(`data:${new TextDecoder().decode(b)}`),
+    status: s => log.push(`status:${s}`),
+    ready: r => log.push(`ready:${r.shell}`),
+    ended: e => log.push(`ended:${e.reason}:${e.exitCode ?? ''}`),
+    notice: n => log.push(`notice:${n.kind}`),
+    failed: e => log.push(`failed:${(e as KubeTroubleshootApiError).statusCode ?? ''}:${e.message}`),
+    warning: w => log.push(`warning:${w}`),
+  };
+  const connection = new TerminalConnection(api, { kind: 'component', namespace: 'default', name: 'web' }, { cluster: 'c', pod: 'p', container: 'main' }, events, (url, protocols) => {
+    const s = new FakeSocket(url, protocols);
+    sockets.push(s);
+    return s as unknown as WebSocket;
+  });
+  return { api, sockets, log, connection };
+}
+
+describe('TerminalConnection', () => {
+  beforeAll(() => {
+    (globalThis as { WebSocket?: unknown }).WebSocket ??= FakeSocket;
+  });
+
+  it('asks for a ticket, opens the socket with it, sends the size, relays both ways', async () => {
+    const { api, sockets, log, connection } = setup();
+    connection.resize({ cols: 100, rows: 30 });
+    await connection.connect();
+    expect(api.sessionRequests).toEqual([{ cluster: 'c', pod: 'p', container: 'main' }]);
+    const s = sockets[0];
+    expect(s.url).toBe('ws://backend.test/api/kube-troubleshoot/sessions/ws');
+    expect(s.protocols).toEqual(['kube-troubleshoot.terminal.v1', `ticket.${'t'.repeat(43)}`]);
+    expect(s.binaryType).toBe('arraybuffer');
+    s.open();
+    expect(s.sent).toEqual([{ type: 'resize', size: { cols: 100, rows: 30 } }]);
+    connection.input('ls\r');
+    connection.resize({ cols: 100, rows: 30 }); // unchanged: not sent again
+    s.receive({ type: 'ready', ready: { shell: 'bash', production: false, idleTimeoutSeconds: 0, maxDurationSeconds: 0 } });
+    s.receive({ type: 'stdout', data: new TextEncoder().encode('file\r\n') });
+    s.receive({ type: 'ping', data: new Uint8Array([7]) });
+    s.receive({ type: 'ended', ended: { reason: 'exit', exitCode: 2, message: 'the shell exited with code 2' } });
+    s.onclose?.({ code: 1000 });
+    expect(s.sent.slice(1)).toEqual([
+      { type: 'stdin', data: new TextEncoder().encode('ls\r') },
+      { type: 'pong', data: new Uint8Array([7]) },
+    ]);
+    expect(log).toEqual(['status:connecting', 'status:open', 'ready:bash', 'data:file\r\n', 'status:ended', 'ended:exit:2']);
+  });
+
+  it('reports a refused ticket with its status code, and a dropped socket as an end', async () => {
+    const { api, sockets, log, connection } = setup();
+    api.session = async () => {
+      throw new KubeTroubleshootApiError('you do not have kube-troubleshoot.terminal.create on component:default/web', 403);
+    };
+    await connection.connect();
+    expect(sockets).toHaveLength(0);
+    expect(log).toEqual(['status:connecting', 'status:failed', 'failed:403:you do not have kube-troubleshoot.terminal.create on component:default/web']);
+    log.length = 0;
+    api.session = new FakeKubeTroubleshootApi().session;
+    await connection.connect();
+    sockets[0].open();
+    sockets[0].onclose?.({ code: 1006 });
+    expect(log).toEqual(['status:connecting', 'status:open', 'status:ended', 'ended:upstream:']);
+  });
+
+  it('reconnects with a new ticket and closes the old socket', async () => {
+    const { api, sockets, connection } = setup();
+    await connection.connect();
+    sockets[0].open();
+    await connection.connect();
+    expect(sockets[0].closedWith).toBe(1000);
+    expect(api.createSession).toHaveBeenCalledTimes(2);
+    expect(sockets).toHaveLength(2);
+  });
+});

@@ -1,0 +1,148 @@
+import {
+  CreateSessionRequest,
+  decodeFrame,
+  encodeFrame,
+  Frame,
+  SessionEnded,
+  SessionNotice,
+  SessionReady,
+  TerminalSize,
+} from '@kube-troubleshoot/backstage-plugin-common';
+import { EntityRefParts, KubeTroubleshootApi } from '../../api';
+
+export type ConnectionStatus = 'connecting' | 'open' | 'ended' | 'failed';
+
+export interface ConnectionEvents {
+  data(bytes: Uint8Array): void;
+  status(status: ConnectionStatus): void;
+  ready(ready: SessionReady): void;
+  ended(ended: SessionEnded): void;
+  notice(notice: SessionNotice): void;
+  /** A request failed (ticket refused, socket failed); `statusCode` when the backend answered. */
+  failed(error: Error & { statusCode?: number }): void;
+  /** Something the user should know while the session goes on. */
+  warning(message: string): void;
+}
+
+/** What the browser needs of `WebSocket`, so tests can give a fake. */
+export type SocketFactory = (url: string, protocols: string[]) => WebSocket;
+
+const encoder = new TextEncoder();
+
+/**
+ * One terminal session from the browser: asks the backend for a ticket, opens the WebSocket with
+ * it, and speaks the common frame protocol. `connect()` again after an end makes a new session
+ * (a new ticket), which is what the Reconnect button does.
+ */
+export class TerminalConnection {
+  private socket?: WebSocket;
+  private size?: TerminalSize;
+  private endedReported = false;
+
+  constructor(
+    private readonly api: KubeTroubleshootApi,
+    private readonly entity: EntityRefParts,
+    private readonly target: CreateSessionRequest,
+    private readonly events: ConnectionEvents,
+    private readonly openSocket: SocketFactory = (url, protocols) => new WebSocket(url, protocols),
+  ) {}
+
+  async connect(): Promise<void> {
+    this.close();
+    this.endedReported = false;
+    this.events.status('connecting');
+    let url: string;
+    let protocols: string[];
+    try {
+      const session = await this.api.createSession(this.entity, this.target);
+      url = await this.api.sessionUrl(session);
+      protocols = session.protocols;
+    } catch (e) {
+      this.events.status('failed');
+      this.events.failed(e as Error);
+      return;
+    }
+    const socket = this.openSocket(url, protocols);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => {
+      this.events.status('open');
+      if (this.size) this.send({ type: 'resize', size: this.size });
+    };
+    socket.onmessage = event => {
+      if (!(event.data instanceof ArrayBuffer)) return;
+      let frame: Frame;
+      try {
+        frame = decodeFrame(new Uint8Array(event.data));
+      } catch (e) {
+        this.events.warning(`ignored a malformed frame from the backend: ${(e as Error).message}`);
+        return;
+      }
+      this.onFrame(frame);
+    };
+    socket.onclose = event => {
+      if (this.socket !== socket) return;
+      if (!this.endedReported) {
+        this.endedReported = true;
+        this.events.status('ended');
+        this.events.ended({
+          reason: 'upstream',
+          message: event.code === 1000 ? 'the session closed' : `the connection to the portal dropped (code ${event.code})`,
+        });
+      }
+    };
+    socket.onerror = () => {
+      // A refused upgrade surfaces here without details; onclose follows with the code.
+    };
+  }
+
+  private onFrame(frame: Frame) {
+    switch (frame.type) {
+      case 'stdout':
+        this.events.data(frame.data);
+        break;
+      case 'ready':
+        this.events.ready(frame.ready);
+        break;
+      case 'ended':
+        this.endedReported = true;
+        this.events.status('ended');
+        this.events.ended(frame.ended);
+        break;
+      case 'notice':
+        this.events.notice(frame.notice);
+        break;
+      case 'error':
+        this.events.warning(frame.message);
+        break;
+      case 'ping':
+        this.send({ type: 'pong', data: frame.data });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private send(frame: Frame) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeFrame(frame));
+  }
+
+  /** Keystrokes and pasted text. */
+  input(text: string) {
+    this.send({ type: 'stdin', data: encoder.encode(text) });
+  }
+
+  /** The terminal's size; remembered and sent again when a new session opens. */
+  resize(size: TerminalSize) {
+    if (size.cols < 1 || size.rows < 1) return;
+    if (this.size && this.size.cols === size.cols && this.size.rows === size.rows) return;
+    this.size = size;
+    this.send({ type: 'resize', size });
+  }
+
+  close() {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000);
+  }
+}
