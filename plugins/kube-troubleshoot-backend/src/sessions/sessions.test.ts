@@ -196,7 +196,7 @@ describe('terminal sessions', () => {
     const client = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' });
     client.type('echo hel""lo; stty size\r');
     await client.waitFor(/^hello\r\n30 100\r$/m);
-    expect(client.ready).toMatchObject({ shell: 'bash, else sh', production: false });
+    expect(client.ready).toMatchObject({ shell: 'bash or sh', production: false });
     client.send({ type: 'resize', size: { cols: 132, rows: 43 } });
     await new Promise(r => setTimeout(r, 200));
     client.type('stty size; exit 7\r');

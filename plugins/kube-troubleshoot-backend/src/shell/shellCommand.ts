@@ -37,7 +37,7 @@ export function shellAttempts(production: ProductionShell | undefined, wrapper: 
     return [{ command: ['sh', '-c', wrapper, 'normal-user', production.user, ...production.writablePaths], label: `shell as ${production.user} (production)` }];
   }
   return [
-    { command: ['sh', '-c', SHELL_PICKER], label: 'bash, else sh' },
+    { command: ['sh', '-c', SHELL_PICKER], label: 'bash or sh' },
     { command: ['bash'], label: 'bash' },
   ];
 }

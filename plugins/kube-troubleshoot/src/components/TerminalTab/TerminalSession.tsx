@@ -34,6 +34,7 @@ const useStyles = makeStyles(theme => ({
 
 /** Why a session ended, in words for its status bar. */
 export function endedText(ended: SessionEnded): string {
+  if (ended.reason === 'exit') return `The shell exited with code ${ended.exitCode ?? 0}`;
   const code = ended.exitCode !== undefined ? ` (exit code ${ended.exitCode})` : '';
   const what: Record<SessionEnded['reason'], string> = {
     exit: 'The shell exited',
