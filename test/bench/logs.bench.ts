@@ -8,8 +8,8 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
-import { ChildProcess, spawn } from 'node:child_process';
-import { repoRoot, waitFor } from '../support/tools';
+import { waitFor } from '../support/tools';
+import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 
 /**
  * Log throughput through the backend relay against reading the sandbox directly, measured in the
@@ -51,7 +51,7 @@ const entity = (name: string) => ({
 });
 
 /** The sandbox runs in its own process, so the backend's memory is measured alone. */
-let sandbox: { url: string; caData: string; admin: string; readonly: string; dataDir: string; proc: ChildProcess };
+let sandbox: SandboxProcess;
 let tmp: string;
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
 const results: string[] = [];
@@ -93,24 +93,7 @@ async function listBulkPods(): Promise<string[]> {
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-bench-'));
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
-  const kubeconfig = path.join(tmp, 'kubeconfig');
-  const proc = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), path.join(repoRoot, 'packages/sandbox-cluster/src/cli.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--workloads', path.join(tmp, 'w.yaml')],
-    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, SANDBOX_EXIT_WITH_STDIN: '1' } },
-  );
-  let out = '';
-  proc.stdout!.on('data', d => (out += d));
-  await waitFor('the sandbox', () => (/data in (\S+)/.test(out) ? true : undefined), 30_000);
-  const kc = JSON.parse(fs.readFileSync(kubeconfig, 'utf8'));
-  sandbox = {
-    url: kc.clusters[0].cluster.server,
-    caData: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
-    admin: kc.users.find((u: { name: string }) => u.name === 'sandbox').user.token,
-    readonly: kc.users.find((u: { name: string }) => u.name === 'sandbox-readonly').user.token,
-    dataDir: /data in (\S+)/.exec(out)![1],
-    proc,
-  };
+  sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
   podNames = await waitFor('two bulk pods', async () => ((await listBulkPods()).length === 2 ? listBulkPods() : undefined));
   backend = await startTestBackend({
     features: [
@@ -138,10 +121,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend?.stop();
-  if (sandbox) {
-    sandbox.proc.kill('SIGTERM');
-    await new Promise(r => sandbox.proc.once('exit', r));
-  }
+  await sandbox?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
   process.stdout.write(`\n${results.join('\n')}\n`);
 });
