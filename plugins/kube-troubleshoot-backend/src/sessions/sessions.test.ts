@@ -64,7 +64,14 @@ let sandbox: Sandbox;
 let tmp: string;
 const isolated = process.getuid?.() === 0 && process.platform === 'linux';
 
+interface AuditRecord {
+  eventId: string;
+  status: 'succeeded' | 'failed';
+  meta: Record<string, unknown>;
+}
+
 async function backendWith(sessions: Record<string, unknown> = {}) {
+  const audit: AuditRecord[] = [];
   const backend = await startTestBackend({
     features: [
       kubeTroubleshootPlugin,
@@ -92,10 +99,16 @@ async function backendWith(sessions: Record<string, unknown> = {}) {
           });
         },
       }).factory,
+      mockServices.auditor.mock({
+        createEvent: async opts => ({
+          success: async o => void audit.push({ eventId: opts.eventId, status: 'succeeded', meta: { ...opts.meta, ...o?.meta } }),
+          fail: async o => void audit.push({ eventId: opts.eventId, status: 'failed', meta: { ...opts.meta, ...o.meta, error: o.error.message } }),
+        }),
+      }).factory,
     ],
   });
   const { port } = backend.server.address() as AddressInfo;
-  return Object.assign(backend, { port });
+  return Object.assign(backend, { port, audit });
 }
 
 type Backend = Awaited<ReturnType<typeof backendWith>>;
@@ -218,6 +231,15 @@ describe('terminal sessions', () => {
     const meta = await request(backend.server).get(`/api/kube-troubleshoot/recordings/${id}`).set('Authorization', mockCredentials.user.header(ALICE));
     expect(meta.body).toMatchObject({ user: ALICE, entityRef: 'component:default/web', pod: 'web-1', container: 'main', exitCode: 7, endReason: 'exit' });
     expect(meta.body.bytesIn).toBe(Buffer.byteLength('echo hel""lo; stty size\rstty size; exit 7\r'));
+    // Audited when the ticket was issued and when the session ended, the actor named in meta.
+    expect(backend.audit.find(a => a.eventId === 'terminal-ticket')).toMatchObject({ status: 'succeeded', meta: { entityRef: 'component:default/web', pod: 'web-1' } });
+    const ended = backend.audit.find(a => a.eventId === 'terminal-session' && a.meta.recordingId === id);
+    expect(ended).toMatchObject({
+      status: 'succeeded',
+      meta: { actor: ALICE, entityRef: 'component:default/web', cluster: 'dev', namespace: 'shop', pod: 'web-1', container: 'main', production: false, endReason: 'exit', exitCode: 7, bytesIn: meta.body.bytesIn },
+    });
+    expect(ended!.meta.bytesOut).toBe(Buffer.byteLength(client.screen));
+    expect(ended!.meta.durationMs).toBeGreaterThan(0);
   });
 
   it('closing the browser ends the shell and its processes in the container within 5 s', async () => {
@@ -350,5 +372,30 @@ describe('session timeouts', () => {
     await short.stop();
     await client.waitFor(() => !!client.ended, 5000);
     expect(client.ended).toMatchObject({ reason: 'shutdown' });
+  });
+});
+
+describe('session duration and replica limits', () => {
+  let capped: Backend;
+  beforeAll(async () => {
+    capped = await backendWith({ maxDurationSeconds: 2, warnBeforeSeconds: 1, maxPerReplica: 1 });
+  });
+  afterAll(() => capped?.stop());
+
+  it('warns, then ends a session at its maximum duration, and holds the replica limit meanwhile', async () => {
+    const client = await openShell(capped, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    const second = await ticket(capped, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    expect(second.status).toBe(429);
+    expect(second.body.error.message).toContain('maxPerReplica = 1');
+    const typing = setInterval(() => client.type(' '), 300); // activity does not extend the maximum
+    try {
+      await client.waitFor(() => !!client.ended, 6000);
+    } finally {
+      clearInterval(typing);
+    }
+    expect(client.notices.map(n => n.kind)).toEqual(['max-duration']);
+    expect(client.ended).toMatchObject({ reason: 'max-duration', message: 'the session reached its maximum duration (2 s)' });
+    await client.waitFor(() => capped.audit.some(a => a.eventId === 'terminal-session'));
+    expect((await ticket(capped, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' })).status).toBe(201);
   });
 });
