@@ -10,6 +10,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
 import { findSandboxProcesses, Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
+import yaml from 'yaml';
 import { kubeTroubleshootPlugin } from '../plugin';
 import { parseAsciicast } from '../audit/asciicast';
 
@@ -70,7 +71,7 @@ interface AuditRecord {
   meta: Record<string, unknown>;
 }
 
-async function backendWith(sessions: Record<string, unknown> = {}) {
+async function backendWith(sessions: Record<string, unknown> = {}, token = sandbox.tokens.admin) {
   const audit: AuditRecord[] = [];
   const backend = await startTestBackend({
     features: [
@@ -81,8 +82,8 @@ async function backendWith(sessions: Record<string, unknown> = {}) {
           app: { baseUrl: ORIGIN },
           kubeTroubleshoot: {
             clusters: [
-              { name: 'dev', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.tokens.admin },
-              { name: 'prod', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.tokens.admin, production: true },
+              { name: 'dev', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: token },
+              { name: 'prod', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: token, production: true },
             ],
             sessions: { heartbeatSeconds: 5, ...sessions },
             productionShell: { user: 'troubleshoot', writablePaths: ['/data'] },
@@ -397,5 +398,30 @@ describe('session duration and replica limits', () => {
     expect(client.ended).toMatchObject({ reason: 'max-duration', message: 'the session reached its maximum duration (2 s)' });
     await client.waitFor(() => capped.audit.some(a => a.eventId === 'terminal-session'));
     expect((await ticket(capped, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' })).status).toBe(201);
+  });
+});
+
+describe('the least-privilege RBAC of examples/rbac.yaml', () => {
+  it('is enough for a terminal, and without pods/exec the user is told what is missing', async () => {
+    const docs = fs.readFileSync(path.resolve(__dirname, '../../../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
+    const rules = docs.find(d => d?.kind === 'ClusterRole').rules as Array<{ resources: string[] }>;
+    const least = await backendWith({}, sandbox.addToken('system:serviceaccount:backstage:kube-troubleshoot', rules));
+    try {
+      const client = await openShell(least, { cluster: 'dev', pod: 'web-1', container: 'main' });
+      client.type('echo ok$((1+1)); exit\r');
+      await client.waitFor(() => !!client.ended);
+      expect(client.screen).toMatch(/^ok2\r$/m);
+    } finally {
+      await least.stop();
+    }
+    const withoutExec = await backendWith({}, sandbox.addToken('system:serviceaccount:backstage:no-exec', rules.filter(r => !r.resources.includes('pods/exec'))));
+    try {
+      const client = await openShell(withoutExec, { cluster: 'dev', pod: 'web-1', container: 'main' });
+      await client.waitFor(() => !!client.ended);
+      expect(client.ended).toMatchObject({ reason: 'upstream' });
+      expect(client.ended!.message).toMatch(/lacks RBAC permission "(get|create)" on "pods\/exec" in namespace "shop"/);
+    } finally {
+      await withoutExec.stop();
+    }
   });
 });
