@@ -88,7 +88,9 @@ describe('npm start', () => {
     await waitFor('every process to end', () => (processesMentioning(stateDir).length === 0 && findSandboxProcesses(sandboxId).length === 0 ? true : undefined), 15_000).catch(e => {
       throw new Error(`${e.message}: ${processesMentioning(stateDir).join('\n')} sandbox: ${findSandboxProcesses(sandboxId)}`);
     });
-    expect(fs.existsSync(dataDir)).toBe(false);
+    if (fs.existsSync(dataDir)) {
+      throw new Error(`the sandbox left ${dataDir} behind; its log ends with:\n${fs.readFileSync(path.join(stateDir, 'logs', 'sandbox.log'), 'utf8').slice(-3000)}`);
+    }
     expect(fs.existsSync(path.join(stateDir, 'kubeconfig'))).toBe(false);
     await expect(fetch(`http://localhost:${appPort}/`)).rejects.toThrow();
   });

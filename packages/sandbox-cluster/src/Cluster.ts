@@ -175,6 +175,6 @@ export class Cluster {
 
   async stop() {
     await this.kubelet.stop();
-    fs.rmSync(this.dataDir, { recursive: true, force: true });
+    fs.rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }

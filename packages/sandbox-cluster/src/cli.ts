@@ -32,7 +32,12 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await sandbox.stop();
+    try {
+      await sandbox.stop();
+    } catch (e) {
+      process.stderr.write(`sandbox: stopping failed: ${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    }
     process.exit(0);
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, stop);

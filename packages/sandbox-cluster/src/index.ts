@@ -69,9 +69,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     addToken: (user, rules) => registry.add({ user, rules }),
     stop: () => {
       stopped ??= (async () => {
-        await server.close();
-        await cluster.stop();
-        if (opts.kubeconfigPath) fs.rmSync(opts.kubeconfigPath, { force: true });
+        try {
+          await server.close();
+          await cluster.stop();
+        } finally {
+          if (opts.kubeconfigPath) fs.rmSync(opts.kubeconfigPath, { force: true });
+        }
       })();
       return stopped;
     },

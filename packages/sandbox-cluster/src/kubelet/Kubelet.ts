@@ -675,7 +675,7 @@ export class Kubelet extends EventEmitter {
       for (const pid of left) killPid(pid, 'SIGKILL');
       await new Promise(r => setTimeout(r, 10));
     }
-    fs.rmSync(run.dir, { recursive: true, force: true });
+    removeDir(run.dir);
   }
 
   /** Kills every container process at once and removes all container data. */
@@ -692,8 +692,13 @@ export class Kubelet extends EventEmitter {
     await Promise.all(stops);
     await Promise.all([...this.pods.values()].map(run => this.teardown(run)));
     this.pods.clear();
-    fs.rmSync(this.opts.dataDir, { recursive: true, force: true });
+    removeDir(this.opts.dataDir);
   }
+}
+
+/** Removes a folder whose last writers (just killed) may still be closing files: retried briefly. */
+function removeDir(dir: string) {
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 }
 
 function firstChild(pid: number): number | undefined {

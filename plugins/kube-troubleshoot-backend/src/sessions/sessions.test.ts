@@ -168,13 +168,23 @@ async function ticket(backend: Backend, user: string, body: Record<string, strin
   return request(backend.server).post(`/api/kube-troubleshoot/entities/component/default/${entity}/sessions`).set('Authorization', mockCredentials.user.header(user)).send(body);
 }
 
+const opened: Client[] = [];
+
+/** Opens a shell as the browser does: the size first, then input once the prompt shows. */
 async function openShell(backend: Backend, body: Record<string, string>, user = ALICE) {
   const res = await ticket(backend, user, body);
   expect(res.status).toBe(201);
   const client = await Client.open(backend, res.body);
+  opened.push(client);
   client.send({ type: 'resize', size: { cols: 100, rows: 30 } });
+  await client.waitFor(() => !!client.ready || !!client.ended);
   return client;
 }
+
+// A failed test must not leave its shell running into the next one.
+afterEach(() => {
+  for (const c of opened.splice(0)) c.ws.close();
+});
 
 const execProcesses = () =>
   findSandboxProcesses(sandbox.cluster.id).filter(pid => {
@@ -244,6 +254,7 @@ describe('terminal sessions', () => {
   });
 
   it('closing the browser ends the shell and its processes in the container within 5 s', async () => {
+    const before = execProcesses();
     const client = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' });
     client.type('sleep 4242\r');
     const sleeping = () =>
@@ -251,7 +262,7 @@ describe('terminal sessions', () => {
     await client.waitFor(() => sleeping().length === 1);
     const closed = Date.now();
     client.ws.close();
-    await client.waitFor(() => sleeping().length === 0 && execProcesses().length === 0, 5000);
+    await client.waitFor(() => sleeping().length === 0 && execProcesses().every(p => before.includes(p)), 5000);
     expect(Date.now() - closed).toBeLessThan(5000);
   });
 
