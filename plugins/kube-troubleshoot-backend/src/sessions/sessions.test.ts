@@ -415,7 +415,7 @@ describe('session duration and replica limits', () => {
 describe('the least-privilege RBAC of examples/rbac.yaml', () => {
   it('is enough for a terminal, and without pods/exec the user is told what is missing', async () => {
     const docs = fs.readFileSync(path.resolve(__dirname, '../../../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
-    const rules = docs.find(d => d?.kind === 'ClusterRole').rules as Array<{ resources: string[] }>;
+    const rules = docs.find(d => d?.kind === 'ClusterRole').rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
     const least = await backendWith({}, sandbox.addToken('system:serviceaccount:backstage:kube-troubleshoot', rules));
     try {
       const client = await openShell(least, { cluster: 'dev', pod: 'web-1', container: 'main' });
