@@ -62,16 +62,19 @@ export interface Config {
     };
     /** The shell of clusters marked `production: true`: a normal user, never root. */
     productionShell?: {
-      /** The user the wrapper creates (if missing) and runs the shell as. Default `troubleshoot`. */
+      /** The user the wrapper creates (if missing) and runs the shell as; never root. Default `troubleshoot`. */
       user?: string;
-      /** Absolute paths made writable for that user; everything else stays as the image has it. Default ['/tmp']. */
+      /**
+       * Absolute paths created (if missing) and given to that user; everything else stays as the image
+       * has it. Not nested, never followed through a link. Default ['/tmp/troubleshoot'].
+       */
       writablePaths?: string[];
     };
     /** Terminal and debug session recordings (asciicast v2 in the plugin database). */
     recordings?: {
       /** Record sessions. Default true. */
       enabled?: boolean;
-      /** Recordings older than this are deleted by a scheduled task. Default 90. */
+      /** Recordings older than this are deleted by a scheduled task; 0 keeps them for ever. Default 90. */
       retentionDays?: number;
     };
   };

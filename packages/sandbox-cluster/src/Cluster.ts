@@ -8,6 +8,7 @@ import { Pod } from './store/pod';
 import { Kubelet } from './kubelet/Kubelet';
 import { detectIsolation, Isolation } from './kubelet/runtime/isolation';
 import { invalid } from './api/status';
+import { checkPodRunnable } from './api/podValidation';
 import { EventRecorder, referenceTo } from './kubelet/EventRecorder';
 import { DeploymentSpec, podFor, replicaSetFor, withPodDefaults } from './workloads/loadWorkloads';
 
@@ -140,6 +141,7 @@ export class Cluster {
         { field: 'spec.ephemeralContainers', message: 'Forbidden: cannot be set on create', type: 'FieldValueForbidden' },
       ]);
     }
+    checkPodRunnable(pod);
     const p = withPodDefaults(pod);
     this.ensureNamespace(p.metadata.namespace!);
     const created = this.store.create('pods', p);

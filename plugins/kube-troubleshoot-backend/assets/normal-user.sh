@@ -5,12 +5,23 @@
 # whichever the image has. A container that already runs as non-root gets its shell directly.
 user=${1:?usage: normal-user USER [WRITABLE_PATH...]}
 shift
+say() { echo "kube-troubleshoot: $*" >&2; }
 shell=/bin/sh
 if command -v bash >/dev/null 2>&1; then shell=$(command -v bash); fi
-if [ "$(id -u)" != 0 ]; then
+# The effective uid from the kernel, so an image without `id` cannot make this look non-root.
+me=
+if [ -r /proc/self/status ]; then
+  while read -r key _real effective _rest; do
+    if [ "$key" = "Uid:" ]; then me=$effective; break; fi
+  done < /proc/self/status
+fi
+[ -n "$me" ] || me=$(id -u 2>/dev/null)
+case $me in
+  '' | *[!0-9]*) say "cannot tell which user this container runs as; refusing to open a shell"; exit 126 ;;
+esac
+if [ "$me" != 0 ]; then
   exec "$shell"
 fi
-say() { echo "kube-troubleshoot: $*" >&2; }
 if ! id "$user" >/dev/null 2>&1; then
   if command -v useradd >/dev/null 2>&1; then
     useradd -m -s "$shell" "$user" || { say "useradd $user failed"; exit 126; }
@@ -21,18 +32,23 @@ if ! id "$user" >/dev/null 2>&1; then
     exit 126
   fi
 fi
-uid=$(id -u "$user")
-gid=$(id -g "$user")
+uid=$(id -u "$user" 2>/dev/null)
+gid=$(id -g "$user" 2>/dev/null)
+case "$uid:$gid" in
+  0:* | *:0 | :* | *:) say "the user $user has uid or gid 0 (or none): refusing to open a shell"; exit 126 ;;
+esac
 for p in "$@"; do
+  # Never through a link: a link planted by an earlier session could point anywhere.
+  if [ -L "$p" ]; then say "$p is a symbolic link: not made writable"; continue; fi
   mkdir -p "$p" 2>/dev/null
-  chown "$uid:$gid" "$p" 2>/dev/null || say "could not make $p writable for $user"
+  chown -h "$uid:$gid" "$p" 2>/dev/null || say "could not make $p writable for $user"
 done
 home=$(eval "echo ~$user")
 [ -d "$home" ] || home=/
 export HOME="$home" USER="$user" LOGNAME="$user" SHELL="$shell"
 cd "$home" 2>/dev/null || cd /
 if command -v setpriv >/dev/null 2>&1; then
-  exec setpriv --reuid="$uid" --regid="$gid" --init-groups "$shell"
+  exec setpriv --reuid="$uid" --regid="$gid" --init-groups --no-new-privs "$shell"
 elif command -v runuser >/dev/null 2>&1; then
   exec runuser -u "$user" -- "$shell"
 elif command -v su >/dev/null 2>&1; then

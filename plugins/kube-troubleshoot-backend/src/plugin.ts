@@ -60,8 +60,10 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           initialDelay: { seconds: 30 },
           fn: async () => {
-            const cutoff = new Date(Date.now() - sessionConfig.recordings.retentionDays * 86400_000);
-            const removed = await recordings.deleteOlderThan(cutoff);
+            // retentionDays 0 keeps recordings for ever.
+            const days = sessionConfig.recordings.retentionDays;
+            const cutoff = new Date(Date.now() - days * 86400_000);
+            const removed = days > 0 ? await recordings.deleteOlderThan(cutoff) : 0;
             const purged = await tickets.purge();
             if (removed || purged) logger.info(`retention: removed ${removed} recordings older than ${cutoff.toISOString()} and ${purged} expired tickets`);
           },

@@ -25,8 +25,10 @@ import { parseLogOptions, resolveLogContainer, streamPodLog } from './podLogs';
 import { WebSocketServer } from 'ws';
 import { chooseProtocol, relayStreams, STREAM_PROTOCOLS } from './execStream';
 import { applyPatch } from './patch';
+import { checkPodRunnable } from './podValidation';
 import { checkEphemeralContainersUpdate, mergeEphemeralContainers, withEphemeralContainerDefaults } from './ephemeralContainers';
 import { KubeletError } from '../kubelet/Kubelet';
+import { failedExec, StreamEndpoint } from '../kubelet/streams';
 import { ServingCert } from './pki';
 import { decodeSelfSubjectAccessReview, isProtobuf } from './protobuf';
 import { decodePod } from './podProtobuf';
@@ -258,22 +260,29 @@ export class ApiServer {
     if (!protocol) throw badRequest(`no supported stream protocol offered: use one of ${STREAM_PROTOCOLS.join(', ')}`);
     const kubelet = this.cluster.kubelet;
     const [namespace, name] = [pod.metadata.namespace!, pod.metadata.name];
-    let endpoint;
     try {
-      if (subresource === 'exec') endpoint = kubelet.exec(namespace, name, container, { argv: command, stdin: io.stdin, tty: io.tty });
-      else {
-        // A container without a terminal gets none (kubectl says "Unable to use a TTY").
-        const stdio = kubelet.containerStdio(namespace, name, container);
-        io.tty = io.tty && stdio.tty;
-        io.stdin = io.stdin && stdio.stdin;
-        endpoint = kubelet.attach(namespace, name, container);
-      }
+      kubelet.assertRunning(namespace, name, container);
     } catch (e) {
       if (e instanceof KubeletError) throw badRequest(e.message);
       throw e;
     }
-    const started = endpoint;
-    this.wss.handleUpgrade(req, socket, head, ws => relayStreams(ws, started, command, io));
+    if (subresource === 'attach') {
+      // A container without a terminal gets none (kubectl says "Unable to use a TTY").
+      const stdio = kubelet.containerStdio(namespace, name, container);
+      io.tty = io.tty && stdio.tty;
+      io.stdin = io.stdin && stdio.stdin;
+    }
+    // The process starts only once the WebSocket is open: a failed handshake leaves nothing running.
+    this.wss.handleUpgrade(req, socket, head, ws => {
+      let endpoint: StreamEndpoint;
+      try {
+        endpoint =
+          subresource === 'exec' ? kubelet.exec(namespace, name, container, { argv: command, stdin: io.stdin, tty: io.tty }) : kubelet.attach(namespace, name, container);
+      } catch (e) {
+        endpoint = failedExec((e as Error).message, io.tty);
+      }
+      relayStreams(ws, endpoint, command, io);
+    });
   }
 
   /** GET, PUT and PATCH of `pods/{name}/ephemeralcontainers`: body and answer are the Pod. */
@@ -289,6 +298,7 @@ export class ApiServer {
     if (!Array.isArray(submitted?.spec?.ephemeralContainers ?? [])) throw badRequest('spec.ephemeralContainers must be a list');
     const next = withEphemeralContainerDefaults(mergeEphemeralContainers(current, submitted));
     checkEphemeralContainersUpdate(current, next);
+    checkPodRunnable(next);
     const stored = this.cluster.store.update<Pod>('pods', current.metadata.namespace, current.metadata.name, p => {
       p.spec.ephemeralContainers = next.spec.ephemeralContainers;
     });

@@ -122,7 +122,7 @@ const DNS1123_LABEL_MESSAGE =
   `(e.g. 'my-name',  or '123-abc', regex used for validation is '${DNS1123_LABEL_FMT}')`;
 
 /** validation.IsDNS1123Label. */
-function dns1123LabelErrors(value: string): string[] {
+export function dns1123LabelErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_LABEL_MAX_LENGTH) errs.push(`must be no more than ${DNS1123_LABEL_MAX_LENGTH} characters`);
   if (!DNS1123_LABEL.test(value)) errs.push(DNS1123_LABEL_MESSAGE);

@@ -104,7 +104,8 @@ export class ContainerProcess extends EventEmitter {
       this.init = pid;
       return;
     }
-    for (let i = 0; i < 500 && !this.exited; i++) {
+    // Up to 10 s: a loaded machine may take a while to set up the namespaces and mounts.
+    for (let i = 0; i < 2000 && !this.exited; i++) {
       const found = descendantsOf(pid).find(p => (this.spec.isolated ? rootOf(p) !== '/' && rootOf(p) !== undefined : true));
       if (found) {
         this.init = found;

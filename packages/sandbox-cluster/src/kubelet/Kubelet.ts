@@ -537,6 +537,11 @@ export class Kubelet extends EventEmitter {
     return env;
   }
 
+  /** Throws the kubelet's error unless the container runs (checked before an exec/attach upgrade). */
+  assertRunning(namespace: string, podName: string, container: string) {
+    this.runningContainer(namespace, podName, container);
+  }
+
   private runningContainer(namespace: string, podName: string, container: string) {
     const run = this.pods.get(key(namespace, podName));
     const c = run?.containers.get(container) ?? run?.ephemeral.get(container);
@@ -557,6 +562,10 @@ export class Kubelet extends EventEmitter {
     const env: Record<string, string> = { ...this.containerEnv(run, c), [EXEC_ENV]: marker.split('=')[1] };
     if (req.tty) env.TERM = 'xterm';
     let argv = req.argv;
+    if (c.root && !proc.initPid) {
+      // Never run on the host: without the container's init there is no namespace to enter.
+      return failedExec(`error executing command in container: container "${container}" has no running init process yet`, req.tty);
+    }
     if (c.root && c.user && proc.initPid) {
       if (!findExecutable(c.root.plan, c.root.dir, req.argv[0], env.PATH)) {
         return failedExec(

@@ -121,6 +121,7 @@ export class KubeClient {
         rejectUnauthorized: opts.rejectUnauthorized,
         headers: opts.headers as Record<string, string>,
         perMessageDeflate: false,
+        handshakeTimeout: 30_000, // a stalled apiserver must not hold a session (or shutdown) for ever
       });
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => {

@@ -43,10 +43,33 @@ export class SessionManager {
     },
   ) {}
 
-  /** Sessions open on this replica (for one user when given). */
+  /** Tickets issued here and not redeemed yet, per user: they count against the limits until then. */
+  private readonly reserved = new Map<string, number>();
+
+  /** Sessions open on this replica, and tickets about to open one (for one user when given). */
   count(userRef?: string): number {
-    return [...this.active].filter(s => !userRef || s.userRef === userRef).length;
+    const open = [...this.active].filter(s => !userRef || s.userRef === userRef).length;
+    const pending = userRef ? this.reserved.get(userRef) ?? 0 : [...this.reserved.values()].reduce((a, b) => a + b, 0);
+    return open + pending;
   }
+
+  private reserve(userRef: string, ms: number): () => void {
+    this.reserved.set(userRef, (this.reserved.get(userRef) ?? 0) + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      const left = (this.reserved.get(userRef) ?? 1) - 1;
+      if (left > 0) this.reserved.set(userRef, left);
+      else this.reserved.delete(userRef);
+    };
+    const timer = setTimeout(release, ms);
+    timer.unref();
+    return release;
+  }
+
+  private readonly releases = new Map<string, () => void>();
 
   /** Issues a ticket once the limits allow one more session for this user. */
   async issue(userRef: string, target: SessionTarget, basePath: string): Promise<CreateSessionResponse> {
@@ -58,7 +81,18 @@ export class SessionManager {
     if (maxPerUser && this.count(userRef) >= maxPerUser) {
       throw new SessionLimitError(`you already have ${this.count(userRef)} open terminal sessions (kubeTroubleshoot.sessions.maxPerUser = ${maxPerUser}): close one first`);
     }
-    const { ticket, expiresAt } = await this.deps.tickets.issue(userRef, target, ticketTtlSeconds);
+    // Counted at once, so parallel requests cannot all pass the limit before any session opens.
+    const release = this.reserve(userRef, ticketTtlSeconds * 1000 + 1000);
+    let issued: { ticket: string; expiresAt: Date };
+    try {
+      issued = await this.deps.tickets.issue(userRef, target, ticketTtlSeconds);
+    } catch (e) {
+      release();
+      throw e;
+    }
+    const { ticket, expiresAt } = issued;
+    this.releases.set(ticket, release);
+    setTimeout(() => this.releases.delete(ticket), ticketTtlSeconds * 1000 + 1000).unref();
     return {
       ticket,
       expiresAt: expiresAt.toISOString(),
@@ -71,26 +105,43 @@ export class SessionManager {
   /** Redeems a ticket for the upgrade listener; the session starts once the WebSocket is open. */
   async redeem(ticket: string) {
     const redeemed = await this.deps.tickets.redeem(ticket);
+    const release = this.releases.get(ticket);
+    this.releases.delete(ticket);
     if (!redeemed.ok) return { ok: false as const, status: 401, message: `terminal session refused: ${redeemed.reason}` };
-    if (this.shuttingDown) return { ok: false as const, status: 503, message: 'the backend is shutting down' };
+    if (this.shuttingDown) {
+      release?.();
+      return { ok: false as const, status: 503, message: 'the backend is shutting down' };
+    }
     const { userRef, target } = redeemed;
     return {
       ok: true as const,
       accept: (ws: WebSocket) => {
-        const done = this.run(ws, userRef, target).catch(e => this.deps.logger.error(`terminal session failed: ${(e as Error).message}`));
+        // The browser is listened to at once (its first resize, or an early close, is not lost),
+        // and the session counts as open before anything is awaited.
+        const relay = new TerminalRelay(ws, this.deps.config.limits);
+        const session: ActiveSession = { userRef, relay };
+        this.active.add(session);
+        release?.();
+        const connect = relay.attachBrowser();
+        const done = this.run(relay, connect, userRef, target)
+          .catch(e => {
+            relay.end('upstream', `the session failed: ${(e as Error).message}`);
+            this.deps.logger.error(`terminal session failed: ${(e as Error).message}`);
+          })
+          .finally(() => this.active.delete(session));
         this.running.add(done);
         void done.finally(() => this.running.delete(done));
       },
     };
   }
 
-  private async run(ws: WebSocket, userRef: string, target: SessionTarget) {
+  private async run(relay: TerminalRelay, connect: (upstream: WebSocket) => void, userRef: string, target: SessionTarget) {
     const { config, clusters, auditor, logger, recordings } = this.deps;
     const production = clusters.config(target.cluster).production;
     const attempts = shellAttempts(production ? config.production : undefined);
     const startedAt = Date.now();
     let recorder: SessionRecorder | undefined;
-    if (config.recordings.enabled) {
+    if (config.recordings.enabled && !relay.isEnded) {
       const id = await recordings.create({
         kind: target.kind,
         userRef,
@@ -104,11 +155,8 @@ export class SessionManager {
         header: { version: 2, width: 80, height: 24, timestamp: Math.floor(startedAt / 1000), title: `${target.pod}/${target.container}`, env: { TERM: 'xterm-256color' } },
       });
       recorder = new SessionRecorder(recordings, id, startedAt, logger);
+      relay.observe(recorder);
     }
-    const relay = new TerminalRelay(ws, config.limits, recorder);
-    const session = { userRef, relay };
-    this.active.add(session);
-    const connect = relay.attachBrowser();
     const meta = { actor: userRef, entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
     const audit = await auditor.createEvent({ eventId: 'terminal-session', severityLevel: production ? 'high' : 'medium', meta: { ...meta, recordingId: recorder?.id ?? null } });
     const ready = (label: string): SessionReady => ({
@@ -150,7 +198,6 @@ export class SessionManager {
       relay.end('upstream', `the session failed: ${(e as Error).message}`);
     }
     const end: RelayEnd = await new Promise(resolve => relay.onEnd(resolve));
-    this.active.delete(session);
     if (recorder) {
       await recorder.close();
       await recordings.finish(recorder.id, end).catch(e => logger.error(`recording ${recorder!.id}: ${(e as Error).message}`));

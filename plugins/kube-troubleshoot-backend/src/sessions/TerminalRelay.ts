@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { decodeFrame, encodeFrame, Frame, SessionEndReason, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+import { decodeFrame, encodeFrame, Frame, FrameType, SessionEndReason, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
 import { CHANNEL, channelFrame, ExitResult, readExitStatus, resizeFrame } from './upstreamFrames';
 
 export interface RelayLimits {
@@ -52,13 +52,23 @@ export class TerminalRelay {
   private readonly alive = new Map<WebSocket, boolean>();
   private upstream?: WebSocket;
   private armed = false;
+  /** The browser's first frames (waiting for the upstream) include a resize. */
+  private pendingResize = false;
   private readonly endListeners: Array<(end: RelayEnd) => void> = [];
+
+  private observer?: RelayObserver;
+  private lastSize?: { cols: number; rows: number };
 
   constructor(
     private readonly browser: WebSocket,
     private readonly limits: RelayLimits,
-    private readonly observer?: RelayObserver,
   ) {}
+
+  /** Where the session's input, output and resizes are also told (the recorder). */
+  observe(observer: RelayObserver) {
+    this.observer = observer;
+    if (this.lastSize) observer.resize(this.lastSize.cols, this.lastSize.rows);
+  }
 
   onEnd(listener: (end: RelayEnd) => void) {
     if (this.ended) listener(this.ended);
@@ -88,6 +98,7 @@ export class TerminalRelay {
     this.browser.on('error', () => this.end('client', 'the browser connection failed'));
     return (upstream: WebSocket) => {
       this.upstream = upstream;
+      this.pendingResize = pending.some(d => d[0] === FrameType.resize);
       for (const data of pending.splice(0)) this.fromBrowser(data);
     };
   }
@@ -96,7 +107,8 @@ export class TerminalRelay {
    * Runs the session over an open upstream. Resolves when it ends; rejects with FailedBeforeOutput
    * when the command failed before showing anything, so the caller may try another.
    */
-  run(upstream: WebSocket, ready: SessionReady, size?: { cols: number; rows: number }): Promise<RelayEnd> {
+  run(upstream: WebSocket, ready: SessionReady): Promise<RelayEnd> {
+    this.exit = undefined;
     return new Promise((resolve, reject) => {
       let shown = false;
       upstream.on('message', (data: Buffer) => {
@@ -130,7 +142,8 @@ export class TerminalRelay {
       upstream.on('error', err => this.end('upstream', `the connection to the cluster failed: ${err.message}`));
       this.onEnd(resolve);
       this.watch(upstream);
-      if (size) upstream.send(resizeFrame(size.cols, size.rows));
+      // A later attempt (after a missing shell) gets the size the first one was given.
+      if (this.lastSize && !this.pendingResize) upstream.send(resizeFrame(this.lastSize.cols, this.lastSize.rows));
       if (!this.armed) {
         this.armed = true;
         this.watch(this.browser);
@@ -162,6 +175,7 @@ export class TerminalRelay {
           this.send({ type: 'error', message: `ignored a resize to ${frame.size.cols}x${frame.size.rows}` });
           return;
         }
+        this.lastSize = frame.size;
         this.observer?.resize(frame.size.cols, frame.size.rows);
         this.toUpstream(resizeFrame(frame.size.cols, frame.size.rows));
         break;
@@ -199,6 +213,10 @@ export class TerminalRelay {
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
     const timer = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) {
+        clearInterval(timer); // an upstream replaced after a missing shell: not this session's end
+        return;
+      }
       if (!this.alive.get(ws)) {
         const who = ws === this.browser ? 'client' : 'upstream';
         this.end(who, who === 'client' ? 'the browser stopped answering' : 'the cluster stopped answering');

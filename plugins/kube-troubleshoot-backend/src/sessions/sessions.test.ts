@@ -13,6 +13,7 @@ import request from 'supertest';
 import yaml from 'yaml';
 import { kubeTroubleshootPlugin } from '../plugin';
 import { parseAsciicast } from '../audit/asciicast';
+import { normalUserWrapper } from '../shell/shellCommand';
 
 /**
  * Terminal sessions end to end: a real WebSocket client against the backend, the backend against
@@ -291,6 +292,19 @@ describe('terminal sessions', () => {
       expect(client.screen).toMatch(/^data-ok\r$/m);
       expect(client.screen).toMatch(shell);
     });
+    it('refuses to run as a configured user that has uid 0 in the image', async () => {
+      const run = (argv: string[]) =>
+        new Promise<{ out: string; code?: number }>(resolve => {
+          const endpoint = sandbox.cluster.kubelet.exec('shop', 'bb-1', 'main', { argv, stdin: false, tty: false });
+          let out = '';
+          endpoint.onOutput((_s, d) => (out += d));
+          endpoint.onEnd(end => resolve({ out, code: end.kind === 'exit' ? end.code : undefined }));
+        });
+      await run(['adduser', '-D', '-H', '-u', '0', 'toor']);
+      const r = await run(['sh', '-c', normalUserWrapper(), 'normal-user', 'toor', '/tmp/x']);
+      expect(r).toEqual({ out: 'kube-troubleshoot: the user toor has uid or gid 0 (or none): refusing to open a shell\n', code: 126 });
+    });
+
     it('gives a non-root container its shell directly', async () => {
       const client = await openShell(backend, { cluster: 'prod', pod: 'nonroot-1', container: 'main' });
       client.type('id -u; exit\r');

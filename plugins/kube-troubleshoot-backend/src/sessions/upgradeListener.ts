@@ -56,12 +56,13 @@ export function attachUpgradeListener(server: http.Server, route: UpgradeRoute) 
   attached.set(server, paths);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: offered => (offered.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false) });
   const listener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removes its own error handler before emitting `upgrade`: a reset socket must not crash us.
+    if (!socket.listenerCount('error')) socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://backend');
     if (url.pathname !== route.path) {
       passOn(server, req, socket, head, listener);
       return;
     }
-    socket.on('error', () => socket.destroy());
     const origin = req.headers.origin;
     if (!origin || !route.allowedOrigins.includes(origin)) {
       refuse(socket, 403, `the origin ${origin ?? '(none)'} may not open terminal sessions; allowed: ${route.allowedOrigins.join(', ')}`);

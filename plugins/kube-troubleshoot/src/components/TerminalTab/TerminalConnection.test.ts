@@ -99,6 +99,14 @@ describe('TerminalConnection', () => {
     expect(log).toEqual(['status:connecting', 'status:open', 'status:ended', 'ended:upstream:']);
   });
 
+  it('opens no socket when closed while the ticket was on its way (unmount, StrictMode)', async () => {
+    const { sockets, connection } = setup();
+    const connecting = connection.connect();
+    connection.close();
+    await connecting;
+    expect(sockets).toHaveLength(0);
+  });
+
   it('reconnects with a new ticket and closes the old socket', async () => {
     const { api, sockets, connection } = setup();
     await connection.connect();

@@ -38,6 +38,8 @@ export class TerminalConnection {
   private socket?: WebSocket;
   private size?: TerminalSize;
   private endedReported = false;
+  /** Bumped by every connect and close: a ticket that arrives after either is dropped, not used. */
+  private generation = 0;
 
   constructor(
     private readonly api: KubeTroubleshootApi,
@@ -49,6 +51,7 @@ export class TerminalConnection {
 
   async connect(): Promise<void> {
     this.close();
+    const generation = this.generation;
     this.endedReported = false;
     this.events.status('connecting');
     let url: string;
@@ -58,10 +61,13 @@ export class TerminalConnection {
       url = await this.api.sessionUrl(session);
       protocols = session.protocols;
     } catch (e) {
+      if (generation !== this.generation) return;
       this.events.status('failed');
       this.events.failed(e as Error);
       return;
     }
+    // Closed (or reconnected) while the ticket was on its way: the ticket simply expires unused.
+    if (generation !== this.generation) return;
     const socket = this.openSocket(url, protocols);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
@@ -141,6 +147,7 @@ export class TerminalConnection {
   }
 
   close() {
+    this.generation += 1;
     const socket = this.socket;
     this.socket = undefined;
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000);
