@@ -56,6 +56,7 @@ export class SessionManager {
   private reserve(userRef: string, ms: number): () => void {
     this.reserved.set(userRef, (this.reserved.get(userRef) ?? 0) + 1);
     let released = false;
+    let timer: NodeJS.Timeout | undefined = undefined;
     const release = () => {
       if (released) return;
       released = true;
@@ -64,7 +65,7 @@ export class SessionManager {
       if (left > 0) this.reserved.set(userRef, left);
       else this.reserved.delete(userRef);
     };
-    const timer = setTimeout(release, ms);
+    timer = setTimeout(release, ms);
     timer.unref();
     return release;
   }
