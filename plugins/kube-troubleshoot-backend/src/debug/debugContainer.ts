@@ -1,0 +1,63 @@
+import { DebugProfile, profileSecurityContext, SecurityContext } from './profiles';
+
+/** The parts of a Pod the debug builders read. */
+export interface PodSpecLike {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: unknown[]; [k: string]: unknown };
+  spec: {
+    containers: Array<Record<string, unknown> & { name: string }>;
+    initContainers?: Array<Record<string, unknown> & { name: string }>;
+    ephemeralContainers?: Array<Record<string, unknown> & { name: string }>;
+    [k: string]: unknown;
+  };
+}
+
+export interface EphemeralDebugContainer {
+  name: string;
+  image: string;
+  imagePullPolicy: 'IfNotPresent';
+  stdin: true;
+  stdinOnce: true;
+  tty: true;
+  targetContainerName: string;
+  terminationMessagePolicy: 'File';
+  securityContext?: SecurityContext;
+}
+
+/** kubectl's alphabet for generated names (utilrand: no vowels, no confusable digits). */
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** `debugger-xxxxx`, unique among the pod's containers; `random` is injectable for tests. */
+export function debugContainerName(pod: PodSpecLike, random: () => number = Math.random): string {
+  const taken = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map(c => c.name));
+  for (;;) {
+    let suffix = '';
+    for (let i = 0; i < 5; i++) suffix += ALPHABET[Math.floor(random() * ALPHABET.length)];
+    const name = `debugger-${suffix}`;
+    if (!taken.has(name)) return name;
+  }
+}
+
+/**
+ * The ephemeral container of a debug session: the tool image in the target's process namespace,
+ * on a terminal whose stdin closes when the session ends (stdinOnce), with the profile's security
+ * context and none of the fields Kubernetes forbids for ephemeral containers.
+ */
+export function buildDebugContainer(input: { name: string; image: string; target: string; profile: DebugProfile }): EphemeralDebugContainer {
+  const securityContext = profileSecurityContext(input.profile);
+  return {
+    name: input.name,
+    image: input.image,
+    imagePullPolicy: 'IfNotPresent',
+    stdin: true,
+    stdinOnce: true,
+    tty: true,
+    targetContainerName: input.target,
+    terminationMessagePolicy: 'File',
+    ...(securityContext ? { securityContext } : {}),
+  };
+}
+
+/** The strategic-merge patch that adds it (merge key `name`: existing ephemeral containers stay). */
+export function ephemeralPatch(container: EphemeralDebugContainer) {
+  return { spec: { ephemeralContainers: [container] } };
+}
