@@ -70,6 +70,35 @@ export interface Config {
        */
       writablePaths?: string[];
     };
+    /** The Debug tab: tool containers and pod copies. */
+    debug?: {
+      /** Tool images users may choose; any other image is refused. Default: the sandbox's debug-tools. */
+      images?: Array<{
+        /** Short name shown and sent by the UI. */
+        name: string;
+        /** The image reference. */
+        image: string;
+        description?: string;
+        /** The preselected image (at most one; else the first). */
+        default?: boolean;
+      }>;
+      /** kubectl debug profiles offered: general, baseline, restricted, netadmin, sysadmin. Default [general, baseline, restricted]. */
+      profiles?: string[];
+      /** Profiles offered on clusters marked production. Default [restricted]. */
+      productionProfiles?: string[];
+      /** Per-cluster lists of profiles, by cluster name, over the two defaults. */
+      clusters?: { [cluster: string]: { profiles: string[] } };
+      /** Lifetime of a pod copy (its activeDeadlineSeconds and expiry). Default 3600. */
+      forkTtlSeconds?: number;
+      /** Pod copies one user may have at a time. Default 3. */
+      maxForksPerUser?: number;
+      /** Keep a copy on the original pod's node. Default true. */
+      forkSameNode?: boolean;
+      /** How long to wait for a debug container or copy to run. Default 60. */
+      startTimeoutSeconds?: number;
+      /** Largest file download from a container, in bytes. Default 104857600. */
+      fileMaxBytes?: number;
+    };
     /** Terminal and debug session recordings (asciicast v2 in the plugin database). */
     recordings?: {
       /** Record sessions. Default true. */
