@@ -10,6 +10,7 @@ import { RecordingStore } from './audit/RecordingStore';
 import { readSessionConfig } from './sessions/sessionConfig';
 import { SessionManager } from './sessions/SessionManager';
 import { TicketStore } from './sessions/TicketStore';
+import { readDebugConfig } from './debug/debugConfig';
 
 /** The origins a browser may open terminal WebSockets from: the app's and the backend's own. */
 function allowedOrigins(config: import('@backstage/config').Config): string[] {
@@ -43,6 +44,7 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         const clusterConfigs = readClusterConfig(config);
         if (!clusterConfigs.length) logger.warn('no kubeTroubleshoot.clusters configured: the tabs will show no pods');
         const sessionConfig = readSessionConfig(config);
+        const debugConfig = readDebugConfig(config);
         const clusters = new ClusterRegistry(clusterConfigs);
         const targets = new TargetResolver(clusters);
         const db = await database.getClient();
@@ -81,6 +83,7 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
             sessions,
             recordings,
             allowedOrigins: allowedOrigins(config),
+            debug: debugConfig,
           }),
         );
         // Load balancers and uptime probes call it without a Backstage token; the terminal's

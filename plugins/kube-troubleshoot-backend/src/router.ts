@@ -18,6 +18,7 @@ import {
   EntityPodsResponse,
   kubeTroubleshootEventsReadPermission,
   kubeTroubleshootLogsReadPermission,
+  kubeTroubleshootDebugCreatePermission,
   kubeTroubleshootRecordingsReadPermission,
   kubeTroubleshootTerminalCreatePermission,
   LogStreamMessage,
@@ -38,6 +39,8 @@ import { TargetResolver } from './targets/TargetResolver';
 import { SESSION_WS_PATH, SessionLimitError, SessionManager } from './sessions/SessionManager';
 import { attachUpgradeListener } from './sessions/upgradeListener';
 import { RecordingStore } from './audit/RecordingStore';
+import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debug/debugConfig';
+import { DebugStartError, reusableDebugContainer, startDebugContainer } from './debug/EphemeralDebugger';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -52,6 +55,7 @@ export interface RouterOptions {
   recordings: RecordingStore;
   /** Origins that may open terminal WebSockets (the app's). */
   allowedOrigins: string[];
+  debug: DebugConfig;
 }
 
 /** Writes to a streaming response, waiting for 'drain' when the client is slower than the cluster. */
@@ -268,6 +272,81 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         res.status(429).json({ error: { name: e.name, message: e.message }, response: { statusCode: 429 } });
       }
       return { issued: res.statusCode === 201 };
+    });
+  });
+
+  /** Sends a ticket, or the 429 of a session limit. */
+  async function issueTicket(res: Response, issue: () => Promise<unknown>, extra: JsonObject = {}) {
+    try {
+      res.status(201).json({ ...(await issue() as JsonObject), ...extra });
+    } catch (e) {
+      if (!(e instanceof SessionLimitError)) throw e;
+      res.status(429).json({ error: { name: e.name, message: e.message }, response: { statusCode: 429 } });
+    }
+  }
+
+  /** What the Debug tab may offer on each of the entity's clusters. */
+  router.get(`${base}/debug/options`, async (req, res) => {
+    await entityRoute(req, 'debug-options', kubeTroubleshootDebugCreatePermission, {}, async () => {
+      res.json({
+        images: options.debug.images.map(i => ({ name: i.name, image: i.image, description: i.description, default: i.default })),
+        clusters: Object.fromEntries(
+          targets.clusters().map(c => [c.name, { production: c.production, profiles: offeredProfiles(options.debug, c.name, c.production) }]),
+        ),
+        forkTtlSeconds: options.debug.forkTtlSeconds,
+      });
+    });
+  });
+
+  /**
+   * A tool container in the target container's namespaces (an ephemeral container), then a ticket
+   * to attach to it; a running one of the same user, target and image is attached to again.
+   */
+  router.post(`${base}/debug`, async (req, res) => {
+    const body = (req.body ?? {}) as { cluster?: string; pod?: string; targetContainer?: string; image?: string; profile?: string; reuse?: boolean };
+    for (const key of ['cluster', 'pod', 'targetContainer'] as const) {
+      if (typeof body[key] !== 'string' || !body[key]) throw new InputError(`the request body needs "${key}" (a string): {"cluster", "pod", "targetContainer", "image", "profile"}`);
+    }
+    const meta = { cluster: body.cluster!, pod: body.pod!, container: body.targetContainer!, image: body.image ?? null, profile: body.profile ?? null };
+    await entityRoute(req, 'debug-container', kubeTroubleshootDebugCreatePermission, meta, async (entity, credentials) => {
+      const { client, pod } = await targets.findPod(entity, body.cluster, body.pod!);
+      TargetResolver.checkContainer(pod, body.targetContainer!);
+      const production = targets.clusters().find(c => c.name === client.name)?.production ?? false;
+      const choice = chooseDebugTarget(options.debug, { image: body.image, profile: body.profile }, { name: client.name, production });
+      if (!choice.ok) throw new InputError(choice.message);
+      const userRef = credentials.principal.userEntityRef;
+      let container = body.reuse === false ? undefined : reusableDebugContainer(pod, userRef, body.targetContainer!, choice.image.image);
+      const reused = Boolean(container);
+      if (!container) {
+        try {
+          container = await startDebugContainer(client, pod, {
+            target: body.targetContainer!,
+            image: choice.image.image,
+            profile: choice.profile,
+            userRef,
+            timeoutMs: options.debug.startTimeoutSeconds * 1000,
+          });
+        } catch (e) {
+          if (e instanceof DebugStartError) {
+            res.status(e.statusCode).json({ error: { name: 'DebugStartError', message: e.message }, response: { statusCode: e.statusCode } });
+            return { started: false };
+          }
+          throw e;
+        }
+      }
+      const namespace = pod.metadata.namespace ?? 'default';
+      await issueTicket(
+        res,
+        () => options.sessions.issue(userRef, { kind: 'debug', entityRef: stringifyEntityRef(entity), cluster: client.name, namespace, pod: pod.metadata.name, container: container!, attach: true }, req.baseUrl),
+        {
+          container: container!,
+          reused,
+          image: choice.image.image,
+          profile: choice.profile,
+          note: 'Ephemeral containers cannot be removed: this one stays in the pod spec (terminated) until the pod is replaced.',
+        },
+      );
+      return { debugContainer: container!, reused, profile: choice.profile, image: choice.image.image };
     });
   });
 

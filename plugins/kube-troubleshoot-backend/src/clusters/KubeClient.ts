@@ -91,6 +91,37 @@ export class KubeClient {
     });
   }
 
+  /** A write (POST, PATCH, DELETE) with a JSON body; resolves to the JSON answer. */
+  async send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const url = new URL(this.server + path);
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const opts: https.RequestOptions = { method, headers: { Accept: 'application/json', ...(text ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) } : {}) } };
+    await this.kc.applyToHTTPSOptions(opts);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, opts, res => {
+        let answer = '';
+        res.setEncoding('utf8');
+        res.on('data', d => (answer += d));
+        res.on('end', () => {
+          const code = res.statusCode ?? 0;
+          if (code < 200 || code > 299) {
+            reject(translateKubeError(this.name, code, answer));
+            return;
+          }
+          try {
+            resolve((answer ? JSON.parse(answer) : {}) as T);
+          } catch {
+            reject(new KubeApiError(`cluster "${this.name}" answered ${method} ${path} with something that is not JSON`, 502));
+          }
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (e: Error & { code?: string }) => reject(unreachable(this.name, this.server, e)));
+      req.end(text);
+    });
+  }
+
   async getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
     const res = await this.stream(path, query, signal);
     let body = '';

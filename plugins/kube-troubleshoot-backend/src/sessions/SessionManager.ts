@@ -139,7 +139,10 @@ export class SessionManager {
   private async run(relay: TerminalRelay, connect: (upstream: WebSocket) => void, userRef: string, target: SessionTarget) {
     const { config, clusters, auditor, logger, recordings } = this.deps;
     const production = clusters.config(target.cluster).production;
-    const attempts = shellAttempts(production ? config.production : undefined);
+    // A debug container runs its own shell: the session attaches to it instead of exec'ing one.
+    const attempts = target.attach
+      ? [{ command: [] as string[], label: `debug container ${target.container}` }]
+      : shellAttempts(production ? config.production : undefined);
     const startedAt = Date.now();
     let recorder: SessionRecorder | undefined;
     if (config.recordings.enabled && !relay.isEnded) {
@@ -159,7 +162,7 @@ export class SessionManager {
       relay.observe(recorder);
     }
     const meta = { actor: userRef, entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
-    const audit = await auditor.createEvent({ eventId: 'terminal-session', severityLevel: production ? 'high' : 'medium', meta: { ...meta, recordingId: recorder?.id ?? null } });
+    const audit = await auditor.createEvent({ eventId: target.kind === 'debug' ? 'debug-session' : 'terminal-session', severityLevel: production ? 'high' : 'medium', meta: { ...meta, recordingId: recorder?.id ?? null } });
     const ready = (label: string): SessionReady => ({
       shell: label,
       production,
@@ -169,7 +172,7 @@ export class SessionManager {
     });
     try {
       const client = clusters.get(target.cluster);
-      const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec`;
+      const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/${target.attach ? 'attach' : 'exec'}`;
       for (const [i, attempt] of attempts.entries()) {
         if (relay.isEnded) break;
         const query = new URLSearchParams({ container: target.container, stdin: 'true', stdout: 'true', tty: 'true' });
@@ -187,7 +190,8 @@ export class SessionManager {
         }
         connect(upstream);
         try {
-          await relay.run(upstream, ready(attempt.label));
+          // An attached shell printed its prompt before we came: the session is ready at once.
+          await relay.run(upstream, ready(attempt.label), Boolean(target.attach));
           break;
         } catch (e) {
           if (!(e instanceof FailedBeforeOutput)) throw e;

@@ -107,10 +107,18 @@ export class TerminalRelay {
    * Runs the session over an open upstream. Resolves when it ends; rejects with FailedBeforeOutput
    * when the command failed before showing anything, so the caller may try another.
    */
-  run(upstream: WebSocket, ready: SessionReady): Promise<RelayEnd> {
+  run(upstream: WebSocket, ready: SessionReady, readyAtOnce = false): Promise<RelayEnd> {
     this.exit = undefined;
     return new Promise((resolve, reject) => {
-      let shown = false;
+      let shown = readyAtOnce;
+      if (readyAtOnce) {
+        this.send({ type: 'ready', ready });
+        // As kubectl attach does: a size change makes the attached program redraw its screen.
+        if (this.lastSize) {
+          upstream.send(resizeFrame(this.lastSize.cols + 1, this.lastSize.rows));
+          upstream.send(resizeFrame(this.lastSize.cols, this.lastSize.rows));
+        }
+      }
       upstream.on('message', (data: Buffer) => {
         if (data.length === 0) return;
         const channel = data[0];

@@ -450,3 +450,62 @@ describe('the least-privilege RBAC of examples/rbac.yaml', () => {
     }
   });
 });
+
+describe('debug containers', () => {
+  const debug = (user: string, body: Record<string, unknown>) =>
+    request(backend.server).post('/api/kube-troubleshoot/entities/component/default/web/debug').set('Authorization', mockCredentials.user.header(user)).send(body);
+
+  it('attaches a tool container to a distroless container: its processes and its files', async () => {
+    const res = await debug(ALICE, { cluster: 'dev', pod: 'web-1', targetContainer: 'ledger' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ reused: false, profile: 'general', image: 'sandbox.local/debug-tools:1', note: expect.stringContaining('cannot be removed') });
+    expect(res.body.container).toMatch(/^debugger-[a-z0-9]{5}$/);
+    const client = await Client.open(backend, res.body);
+    opened.push(client);
+    client.send({ type: 'resize', size: { cols: 120, rows: 40 } });
+    await client.waitFor(() => !!client.ready);
+    expect(client.ready!.shell).toBe(`debug container ${res.body.container}`);
+    client.type('ps -eo args; ls /proc/1/root/app\r');
+    await client.waitFor(/server\.js\s*\r$/m);
+    expect(client.screen).toMatch(/\/app\/node \/app\/server\.js/);
+    // The same user, target and image while it runs: attached again, not another container.
+    const again = await debug(ALICE, { cluster: 'dev', pod: 'web-1', targetContainer: 'ledger' });
+    expect(again.body).toMatchObject({ reused: true, container: res.body.container });
+    client.type('exit\r');
+    await client.waitFor(() => !!client.ended);
+    const status = await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const pod = sandbox.cluster.store.get<Pod>('pods', 'shop', 'web-1')!;
+        const s = (pod.status?.ephemeralContainerStatuses as Array<{ name: string; state: Record<string, unknown> }> | undefined)?.find(x => x.name === res.body.container);
+        if (s && 'terminated' in s.state) return s;
+        await new Promise(r => setTimeout(r, 100));
+      }
+      return undefined;
+    })();
+    expect(status).toBeDefined();
+    expect(backend.audit.find(a => a.eventId === 'debug-container' && a.meta.debugContainer === res.body.container)).toMatchObject({ status: 'succeeded', meta: { profile: 'general' } });
+    expect(backend.audit.find(a => a.eventId === 'debug-session')).toMatchObject({ meta: { actor: ALICE, container: res.body.container } });
+  });
+
+  it('refuses images and profiles that are not allowed, naming those that are', async () => {
+    const image = await debug(ALICE, { cluster: 'dev', pod: 'web-1', targetContainer: 'ledger', image: 'docker.io/evil:latest' });
+    expect(image.status).toBe(400);
+    expect(image.body.error.message).toBe('the image "docker.io/evil:latest" is not allowed; use one of: debug-tools');
+    const profile = await debug(ALICE, { cluster: 'dev', pod: 'web-1', targetContainer: 'ledger', profile: 'sysadmin' });
+    expect(profile.status).toBe(400);
+    expect(profile.body.error.message).toBe('the profile "sysadmin" is not offered on cluster dev; use one of: general, baseline, restricted');
+    const target = await debug(ALICE, { cluster: 'dev', pod: 'web-1', targetContainer: 'nope' });
+    expect(target.status).toBe(400);
+  });
+
+  it('uses restricted on production clusters, and says why a root tool image cannot run under it', async () => {
+    const res = await debug(ALICE, { cluster: 'prod', pod: 'web-1', targetContainer: 'ledger' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.message).toMatch(/cannot start with profile restricted: container has runAsNonRoot and image will run as root/);
+  });
+
+  it('refuses a non-owner and a pod of another entity', async () => {
+    expect((await debug(BOB, { cluster: 'dev', pod: 'web-1', targetContainer: 'ledger' })).status).toBe(403);
+    expect((await debug(ALICE, { cluster: 'dev', pod: 'stranger', targetContainer: 'c' })).status).toBe(404);
+  });
+});

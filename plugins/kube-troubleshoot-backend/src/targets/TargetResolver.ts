@@ -32,12 +32,17 @@ function podsPath(target: EntityTarget) {
  * request is one of them: nothing from the browser is trusted.
  */
 export class TargetResolver {
-  constructor(private readonly clusters: ClusterRegistry) {}
+  constructor(private readonly registry: ClusterRegistry) {}
+
+  /** The configured clusters: name and whether each is marked production. */
+  clusters(): Array<{ name: string; production: boolean }> {
+    return this.registry.all().map(c => ({ name: c.name, production: this.registry.config(c.name).production }));
+  }
 
   /** The entity's pods in all clusters (or one); clusters that fail are reported, not fatal. */
   async listPods(entity: Entity, onlyCluster?: string, signal?: AbortSignal) {
     const target = entityTarget(entity);
-    const clients = onlyCluster ? [this.clusters.get(onlyCluster)] : this.clusters.all();
+    const clients = onlyCluster ? [this.registry.get(onlyCluster)] : this.registry.all();
     const pods: EntityPod[] = [];
     const clusterErrors: ClusterError[] = [];
     await Promise.all(
@@ -57,7 +62,7 @@ export class TargetResolver {
   /** The named pod if, and only if, it is one of the entity's; otherwise 404 whatever the cluster holds. */
   async findPod(entity: Entity, clusterName: string | undefined, podName: string, signal?: AbortSignal): Promise<EntityPod> {
     const target = entityTarget(entity);
-    const clients = clusterName ? [this.clusters.get(clusterName)] : this.clusters.all();
+    const clients = clusterName ? [this.registry.get(clusterName)] : this.registry.all();
     if (!clusterName && clients.length > 1) throw new InputError('cluster is required when more than one cluster is configured');
     const client = clients[0];
     if (!client) throw new NotFoundError('no cluster is configured');
