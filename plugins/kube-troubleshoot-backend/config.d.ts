@@ -98,6 +98,8 @@ export interface Config {
       startTimeoutSeconds?: number;
       /** Largest file download from a container, in bytes. Default 104857600. */
       fileMaxBytes?: number;
+      /** How often a scheduled task (one replica at a time) deletes expired pod copies. Default 60. */
+      reaperIntervalSeconds?: number;
     };
     /** Terminal and debug session recordings (asciicast v2 in the plugin database). */
     recordings?: {

@@ -11,6 +11,7 @@ import { readSessionConfig } from './sessions/sessionConfig';
 import { SessionManager } from './sessions/SessionManager';
 import { TicketStore } from './sessions/TicketStore';
 import { readDebugConfig } from './debug/debugConfig';
+import { reapExpiredForks } from './debug/forks';
 
 /** The origins a browser may open terminal WebSockets from: the app's and the backend's own. */
 function allowedOrigins(config: import('@backstage/config').Config): string[] {
@@ -68,6 +69,26 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
             const removed = days > 0 ? await recordings.deleteOlderThan(cutoff) : 0;
             const purged = await tickets.purge();
             if (removed || purged) logger.info(`retention: removed ${removed} recordings older than ${cutoff.toISOString()} and ${purged} expired tickets`);
+          },
+        });
+        // Pod copies whose time is up, including those of a backend that died mid-session.
+        await scheduler.scheduleTask({
+          id: 'kube-troubleshoot-fork-reaper',
+          frequency: { seconds: debugConfig.reaperIntervalSeconds },
+          timeout: { minutes: 2 },
+          initialDelay: { seconds: 1 },
+          fn: async () => {
+            for (const client of clusters.all()) {
+              try {
+                for (const fork of await reapExpiredForks(client)) {
+                  const event = await auditor.createEvent({ eventId: 'fork-reaped', severityLevel: 'medium', meta: { ...fork, actor: 'kube-troubleshoot' } });
+                  await event.success();
+                  logger.info(`deleted the expired pod copy ${fork.cluster}/${fork.namespace}/${fork.name} of ${fork.user}`);
+                }
+              } catch (e) {
+                logger.warn(`fork reaper: cluster ${client.name}: ${(e as Error).message}`);
+              }
+            }
           },
         });
         permissionsRegistry.addPermissions(kubeTroubleshootPermissions);

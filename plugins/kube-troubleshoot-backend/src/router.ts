@@ -41,6 +41,7 @@ import { attachUpgradeListener } from './sessions/upgradeListener';
 import { RecordingStore } from './audit/RecordingStore';
 import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debug/debugConfig';
 import { DebugStartError, reusableDebugContainer, startDebugContainer } from './debug/EphemeralDebugger';
+import { createFork, deleteFork, forkOwner, summarizeFork } from './debug/forks';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -246,7 +247,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
     const meta = { cluster: body.cluster!, pod: body.pod!, container: body.container! };
     await entityRoute(req, 'terminal-ticket', kubeTroubleshootTerminalCreatePermission, meta, async (entity, credentials) => {
-      const { client, pod } = await targets.findPod(entity, body.cluster, body.pod!);
+      const { client, pod } = await targets.findPodOrFork(entity, body.cluster, body.pod!);
       TargetResolver.checkContainer(pod, body.container!);
       const status = pod.status?.containerStatuses?.find(c => c.name === body.container);
       if (!status?.state?.running) {
@@ -347,6 +348,77 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         },
       );
       return { debugContainer: container!, reused, profile: choice.profile, image: choice.image.image };
+    });
+  });
+
+  /**
+   * A copy of a pod whose container's command is replaced by a sleep (for crash loops and images
+   * without a shell), then a ticket to a shell in it; the copy goes when the session ends.
+   */
+  router.post(`${base}/forks`, async (req, res) => {
+    const body = (req.body ?? {}) as { cluster?: string; pod?: string; container?: string };
+    for (const key of ['cluster', 'pod', 'container'] as const) {
+      if (typeof body[key] !== 'string' || !body[key]) throw new InputError(`the request body needs "${key}" (a string): {"cluster", "pod", "container"}`);
+    }
+    const meta = { cluster: body.cluster!, pod: body.pod!, container: body.container! };
+    await entityRoute(req, 'fork-created', kubeTroubleshootDebugCreatePermission, meta, async (entity, credentials) => {
+      const { client, pod } = await targets.findPod(entity, body.cluster, body.pod!);
+      if (!pod.spec.containers.some(c => c.name === body.container)) throw new InputError(`container ${body.container} is not valid for pod ${pod.metadata.name}`);
+      const userRef = credentials.principal.userEntityRef;
+      const mine = (await targets.listForks(entity)).filter(f => forkOwner(f.pod) === userRef && !f.pod.metadata.deletionTimestamp);
+      if (mine.length >= options.debug.maxForksPerUser) {
+        const names = mine.map(f => f.pod.metadata.name).join(', ');
+        res.status(429).json({ error: { name: 'TooManyRequestsError', message: `you already have ${mine.length} pod copies of ${entity.metadata.name} (kubeTroubleshoot.debug.maxForksPerUser = ${options.debug.maxForksPerUser}): delete one first (${names})` }, response: { statusCode: 429 } });
+        return { created: false };
+      }
+      let fork;
+      try {
+        fork = await createFork(client, pod, {
+          container: body.container!,
+          userRef,
+          entityRef: stringifyEntityRef(entity),
+          ttlSeconds: options.debug.forkTtlSeconds,
+          sameNode: options.debug.forkSameNode,
+          timeoutMs: options.debug.startTimeoutSeconds * 1000,
+        });
+      } catch (e) {
+        if (!(e instanceof DebugStartError)) throw e;
+        res.status(e.statusCode).json({ error: { name: 'DebugStartError', message: e.message }, response: { statusCode: e.statusCode } });
+        return { created: false };
+      }
+      const summary = summarizeFork(client.name, fork);
+      await issueTicket(
+        res,
+        () =>
+          options.sessions.issue(
+            userRef,
+            { kind: 'debug', entityRef: stringifyEntityRef(entity), cluster: client.name, namespace: summary.namespace, pod: summary.name, container: body.container!, deletePodOnEnd: true },
+            req.baseUrl,
+          ),
+        { fork: summary as unknown as JsonObject },
+      );
+      return { fork: summary.name, expiresAt: summary.expiresAt };
+    });
+  });
+
+  router.get(`${base}/forks`, async (req, res) => {
+    await entityRoute(req, 'forks-list', kubeTroubleshootDebugCreatePermission, {}, async (entity, credentials) => {
+      const userRef = credentials.principal.userEntityRef;
+      const forks = (await targets.listForks(entity)).filter(f => forkOwner(f.pod) === userRef).map(f => summarizeFork(f.client.name, f.pod));
+      res.json({ items: forks });
+    });
+  });
+
+  router.delete(`${base}/forks/:fork`, async (req, res) => {
+    const cluster = typeof req.query.cluster === 'string' ? req.query.cluster : undefined;
+    await entityRoute(req, 'fork-deleted', kubeTroubleshootDebugCreatePermission, { pod: req.params.fork, cluster: cluster ?? null }, async (entity, credentials) => {
+      const fork = (await targets.listForks(entity, cluster)).find(f => f.pod.metadata.name === req.params.fork);
+      if (!fork || forkOwner(fork.pod) !== credentials.principal.userEntityRef) {
+        throw new NotFoundError(`no pod copy ${req.params.fork} of yours for ${stringifyEntityRef(entity)}`);
+      }
+      await deleteFork(fork.client, fork.pod.metadata.namespace ?? 'default', fork.pod.metadata.name);
+      res.status(204).end();
+      return { deleted: fork.pod.metadata.name };
     });
   });
 

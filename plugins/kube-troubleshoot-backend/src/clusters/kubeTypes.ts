@@ -7,6 +7,7 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   deletionTimestamp?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }>;
   finalizers?: string[];
 }

@@ -21,6 +21,8 @@ export interface DebugConfig {
   forkSameNode: boolean;
   startTimeoutSeconds: number;
   fileMaxBytes: number;
+  /** How often the reaper looks for expired pod copies. */
+  reaperIntervalSeconds: number;
 }
 
 const DEFAULT_IMAGES: ToolImage[] = [
@@ -72,6 +74,7 @@ export function readDebugConfig(root: Config): DebugConfig {
     forkSameNode: c?.getOptionalBoolean('forkSameNode') ?? true,
     startTimeoutSeconds: positive(c, 'startTimeoutSeconds', 60),
     fileMaxBytes: positive(c, 'fileMaxBytes', 100 * 1024 * 1024),
+    reaperIntervalSeconds: positive(c, 'reaperIntervalSeconds', 60),
   };
 }
 

@@ -9,6 +9,7 @@ import { SessionConfig } from './sessionConfig';
 import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
 import { SessionTarget, TicketStore } from './TicketStore';
 import { UPSTREAM_PROTOCOLS } from './upstreamFrames';
+import { deleteFork } from '../debug/forks';
 
 /** Refused because a limit is reached (HTTP 429). */
 export class SessionLimitError extends Error {
@@ -206,6 +207,17 @@ export class SessionManager {
     if (recorder) {
       await recorder.close();
       await recordings.finish(recorder.id, end).catch(e => logger.error(`recording ${recorder!.id}: ${(e as Error).message}`));
+    }
+    if (target.deletePodOnEnd) {
+      const fork = { cluster: target.cluster, namespace: target.namespace, pod: target.pod, actor: userRef, entityRef: target.entityRef };
+      const deleted = await auditor.createEvent({ eventId: 'fork-deleted', severityLevel: 'medium', meta: { ...fork, why: 'session ended' } });
+      try {
+        await deleteFork(clusters.get(target.cluster), target.namespace, target.pod);
+        await deleted.success();
+      } catch (e) {
+        // The reaper deletes it at its expiry anyway.
+        await deleted.fail({ error: e as Error });
+      }
     }
     const summary = { endReason: end.reason, exitCode: end.exitCode ?? null, durationMs: end.durationMs, bytesIn: end.bytesIn, bytesOut: end.bytesOut, recordingId: recorder?.id ?? null };
     if (end.reason === 'upstream' || end.reason === 'no-shell') await audit.fail({ error: new Error(end.message), meta: { ...meta, ...summary } });

@@ -11,6 +11,8 @@ export interface SessionTarget {
   container: string;
   /** Attach to the container's own process (debug containers) instead of exec'ing a shell. */
   attach?: boolean;
+  /** The pod is a Debug-tab copy made for this session: deleted when the session ends. */
+  deletePodOnEnd?: boolean;
 }
 
 export type Redeemed = { ok: true; userRef: string; target: SessionTarget } | { ok: false; reason: string };

@@ -10,6 +10,8 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
 import { findSandboxProcesses, Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
+import { JsonObject } from '@backstage/types';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import yaml from 'yaml';
 import { kubeTroubleshootPlugin } from '../plugin';
 import { parseAsciicast } from '../audit/asciicast';
@@ -50,6 +52,17 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: { name: crash-1, namespace: shop, labels: { 'backstage.io/kubernetes-id': web }, ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: crash-rs, uid: u-crash, controller: true }] }
+spec:
+  initContainers: [{ name: setup, image: sandbox.local/toolbox:1, command: ['true'] }]
+  containers:
+    - name: job
+      image: sandbox.local/toolbox:1
+      command: [sh, -c, 'echo "fatal: no config" >&2; exit 3']
+      livenessProbe: { exec: { command: ['true'] } }
+---
+apiVersion: v1
+kind: Pod
 metadata: { name: stranger, namespace: shop, labels: { app: other } }
 spec:
   containers: [{ name: c, image: sandbox.local/toolbox:1 }]
@@ -72,10 +85,12 @@ interface AuditRecord {
   meta: Record<string, unknown>;
 }
 
-async function backendWith(sessions: Record<string, unknown> = {}, token = sandbox.tokens.admin) {
+async function backendWith(sessions: JsonObject = {}, token = sandbox.tokens.admin, debug: JsonObject = {}, realScheduler = false) {
   const audit: AuditRecord[] = [];
   const backend = await startTestBackend({
     features: [
+      // The real scheduler runs tasks on their schedule (the test one only on demand).
+      ...(realScheduler ? [schedulerServiceFactory] : []),
       kubeTroubleshootPlugin,
       catalogServiceMock.factory({ entities: [component('web', 'team-a')] }),
       mockServices.rootConfig.factory({
@@ -88,6 +103,7 @@ async function backendWith(sessions: Record<string, unknown> = {}, token = sandb
             ],
             sessions: { heartbeatSeconds: 5, ...sessions },
             productionShell: { user: 'troubleshoot', writablePaths: ['/data'] },
+            debug,
           },
         },
       }),
@@ -203,7 +219,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandbox({ workloads: [path.join(tmp, 'w.yaml')], pullDelayMs: 10 });
   const deadline = Date.now() + 20_000;
-  while (!sandbox.cluster.store.list<Pod>('pods', 'shop').every(p => p.status?.containerStatuses?.every(s => 'running' in s.state))) {
+  while (!sandbox.cluster.store.list<Pod>('pods', 'shop').filter(p => p.metadata.name !== 'crash-1').every(p => p.status?.containerStatuses?.every(s => 'running' in s.state))) {
     if (Date.now() > deadline) throw new Error('the test pods did not start');
     await new Promise(r => setTimeout(r, 100));
   }
@@ -507,5 +523,66 @@ describe('debug containers', () => {
   it('refuses a non-owner and a pod of another entity', async () => {
     expect((await debug(BOB, { cluster: 'dev', pod: 'web-1', targetContainer: 'ledger' })).status).toBe(403);
     expect((await debug(ALICE, { cluster: 'dev', pod: 'stranger', targetContainer: 'c' })).status).toBe(404);
+  });
+});
+
+describe('pod copies (forks)', () => {
+  const forks = (b: Backend, user: string) => request(b.server).post('/api/kube-troubleshoot/entities/component/default/web/forks').set('Authorization', mockCredentials.user.header(user));
+  const podOf = (name: string) => sandbox.cluster.store.get<Pod>('pods', 'shop', name);
+
+  it('forks a crash-looping pod: stripped, sleeping; its shell runs the entrypoint by hand; the copy goes with the session', async () => {
+    const res = await forks(backend, ALICE).send({ cluster: 'dev', pod: 'crash-1', container: 'job' });
+    expect(res.status).toBe(201);
+    const { fork } = res.body;
+    expect(fork).toMatchObject({ cluster: 'dev', namespace: 'shop', forkOf: 'crash-1', user: ALICE, phase: 'Running' });
+    expect(fork.name).toMatch(/^crash-1-debug-[0-9a-f]{5}$/);
+    const copy = podOf(fork.name)!;
+    expect(copy.metadata.labels).toEqual({ 'kube-troubleshoot.io/fork-of': 'crash-1' });
+    expect(copy.metadata.ownerReferences).toBeUndefined();
+    expect(copy.spec.initContainers).toBeUndefined();
+    expect(copy.spec.containers[0]).toMatchObject({ name: 'job', command: ['sleep', '3600'] });
+    expect(copy.spec.containers[0].livenessProbe).toBeUndefined();
+    expect(copy.spec).toMatchObject({ restartPolicy: 'Never', activeDeadlineSeconds: 3600 });
+    const listed = await request(backend.server).get('/api/kube-troubleshoot/entities/component/default/web/forks').set('Authorization', mockCredentials.user.header(ALICE));
+    expect(listed.body.items.map((f: { name: string }) => f.name)).toContain(fork.name);
+    const client = await Client.open(backend, res.body);
+    opened.push(client);
+    client.send({ type: 'resize', size: { cols: 100, rows: 30 } });
+    await client.waitFor(() => !!client.ready);
+    client.type(`sh -c 'echo "fatal: no config" >&2; exit 3'; echo rc=$?\r`);
+    await client.waitFor(/^rc=3\r$/m);
+    expect(client.screen).toMatch(/^fatal: no config\r$/m);
+    client.ws.close();
+    await client.waitFor(() => !podOf(fork.name), 10_000);
+    await client.waitFor(() => backend.audit.some(a => a.eventId === 'fork-deleted' && a.meta.pod === fork.name && a.status === 'succeeded'));
+  });
+
+  it('deletes a copy on request, only the owner\'s', async () => {
+    const res = await forks(backend, ALICE).send({ cluster: 'dev', pod: 'crash-1', container: 'job' });
+    const name = res.body.fork.name;
+    const del = (user: string) => request(backend.server).delete(`/api/kube-troubleshoot/entities/component/default/web/forks/${name}?cluster=dev`).set('Authorization', mockCredentials.user.header(user));
+    expect((await del(ADMIN)).status).toBe(404); // someone else's copy
+    expect((await del(ALICE)).status).toBe(204);
+    await new Promise(r => setTimeout(r, 200));
+    expect(podOf(name)).toBeUndefined();
+  });
+
+  it('a copy left by a backend that died is reaped after its TTL', async () => {
+    const first = await backendWith({}, sandbox.tokens.admin, { forkTtlSeconds: 2, reaperIntervalSeconds: 1 });
+    const res = await forks(first, ALICE).send({ cluster: 'dev', pod: 'crash-1', container: 'job' });
+    const name = res.body.fork.name;
+    await first.stop(); // no session was opened: nothing ends, nothing is deleted
+    expect(podOf(name)).toBeDefined();
+    const second = await backendWith({}, sandbox.tokens.admin, { forkTtlSeconds: 2, reaperIntervalSeconds: 1 }, true);
+    try {
+      const started = Date.now();
+      while (podOf(name) && Date.now() - started < 15_000) await new Promise(r => setTimeout(r, 100));
+      expect(podOf(name)).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(15_000);
+      while (!second.audit.some(a => a.eventId === 'fork-reaped') && Date.now() - started < 15_000) await new Promise(r => setTimeout(r, 50));
+      expect(second.audit.find(a => a.eventId === 'fork-reaped')).toMatchObject({ meta: { name, user: ALICE } });
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { FORK_ENTITY_ANNOTATION, FORK_OF_LABEL } from '../debug/forkPod';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { ClusterError, OwnerSummary } from '@kube-troubleshoot/backstage-plugin-common';
@@ -76,6 +77,36 @@ export class TargetResolver {
       throw new NotFoundError(`pod "${podName}" is not one of ${stringifyEntityRef(entity)}'s pods on cluster "${client.name}"`);
     }
     return { client, pod };
+  }
+
+  /**
+   * The entity's pod copies (Debug tab forks) in all clusters: they carry no labels of the entity,
+   * only the fork label and the entity in an annotation.
+   */
+  async listForks(entity: Entity, onlyCluster?: string): Promise<EntityPod[]> {
+    const target = entityTarget(entity);
+    const ref = stringifyEntityRef(entity);
+    const clients = onlyCluster ? [this.registry.get(onlyCluster)] : this.registry.all();
+    const found: EntityPod[] = [];
+    await Promise.all(
+      clients.map(async client => {
+        const list = await client.getJson<ListJson<PodJson>>(podsPath(target), { labelSelector: FORK_OF_LABEL });
+        for (const pod of list.items) if (pod.metadata.annotations?.[FORK_ENTITY_ANNOTATION] === ref) found.push({ client, pod });
+      }),
+    );
+    return found;
+  }
+
+  /** A pod of the entity, or one of its forks (a shell in a fork is how a crash is inspected). */
+  async findPodOrFork(entity: Entity, clusterName: string | undefined, podName: string): Promise<EntityPod & { fork: boolean }> {
+    try {
+      return { ...(await this.findPod(entity, clusterName, podName)), fork: false };
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      const fork = (await this.listForks(entity, clusterName)).find(f => f.pod.metadata.name === podName);
+      if (!fork) throw e;
+      return { ...fork, fork: true };
+    }
   }
 
   /** Checks a container name against the pod, with Kubernetes' own message. */

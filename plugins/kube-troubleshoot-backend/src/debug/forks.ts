@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { KubeClient } from '../clusters/KubeClient';
+import { ListJson, PodJson } from '../clusters/kubeTypes';
+import { PodSpecLike } from './debugContainer';
+import { DebugStartError } from './EphemeralDebugger';
+import { buildFork, FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION, isExpiredFork } from './forkPod';
+
+/** One pod copy, as the Debug tab lists it. */
+export interface ForkSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  forkOf: string;
+  user: string;
+  expiresAt: string;
+  phase: string;
+}
+
+const podPath = (namespace: string, name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name ? `/${encodeURIComponent(name)}` : ''}`;
+
+export function summarizeFork(cluster: string, pod: PodJson): ForkSummary {
+  const a = pod.metadata.annotations ?? {};
+  return {
+    cluster,
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+    forkOf: pod.metadata.labels?.[FORK_OF_LABEL] ?? '',
+    user: a[FORK_USER_ANNOTATION] ?? '',
+    expiresAt: a[FORK_EXPIRES_ANNOTATION] ?? '',
+    phase: pod.status?.phase ?? 'Pending',
+  };
+}
+
+/** Creates the copy and waits until its target container runs (the sleep that replaced the command). */
+export async function createFork(
+  client: KubeClient,
+  pod: PodJson,
+  input: { container: string; userRef: string; entityRef: string; ttlSeconds: number; sameNode: boolean; timeoutMs: number },
+): Promise<PodJson> {
+  const fork = buildFork(pod as unknown as PodSpecLike, { ...input, now: new Date(), suffix: randomBytes(3).toString('hex').slice(0, 5) });
+  const namespace = pod.metadata.namespace ?? 'default';
+  await client.send('POST', podPath(namespace), fork);
+  const deadline = Date.now() + input.timeoutMs;
+  for (;;) {
+    const current = await client.getJson<PodJson>(podPath(namespace, fork.metadata.name));
+    const state = current.status?.containerStatuses?.find(s => s.name === input.container)?.state;
+    if (state?.running) return current;
+    const reason = state?.waiting?.reason ?? state?.terminated?.reason;
+    if (state?.terminated || /ErrImagePull|ImagePullBackOff|CreateContainer/.test(reason ?? '') || Date.now() > deadline) {
+      await deleteFork(client, namespace, fork.metadata.name).catch(() => undefined);
+      throw new DebugStartError(`the copy ${fork.metadata.name} did not start (${reason ?? 'no status'}${state?.waiting?.message ? `: ${state.waiting.message}` : ''}); it was deleted`, Date.now() > deadline ? 504 : 502);
+    }
+    await new Promise(r => setTimeout(r, 300));
+  }
+}
+
+export async function deleteFork(client: KubeClient, namespace: string, name: string) {
+  await client.send('DELETE', podPath(namespace, name), { gracePeriodSeconds: 0 });
+}
+
+/** Deletes the forks whose time is up, in every namespace of one cluster; returns what it deleted. */
+export async function reapExpiredForks(client: KubeClient, now = new Date()): Promise<ForkSummary[]> {
+  const list = await client.getJson<ListJson<PodJson>>('/api/v1/pods', { labelSelector: FORK_OF_LABEL });
+  const expired = list.items.filter(p => !p.metadata.deletionTimestamp && isExpiredFork(p as unknown as PodSpecLike, now));
+  for (const pod of expired) await deleteFork(client, pod.metadata.namespace ?? 'default', pod.metadata.name);
+  return expired.map(p => summarizeFork(client.name, p));
+}
+
+export const forkOwner = (pod: PodJson) => pod.metadata.annotations?.[FORK_USER_ANNOTATION];
+export const forkEntity = (pod: PodJson) => pod.metadata.annotations?.[FORK_ENTITY_ANNOTATION];
