@@ -452,6 +452,19 @@ describe('the least-privilege RBAC of examples/rbac.yaml', () => {
       client.type('echo ok$((1+1)); exit\r');
       await client.waitFor(() => !!client.ended);
       expect(client.screen).toMatch(/^ok2\r$/m);
+      // The Debug tab's calls too: a tool container (patch + attach) and a pod copy (create, delete).
+      const dbg = await request(least.server).post('/api/kube-troubleshoot/entities/component/default/web/debug').set('Authorization', mockCredentials.user.header(ALICE)).send({ cluster: 'dev', pod: 'web-1', targetContainer: 'main', reuse: false });
+      expect(dbg.status).toBe(201);
+      const attached = await Client.open(least, dbg.body);
+      opened.push(attached);
+      await attached.waitFor(() => !!attached.ready);
+      attached.type('exit\r');
+      await attached.waitFor(() => !!attached.ended);
+      expect(attached.ended).toMatchObject({ reason: 'exit' });
+      const fork = await request(least.server).post('/api/kube-troubleshoot/entities/component/default/web/forks').set('Authorization', mockCredentials.user.header(ALICE)).send({ cluster: 'dev', pod: 'crash-1', container: 'job' });
+      expect(fork.status).toBe(201);
+      const del = await request(least.server).delete(`/api/kube-troubleshoot/entities/component/default/web/forks/${fork.body.fork.name}?cluster=dev`).set('Authorization', mockCredentials.user.header(ALICE));
+      expect(del.status).toBe(204);
     } finally {
       await least.stop();
     }
