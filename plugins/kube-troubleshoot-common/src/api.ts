@@ -222,3 +222,47 @@ export interface RecordingListResponse {
   /** Whether the caller sees everyone's recordings (kube-troubleshoot.recordings.read) or only their own. */
   scope: 'all' | 'own';
 }
+
+/** `GET .../debug/options`: what the Debug tab may offer. */
+export interface DebugOptionsResponse {
+  images: Array<{ name: string; image: string; description: string; default: boolean }>;
+  /** Per cluster: whether it is production, and the kubectl-debug profiles offered there. */
+  clusters: Record<string, { production: boolean; profiles: string[] }>;
+  forkTtlSeconds: number;
+}
+
+/** `POST .../debug`: a tool container in the target container's namespaces. */
+export interface StartDebugRequest {
+  cluster: string;
+  pod: string;
+  targetContainer: string;
+  /** An image name from the options (the default when left out). */
+  image?: string;
+  profile?: string;
+  /** Attach to a running debug container of the same user, target and image (default true). */
+  reuse?: boolean;
+}
+
+export interface StartDebugResponse extends CreateSessionResponse {
+  container: string;
+  reused: boolean;
+  image: string;
+  profile: string;
+  note: string;
+}
+
+/** A pod copy made by the Debug tab. */
+export interface ForkSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  forkOf: string;
+  user: string;
+  expiresAt: string;
+  phase: string;
+}
+
+/** `POST .../forks` `{cluster, pod, container}`: the copy, and a ticket to a shell in it. */
+export interface CreateForkResponse extends CreateSessionResponse {
+  fork: ForkSummary;
+}

@@ -73,6 +73,17 @@ export const kubeTroubleshootTerminalEntityContent = EntityContentBlueprint.make
   },
 });
 
+/** The Debug tab: `entity-content:kube-troubleshoot/debug`. @alpha */
+export const kubeTroubleshootDebugEntityContent = EntityContentBlueprint.make({
+  name: 'debug',
+  params: {
+    path: 'debug',
+    title: 'Debug',
+    filter: hasKubernetesAnnotations,
+    loader: () => import('./components/DebugTab').then(m => <m.DebugTab />),
+  },
+});
+
 /** @alpha */
 export const recordingsRouteRef = createRouteRef();
 
@@ -103,6 +114,7 @@ export const kubeTroubleshootPlugin = createFrontendPlugin({
     kubeTroubleshootLogsEntityContent,
     kubeTroubleshootEventsEntityContent,
     kubeTroubleshootTerminalEntityContent,
+    kubeTroubleshootDebugEntityContent,
     kubeTroubleshootRecordingsPage,
   ],
   routes: { recordings: recordingsRouteRef },

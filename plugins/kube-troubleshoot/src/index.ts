@@ -12,6 +12,7 @@ export {
   EntityKubeTroubleshootLogsContent,
   EntityKubeTroubleshootEventsContent,
   EntityKubeTroubleshootTerminalContent,
+  EntityKubeTroubleshootDebugContent,
   KubeTroubleshootRecordingsPage,
 } from './plugin';
 export {

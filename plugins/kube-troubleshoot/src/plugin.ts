@@ -99,3 +99,17 @@ export const KubeTroubleshootRecordingsPage = kubeTroubleshootPlugin.provide(
     mountPoint: recordingsRouteRef,
   }),
 );
+
+/**
+ * The Debug tab, for `<EntityLayout.Route path="/debug" title="Debug">`.
+ *
+ * @public
+ */
+export const EntityKubeTroubleshootDebugContent = kubeTroubleshootPlugin.provide(
+  createComponentExtension({
+    name: 'EntityKubeTroubleshootDebugContent',
+    component: {
+      lazy: () => import('./components/DebugTab').then(m => m.DebugTab),
+    },
+  }),
+);

@@ -1,6 +1,11 @@
 import {
+  CreateForkResponse,
   CreateSessionRequest,
   CreateSessionResponse,
+  DebugOptionsResponse,
+  ForkSummary,
+  StartDebugRequest,
+  StartDebugResponse,
   EntityDiagnosisResponse,
   EntityEventsResponse,
   EntityPodsResponse,
@@ -144,6 +149,35 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
     const summary = this.recordings.items.find(r => r.id === id);
     if (!summary) throw new Error(`no recording ${id}`);
     return { ...summary, cast: this.casts[id] ?? '' };
+  });
+
+  debugOptions: DebugOptionsResponse = {
+    images: [{ name: 'debug-tools', image: 'sandbox.local/debug-tools:1', description: 'ps, top, curl', default: true }],
+    clusters: { sandbox: { production: false, profiles: ['general', 'baseline', 'restricted'] } },
+    forkTtlSeconds: 3600,
+  };
+  readonly debugRequests: StartDebugRequest[] = [];
+  readonly forkRequests: CreateSessionRequest[] = [];
+  forks: ForkSummary[] = [];
+
+  getDebugOptions = jest.fn(async () => this.debugOptions);
+
+  startDebug = jest.fn(async (_e: EntityRefParts, request: StartDebugRequest): Promise<StartDebugResponse> => {
+    this.debugRequests.push(request);
+    return { ...(await this.session({ cluster: request.cluster, pod: request.pod, container: 'debugger-bcdfg' })), container: 'debugger-bcdfg', reused: false, image: 'sandbox.local/debug-tools:1', profile: request.profile ?? 'general', note: 'Ephemeral containers cannot be removed.' };
+  });
+
+  createFork = jest.fn(async (_e: EntityRefParts, request: CreateSessionRequest): Promise<CreateForkResponse> => {
+    this.forkRequests.push(request);
+    const fork = { cluster: request.cluster, namespace: 'default', name: `${request.pod}-debug-abcde`, forkOf: request.pod, user: 'user:default/alice', expiresAt: new Date(Date.now() + 3600_000).toISOString(), phase: 'Running' };
+    this.forks.push(fork);
+    return { ...(await this.session(request)), fork };
+  });
+
+  listForks = jest.fn(async () => ({ items: [...this.forks] }));
+
+  deleteFork = jest.fn(async (_e: EntityRefParts, fork: ForkSummary) => {
+    this.forks = this.forks.filter(f => f.name !== fork.name);
   });
 
   get lastLogStream(): FakeStream<LogStreamMessage> {

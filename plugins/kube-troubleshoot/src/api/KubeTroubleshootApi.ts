@@ -1,7 +1,12 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  CreateForkResponse,
   CreateSessionRequest,
   CreateSessionResponse,
+  DebugOptionsResponse,
+  ForkSummary,
+  StartDebugRequest,
+  StartDebugResponse,
   EntityDiagnosisResponse,
   EntityEventsResponse,
   EntityPodsResponse,
@@ -65,6 +70,16 @@ export interface KubeTroubleshootApi {
   ): Promise<RecordingListResponse>;
   /** One recording: its summary and its asciicast v2 text. */
   getRecording(id: string): Promise<RecordingSummary & { cast: string }>;
+  getDebugOptions(entity: EntityRefParts): Promise<DebugOptionsResponse>;
+  /** Adds (or finds again) a debug container; the answer carries a ticket to attach to it. */
+  startDebug(entity: EntityRefParts, request: StartDebugRequest): Promise<StartDebugResponse>;
+  /** Makes a copy of a pod with the container's command replaced by a sleep; a ticket to a shell in it. */
+  createFork(
+    entity: EntityRefParts,
+    request: CreateSessionRequest,
+  ): Promise<CreateForkResponse>;
+  listForks(entity: EntityRefParts): Promise<{ items: ForkSummary[] }>;
+  deleteFork(entity: EntityRefParts, fork: ForkSummary): Promise<void>;
 }
 
 /** @public */

@@ -1,7 +1,12 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
+  CreateForkResponse,
   CreateSessionRequest,
   CreateSessionResponse,
+  DebugOptionsResponse,
+  ForkSummary,
+  StartDebugRequest,
+  StartDebugResponse,
   EntityDiagnosisResponse,
   EntityEventsResponse,
   EntityPodsResponse,
@@ -229,5 +234,54 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
     );
     if (!res.ok) throw await toError(res);
     return (await res.json()) as RecordingSummary & { cast: string };
+  }
+
+  private async send<T>(
+    entity: EntityRefParts,
+    route: string,
+    method: 'POST' | 'DELETE',
+    body?: unknown,
+  ): Promise<T> {
+    const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
+    const res = await this.fetchApi.fetch(
+      `${base}${entityPath(entity)}/${route}`,
+      {
+        method,
+        headers: body ? { 'Content-Type': 'application/json' } : undefined,
+        body: body ? JSON.stringify(body) : undefined,
+      },
+    );
+    if (!res.ok) throw await toError(res);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  }
+
+  getDebugOptions(entity: EntityRefParts): Promise<DebugOptionsResponse> {
+    return this.getJson(entity, 'debug/options');
+  }
+
+  startDebug(
+    entity: EntityRefParts,
+    request: StartDebugRequest,
+  ): Promise<StartDebugResponse> {
+    return this.send(entity, 'debug', 'POST', request);
+  }
+
+  createFork(
+    entity: EntityRefParts,
+    request: CreateSessionRequest,
+  ): Promise<CreateForkResponse> {
+    return this.send(entity, 'forks', 'POST', request);
+  }
+
+  listForks(entity: EntityRefParts): Promise<{ items: ForkSummary[] }> {
+    return this.getJson(entity, 'forks');
+  }
+
+  async deleteFork(entity: EntityRefParts, fork: ForkSummary): Promise<void> {
+    await this.send(
+      entity,
+      `forks/${encodeURIComponent(fork.name)}?cluster=${encodeURIComponent(fork.cluster)}`,
+      'DELETE',
+    );
   }
 }

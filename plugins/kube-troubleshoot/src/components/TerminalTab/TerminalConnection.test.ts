@@ -45,7 +45,8 @@ function setup() {
     failed: e => log.push(`failed:${(e as KubeTroubleshootApiError).statusCode ?? ''}:${e.message}`),
     warning: w => log.push(`warning:${w}`),
   };
-  const connection = new TerminalConnection(api, { kind: 'component', namespace: 'default', name: 'web' }, { cluster: 'c', pod: 'p', container: 'main' }, events, (url, protocols) => {
+  const entity = { kind: 'component', namespace: 'default', name: 'web' };
+  const connection = new TerminalConnection(api, () => api.createSession(entity, { cluster: 'c', pod: 'p', container: 'main' }), events, (url, protocols) => {
     const s = new FakeSocket(url, protocols);
     sockets.push(s);
     return s as unknown as WebSocket;

@@ -1,5 +1,5 @@
 import {
-  CreateSessionRequest,
+  CreateSessionResponse,
   decodeFrame,
   encodeFrame,
   Frame,
@@ -8,7 +8,7 @@ import {
   SessionReady,
   TerminalSize,
 } from '@kube-troubleshoot/backstage-plugin-common';
-import { EntityRefParts, KubeTroubleshootApi } from '../../api';
+import { KubeTroubleshootApi } from '../../api';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'ended' | 'failed';
 
@@ -41,10 +41,13 @@ export class TerminalConnection {
   /** Bumped by every connect and close: a ticket that arrives after either is dropped, not used. */
   private generation = 0;
 
+  /**
+   * `open` asks the backend for a session (a terminal, a debug container, a pod copy) and answers
+   * its ticket; it runs again on every connect.
+   */
   constructor(
     private readonly api: KubeTroubleshootApi,
-    private readonly entity: EntityRefParts,
-    private readonly target: CreateSessionRequest,
+    private readonly open: () => Promise<CreateSessionResponse>,
     private readonly events: ConnectionEvents,
     private readonly openSocket: SocketFactory = (url, protocols) => new WebSocket(url, protocols),
   ) {}
@@ -57,7 +60,7 @@ export class TerminalConnection {
     let url: string;
     let protocols: string[];
     try {
-      const session = await this.api.createSession(this.entity, this.target);
+      const session = await this.open();
       url = await this.api.sessionUrl(session);
       protocols = session.protocols;
     } catch (e) {

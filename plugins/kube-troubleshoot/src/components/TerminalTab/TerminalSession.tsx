@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import {
-  CreateSessionRequest,
+  CreateSessionResponse,
   SessionEnded,
   SessionNotice,
   SessionReady,
@@ -15,7 +15,7 @@ import Alert from '@material-ui/lab/Alert';
 import LockIcon from '@material-ui/icons/Lock';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import { Terminal } from '@xterm/xterm';
-import { EntityRefParts, kubeTroubleshootApiRef } from '../../api';
+import { kubeTroubleshootApiRef } from '../../api';
 import { ConnectionStatus, TerminalConnection } from './TerminalConnection';
 import { TerminalBinding, TerminalView } from './TerminalView';
 
@@ -53,11 +53,13 @@ export function endedText(ended: SessionEnded): string {
  * a new ticket on demand. `onProduction` reports when the production wrapper is in force.
  */
 export function TerminalSession(props: {
-  entity: EntityRefParts;
-  target: CreateSessionRequest;
+  /** Asks the backend for the session's ticket (again on Reconnect). */
+  open: () => Promise<CreateSessionResponse>;
+  /** Names the terminal for screen readers, e.g. `payments-api-1/api`. */
+  label: string;
   onState?: (state: { status: ConnectionStatus; ended?: SessionEnded; denied?: string }) => void;
 }) {
-  const { entity, target, onState } = props;
+  const { open, label, onState } = props;
   const classes = useStyles();
   const api = useApi(kubeTroubleshootApiRef);
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
@@ -71,7 +73,7 @@ export function TerminalSession(props: {
 
   const connection = useMemo(
     () =>
-      new TerminalConnection(api, entity, target, {
+      new TerminalConnection(api, open, {
         data: bytes => writeRef.current(bytes),
         status: setStatus,
         ready: r => {
@@ -88,9 +90,9 @@ export function TerminalSession(props: {
         failed: setFailure,
         warning: setWarning,
       }),
-    // One connection per session target.
+    // One connection per session: `open` is made once by the caller for it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, entity.kind, entity.namespace, entity.name, target.cluster, target.pod, target.container],
+    [api, label],
   );
 
   const binding: TerminalBinding = useMemo(
@@ -188,7 +190,7 @@ export function TerminalSession(props: {
         </Alert>
       )}
       <div className={classes.screen}>
-        <TerminalView binding={binding} label={`Terminal of ${target.pod}/${target.container}`} onTerminal={t => (termRef.current = t)} />
+        <TerminalView binding={binding} label={`Terminal of ${label}`} onTerminal={t => (termRef.current = t)} />
       </div>
     </Box>
   );

@@ -7,6 +7,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   CreateSessionRequest,
+  CreateSessionResponse,
   kubeTroubleshootTerminalCreatePermission,
   PodSummary,
 } from '@kube-troubleshoot/backstage-plugin-common';
@@ -39,6 +40,7 @@ const useStyles = makeStyles(theme => ({
 interface OpenSession {
   id: number;
   target: CreateSessionRequest;
+  open: () => Promise<CreateSessionResponse>;
 }
 
 /** Why a container cannot get a shell now, or undefined when it can. */
@@ -59,8 +61,10 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
   const containers = pod.containers.filter(c => c.kind !== 'init');
   const container = containers.find(c => c.name === params.get('container'))?.name ?? containers.find(c => c.state === 'running')?.name ?? containers[0]?.name ?? '';
   const linked = Boolean(params.get('pod') && params.get('container') && pod.name === params.get('pod') && container === params.get('container'));
+  const api = useApi(kubeTroubleshootApiRef);
+  const session = (id: number, target: CreateSessionRequest): OpenSession => ({ id, target, open: () => api.createSession(entityRef, target) });
   const [sessions, setSessions] = useState<OpenSession[]>(() =>
-    linked && !notRunningReason(pod, container) ? [{ id: 1, target: { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace } }] : [],
+    linked && !notRunningReason(pod, container) ? [session(1, { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace })] : [],
   );
   const [current, setCurrent] = useState(sessions[0]?.id ?? 0);
   const [denied, setDenied] = useState<string>();
@@ -83,7 +87,7 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
 
   const open = () => {
     const id = Math.max(0, ...sessions.map(s => s.id)) + 1;
-    setSessions(s => [...s, { id, target: { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace } }]);
+    setSessions(s => [...s, session(id, { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace })]);
     setCurrent(id);
   };
   const closeSession = (id: number) => {
@@ -171,7 +175,7 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
           </Tabs>
           {sessions.map(s => (
             <div key={s.id} hidden={s.id !== current} className={classes.session}>
-              <TerminalSession entity={entityRef} target={s.target} onState={onState} />
+              <TerminalSession open={s.open} label={`${s.target.pod}/${s.target.container}`} onState={onState} />
             </div>
           ))}
         </>

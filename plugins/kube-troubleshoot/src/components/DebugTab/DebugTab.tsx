@@ -1,0 +1,238 @@
+import { useCallback, useMemo, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
+import { Progress, Table } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  CreateSessionResponse,
+  DebugOptionsResponse,
+  ForkSummary,
+  kubeTroubleshootDebugCreatePermission,
+  PodSummary,
+} from '@kube-troubleshoot/backstage-plugin-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import Paper from '@material-ui/core/Paper';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import { EntityRefParts, KubeTroubleshootApiError, kubeTroubleshootApiRef } from '../../api';
+import { DeniedPanel, EntityTabGate, NoPodsEmptyState, RequestErrorPanel } from '../common/TabStates';
+import { podLabel } from '../LogsTab/podLabels';
+import { TerminalSession } from '../TerminalTab/TerminalSession';
+
+const useStyles = makeStyles(theme => ({
+  toolbar: { padding: theme.spacing(1.5, 2), marginBottom: theme.spacing(1), display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: theme.spacing(1.5) },
+  pod: { width: 320 },
+  field: { width: 220 },
+  help: { flexBasis: '100%' },
+  section: { marginTop: theme.spacing(2) },
+}));
+
+interface Active {
+  key: number;
+  label: string;
+  open: () => Promise<CreateSessionResponse>;
+  note?: string;
+}
+
+/** Time left until an ISO date, in words. */
+export function timeLeft(iso: string, now = Date.now()): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  if (Number.isNaN(s)) return 'unknown';
+  if (s <= 0) return 'expired (being removed)';
+  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+function Copies(props: { entity: EntityRefParts; version: number }) {
+  const api = useApi(kubeTroubleshootApiRef);
+  const { value, error, retry } = useAsyncRetry(() => api.listForks(props.entity), [api, props.entity, props.version]);
+  if (error) return <Alert severity="error">Could not list your pod copies: {error.message}</Alert>;
+  return (
+    <Table<ForkSummary>
+      title="Your pod copies"
+      options={{ paging: false, search: false, padding: 'dense' }}
+      data={value?.items ?? []}
+      emptyContent={<Typography style={{ padding: 16 }}>No pod copies. A copy is made by "Debug a copy" and removed when its session ends or its time is up.</Typography>}
+      columns={[
+        { title: 'Copy', field: 'name' },
+        { title: 'Of', field: 'forkOf' },
+        { title: 'Cluster', field: 'cluster' },
+        { title: 'Phase', field: 'phase' },
+        { title: 'Time left', render: f => timeLeft(f.expiresAt) },
+        {
+          title: '',
+          render: f => (
+            <Button size="small" variant="outlined" onClick={() => api.deleteFork(props.entity, f).then(retry)} aria-label={`Delete the copy ${f.name}`}>
+              Delete
+            </Button>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
+function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: DebugOptionsResponse }) {
+  const { entity, pods, options } = props;
+  const classes = useStyles();
+  const api = useApi(kubeTroubleshootApiRef);
+  const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
+  const multiCluster = new Set(pods.map(p => p.cluster)).size > 1;
+  const [podKey, setPodKey] = useState(`${pods[0].cluster}/${pods[0].name}`);
+  const pod = pods.find(p => `${p.cluster}/${p.name}` === podKey) ?? pods[0];
+  const containers = pod.containers.filter(c => c.kind === 'container');
+  const [target, setTarget] = useState(containers[0]?.name ?? '');
+  const targetState = containers.find(c => c.name === target) ?? containers[0];
+  const cluster = options.clusters[pod.cluster] ?? { production: false, profiles: [] };
+  const [image, setImage] = useState(options.images.find(i => i.default)?.name ?? options.images[0]?.name ?? '');
+  const [profile, setProfile] = useState(cluster.profiles[0] ?? '');
+  const chosenProfile = cluster.profiles.includes(profile) ? profile : cluster.profiles[0];
+  const [active, setActive] = useState<Active>();
+  const [version, setVersion] = useState(0);
+  const [denied, setDenied] = useState<string>();
+  const crashLooping = targetState?.reason === 'CrashLoopBackOff' || (targetState?.state === 'waiting' && (targetState?.restartCount ?? 0) > 0);
+
+  const startDebug = () => {
+    const request = { cluster: pod.cluster, pod: pod.name, targetContainer: targetState.name, image, profile: chosenProfile };
+    let note: string | undefined;
+    setActive({
+      key: Date.now(),
+      label: `${pod.name}/${targetState.name} (debug container)`,
+      open: async () => {
+        const answer = await api.startDebug(entityRef, request);
+        note = `${answer.reused ? `Attached again to the running ${answer.container}` : `Added ${answer.container}`} (${answer.image}, profile ${answer.profile}). ${answer.note}`;
+        setActive(a => (a ? { ...a, note } : a));
+        return answer;
+      },
+    });
+  };
+  const debugCopy = () => {
+    setActive({
+      key: Date.now(),
+      label: `copy of ${pod.name}/${targetState.name}`,
+      open: async () => {
+        const answer = await api.createFork(entityRef, { cluster: pod.cluster, pod: pod.name, container: targetState.name, namespace: pod.namespace });
+        setVersion(v => v + 1);
+        setActive(a => (a ? { ...a, note: `A copy of ${pod.name}, ${answer.fork.name}, with ${targetState.name}'s command replaced by a sleep: run the command by hand to see it fail. The copy is deleted when this session ends (or in ${timeLeft(answer.fork.expiresAt)}).` } : a));
+        return answer;
+      },
+    });
+  };
+  const onState = useCallback((state: { denied?: string }) => {
+    if (state.denied) setDenied(state.denied);
+  }, []);
+
+  if (denied) return <DeniedPanel entity={entity} what="debug tools" permission={kubeTroubleshootDebugCreatePermission} detail={denied} />;
+
+  return (
+    <Box>
+      {crashLooping && (
+        <Alert
+          severity="warning"
+          style={{ marginBottom: 8 }}
+          action={
+            <Button color="inherit" size="small" variant="outlined" onClick={debugCopy}>
+              Debug a copy
+            </Button>
+          }
+        >
+          {targetState.name} in {pod.name} is crash-looping ({targetState.reason ?? 'restarting'}). Debug a copy of the pod whose {targetState.name} sleeps instead, and run its command by hand.
+        </Alert>
+      )}
+      <Paper className={classes.toolbar}>
+        <TextField select label="Pod" variant="outlined" size="small" className={classes.pod} value={`${pod.cluster}/${pod.name}`} onChange={e => setPodKey(e.target.value)}>
+          {pods.map(p => (
+            <MenuItem key={`${p.cluster}/${p.name}`} value={`${p.cluster}/${p.name}`}>
+              {podLabel(p, multiCluster)}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField select label="Target container" variant="outlined" size="small" className={classes.field} value={targetState?.name ?? ''} onChange={e => setTarget(e.target.value)}>
+          {containers.map(c => (
+            <MenuItem key={c.name} value={c.name}>
+              {c.name}
+              {c.state !== 'running' ? ` (${c.reason ?? c.state})` : ''}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField select label="Tool image" variant="outlined" size="small" className={classes.field} value={image} onChange={e => setImage(e.target.value)}>
+          {options.images.map(i => (
+            <MenuItem key={i.name} value={i.name}>
+              {i.name}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField select label="Profile" variant="outlined" size="small" className={classes.field} value={chosenProfile ?? ''} onChange={e => setProfile(e.target.value)}>
+          {cluster.profiles.map(p => (
+            <MenuItem key={p} value={p}>
+              {p}
+            </MenuItem>
+          ))}
+        </TextField>
+        <Button variant="contained" color="primary" onClick={startDebug} disabled={!targetState || targetState.state !== 'running'}>
+          Start
+        </Button>
+        <Button variant="outlined" onClick={debugCopy} disabled={!targetState}>
+          Debug a copy
+        </Button>
+        <Typography variant="body2" color="textSecondary" className={classes.help}>
+          {options.images.find(i => i.name === image)?.description} A tool container joins {targetState?.name}'s processes: <code>ps</code> shows them and{' '}
+          <code>/proc/1/root</code> is its file system, even without a shell in its image. Ephemeral containers cannot be removed from a pod: they stay, stopped, until the pod is
+          replaced.{cluster.production ? ' This is a production cluster: only its allowed profiles are offered.' : ''}
+        </Typography>
+      </Paper>
+      {active && (
+        <Box className={classes.section}>
+          {active.note && (
+            <Alert severity="info" style={{ marginBottom: 8 }}>
+              {active.note}
+            </Alert>
+          )}
+          <TerminalSession key={active.key} open={active.open} label={active.label} onState={onState} />
+        </Box>
+      )}
+      <Box className={classes.section}>
+        <Copies entity={entityRef} version={version} />
+      </Box>
+    </Box>
+  );
+}
+
+function DebugContent(props: { entity: Entity }) {
+  const { entity } = props;
+  const api = useApi(kubeTroubleshootApiRef);
+  const ref = useMemo(() => getCompoundEntityRef(entity), [entity]);
+  const { value, loading, error } = useAsyncRetry(async () => {
+    const [pods, options] = await Promise.all([api.getPods(ref), api.getDebugOptions(ref)]);
+    return { pods, options };
+  }, [api, ref]);
+  if (loading && !value) return <Progress />;
+  if (error) {
+    if (error instanceof KubeTroubleshootApiError && error.statusCode === 403) {
+      return <DeniedPanel entity={entity} what="debug tools" permission={kubeTroubleshootDebugCreatePermission} detail={error.message} />;
+    }
+    return <RequestErrorPanel title={`Could not load the debug options of ${entity.metadata.name}`} error={error} />;
+  }
+  if (!value) return <Progress />;
+  if (!value.pods.pods.length) return <NoPodsEmptyState entity={entity} />;
+  return <DebugWorkspace entity={entity} pods={value.pods.pods} options={value.options} />;
+}
+
+/**
+ * The Debug tab of an entity: tool containers in its pods' containers, and copies of crash-looping
+ * pods to inspect by hand.
+ *
+ * @public
+ */
+export function DebugTab() {
+  const { entity } = useEntity();
+  return (
+    <EntityTabGate entity={entity} permission={kubeTroubleshootDebugCreatePermission} what="debug tools">
+      <DebugContent entity={entity} />
+    </EntityTabGate>
+  );
+}

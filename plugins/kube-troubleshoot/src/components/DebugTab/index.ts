@@ -1,0 +1,1 @@
+export { DebugTab } from './DebugTab';
