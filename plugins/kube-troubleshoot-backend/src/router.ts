@@ -395,7 +395,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
             { kind: 'debug', entityRef: stringifyEntityRef(entity), cluster: client.name, namespace: summary.namespace, pod: summary.name, container: body.container!, deletePodOnEnd: true },
             req.baseUrl,
           ),
-        { fork: summary as unknown as JsonObject },
+        {
+          fork: summary as unknown as JsonObject,
+          originalCommand: (() => {
+            const c = pod.spec.containers.find(x => x.name === body.container) as { command?: string[]; args?: string[] } | undefined;
+            return [...(c?.command ?? []), ...(c?.args ?? [])];
+          })(),
+        },
       );
       return { fork: summary.name, expiresAt: summary.expiresAt };
     });

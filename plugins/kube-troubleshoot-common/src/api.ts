@@ -265,4 +265,6 @@ export interface ForkSummary {
 /** `POST .../forks` `{cluster, pod, container}`: the copy, and a ticket to a shell in it. */
 export interface CreateForkResponse extends CreateSessionResponse {
   fork: ForkSummary;
+  /** The container's own command and arguments (empty: the image's entrypoint), to run by hand. */
+  originalCommand: string[];
 }

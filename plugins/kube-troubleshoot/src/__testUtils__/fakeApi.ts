@@ -171,7 +171,7 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
     this.forkRequests.push(request);
     const fork = { cluster: request.cluster, namespace: 'default', name: `${request.pod}-debug-abcde`, forkOf: request.pod, user: 'user:default/alice', expiresAt: new Date(Date.now() + 3600_000).toISOString(), phase: 'Running' };
     this.forks.push(fork);
-    return { ...(await this.session(request)), fork };
+    return { ...(await this.session(request)), fork, originalCommand: ['sh', '-c', 'exit 1'] };
   });
 
   listForks = jest.fn(async () => ({ items: [...this.forks] }));

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { FakeKubeTroubleshootApi, pod } from '../../__testUtils__/fakeApi';
 import { renderTab } from '../../__testUtils__/renderTab';
-import { DebugTab, timeLeft } from './DebugTab';
+import { DebugTab, shellWord, timeLeft } from './DebugTab';
 
 jest.mock('../TerminalTab/TerminalView', () => ({
   TerminalView: (props: { label: string }) => <div data-testid="terminal">{props.label}</div>,
@@ -50,6 +50,7 @@ describe('DebugTab', () => {
     fireEvent.click(screen.getAllByRole('button', { name: 'Debug a copy' })[0]);
     await waitFor(() => expect(api.forkRequests).toEqual([{ cluster: 'sandbox', pod: 'payments-api-1', container: 'api', namespace: 'default' }]));
     expect(await screen.findByText('payments-api-1-debug-abcde')).toBeInTheDocument();
+    expect(screen.getByText(/Its command was: sh -c 'exit 1'\. Run it by hand/)).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Delete the copy payments-api-1-debug-abcde' }));
     await waitFor(() => expect(api.forks).toEqual([]));
   });
@@ -59,6 +60,10 @@ describe('DebugTab', () => {
     await renderTab(<DebugTab />, api, { allow: false });
     expect(await screen.findByText(/You cannot see the debug tools of payments-api/)).toBeInTheDocument();
     expect(api.getDebugOptions).not.toHaveBeenCalled();
+  });
+
+  it('quotes words as a shell reads them back', () => {
+    expect(['sh', '-c', "echo 'hi'; exit 1"].map(shellWord).join(' ')).toBe(`sh -c 'echo '\\''hi'\\''; exit 1'`);
   });
 
   it('says how long a copy has left', () => {

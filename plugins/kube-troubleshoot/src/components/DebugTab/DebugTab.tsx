@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
 import { Progress, Table } from '@backstage/core-components';
@@ -37,6 +38,11 @@ interface Active {
   label: string;
   open: () => Promise<CreateSessionResponse>;
   note?: string;
+}
+
+/** A word as a POSIX shell reads it back. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Time left until an ISO date, in words. */
@@ -82,10 +88,13 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
   const api = useApi(kubeTroubleshootApiRef);
   const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const multiCluster = new Set(pods.map(p => p.cluster)).size > 1;
-  const [podKey, setPodKey] = useState(`${pods[0].cluster}/${pods[0].name}`);
+  // A link may name the pod and container (?pod=&container=), as on the other tabs.
+  const [params] = useSearchParams();
+  const linked = pods.find(p => p.name === params.get('pod')) ?? pods[0];
+  const [podKey, setPodKey] = useState(`${linked.cluster}/${linked.name}`);
   const pod = pods.find(p => `${p.cluster}/${p.name}` === podKey) ?? pods[0];
   const containers = pod.containers.filter(c => c.kind === 'container');
-  const [target, setTarget] = useState(containers[0]?.name ?? '');
+  const [target, setTarget] = useState(params.get('container') ?? containers[0]?.name ?? '');
   const targetState = containers.find(c => c.name === target) ?? containers[0];
   const cluster = options.clusters[pod.cluster] ?? { production: false, profiles: [] };
   const [image, setImage] = useState(options.images.find(i => i.default)?.name ?? options.images[0]?.name ?? '');
@@ -117,7 +126,15 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
       open: async () => {
         const answer = await api.createFork(entityRef, { cluster: pod.cluster, pod: pod.name, container: targetState.name, namespace: pod.namespace });
         setVersion(v => v + 1);
-        setActive(a => (a ? { ...a, note: `A copy of ${pod.name}, ${answer.fork.name}, with ${targetState.name}'s command replaced by a sleep: run the command by hand to see it fail. The copy is deleted when this session ends (or in ${timeLeft(answer.fork.expiresAt)}).` } : a));
+        const original = answer.originalCommand.length ? answer.originalCommand.map(shellWord).join(' ') : "the image's entrypoint";
+        setActive(a =>
+          a
+            ? {
+                ...a,
+                note: `A copy of ${pod.name}, ${answer.fork.name}, with ${targetState.name}'s command replaced by a sleep. Its command was: ${original}. Run it by hand to see it fail. The copy is deleted when this session ends (or in ${timeLeft(answer.fork.expiresAt)}).`,
+              }
+            : a,
+        );
         return answer;
       },
     });
