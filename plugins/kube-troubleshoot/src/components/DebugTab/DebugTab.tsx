@@ -40,6 +40,11 @@ interface Active {
   note?: string;
 }
 
+/** Crash-looping: waiting in CrashLoopBackOff, or restarted after a failed run (between two crashes it runs for a moment). */
+export function isCrashLooping(c: PodSummary['containers'][number]): boolean {
+  return c.reason === 'CrashLoopBackOff' || (c.restartCount > 0 && (c.lastTermination?.exitCode ?? 0) !== 0);
+}
+
 /** A word as a POSIX shell reads it back. */
 export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
@@ -103,7 +108,8 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
   const [active, setActive] = useState<Active>();
   const [version, setVersion] = useState(0);
   const [denied, setDenied] = useState<string>();
-  const crashLooping = targetState?.reason === 'CrashLoopBackOff' || (targetState?.state === 'waiting' && (targetState?.restartCount ?? 0) > 0);
+  // Every crash-looping container of the entity gets a banner, whichever pod is picked.
+  const crashing = pods.flatMap(p => p.containers.filter(c => c.kind === 'container' && isCrashLooping(c)).map(c => ({ pod: p, container: c }))).slice(0, 3);
 
   const startDebug = () => {
     const request = { cluster: pod.cluster, pod: pod.name, targetContainer: targetState.name, image, profile: chosenProfile };
@@ -119,19 +125,19 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
       },
     });
   };
-  const debugCopy = () => {
+  const debugCopy = (of: { pod: PodSummary; container: string } = { pod, container: targetState.name }) => {
     setActive({
       key: Date.now(),
-      label: `copy of ${pod.name}/${targetState.name}`,
+      label: `copy of ${of.pod.name}/${of.container}`,
       open: async () => {
-        const answer = await api.createFork(entityRef, { cluster: pod.cluster, pod: pod.name, container: targetState.name, namespace: pod.namespace });
+        const answer = await api.createFork(entityRef, { cluster: of.pod.cluster, pod: of.pod.name, container: of.container, namespace: of.pod.namespace });
         setVersion(v => v + 1);
         const original = answer.originalCommand.length ? answer.originalCommand.map(shellWord).join(' ') : "the image's entrypoint";
         setActive(a =>
           a
             ? {
                 ...a,
-                note: `A copy of ${pod.name}, ${answer.fork.name}, with ${targetState.name}'s command replaced by a sleep. Its command was: ${original}. Run it by hand to see it fail. The copy is deleted when this session ends (or in ${timeLeft(answer.fork.expiresAt)}).`,
+                note: `A copy of ${of.pod.name}, ${answer.fork.name}, with ${of.container}'s command replaced by a sleep. Its command was: ${original}. Run it by hand to see it fail. The copy is deleted when this session ends (or in ${timeLeft(answer.fork.expiresAt)}).`,
               }
             : a,
         );
@@ -147,19 +153,20 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
 
   return (
     <Box>
-      {crashLooping && (
+      {crashing.map(({ pod: p, container: c }) => (
         <Alert
+          key={`${p.cluster}/${p.name}/${c.name}`}
           severity="warning"
           style={{ marginBottom: 8 }}
           action={
-            <Button color="inherit" size="small" variant="outlined" onClick={debugCopy}>
+            <Button color="inherit" size="small" variant="outlined" onClick={() => debugCopy({ pod: p, container: c.name })}>
               Debug a copy
             </Button>
           }
         >
-          {targetState.name} in {pod.name} is crash-looping ({targetState.reason ?? 'restarting'}). Debug a copy of the pod whose {targetState.name} sleeps instead, and run its command by hand.
+          {c.name} in {p.name} is crash-looping ({c.reason ?? `${c.restartCount} restarts`}). Debug a copy of the pod whose {c.name} sleeps instead, and run its command by hand.
         </Alert>
-      )}
+      ))}
       <Paper className={classes.toolbar}>
         <TextField select label="Pod" variant="outlined" size="small" className={classes.pod} value={`${pod.cluster}/${pod.name}`} onChange={e => setPodKey(e.target.value)}>
           {pods.map(p => (
@@ -193,7 +200,7 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
         <Button variant="contained" color="primary" onClick={startDebug} disabled={!targetState || targetState.state !== 'running'}>
           Start
         </Button>
-        <Button variant="outlined" onClick={debugCopy} disabled={!targetState}>
+        <Button variant="outlined" onClick={() => debugCopy()} disabled={!targetState}>
           Debug a copy
         </Button>
         <Typography variant="body2" color="textSecondary" className={classes.help}>
