@@ -42,6 +42,7 @@ import { RecordingStore } from './audit/RecordingStore';
 import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debug/debugConfig';
 import { DebugStartError, reusableDebugContainer, startDebugContainer } from './debug/EphemeralDebugger';
 import { createFork, deleteFork, forkOwner, summarizeFork } from './debug/forks';
+import { checkContainerPath, streamTar } from './debug/fileDownload';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -61,7 +62,7 @@ export interface RouterOptions {
 
 /** Writes to a streaming response, waiting for 'drain' when the client is slower than the cluster. */
 function streamWriter(res: Response) {
-  return (text: string): Promise<void> => {
+  return (text: string | Buffer): Promise<void> => {
     if (res.writableEnded || res.destroyed) return Promise.resolve();
     if (res.write(text)) return Promise.resolve();
     return new Promise(resolve => {
@@ -425,6 +426,59 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       await deleteFork(fork.client, fork.pod.metadata.namespace ?? 'default', fork.pod.metadata.name);
       res.status(204).end();
       return { deleted: fork.pod.metadata.name };
+    });
+  });
+
+  /**
+   * A tar of a file or folder of a container. A container without tar (distroless) is read through a
+   * short-lived debug container in its process namespace, at /proc/1/root.
+   */
+  router.get(`${base}/files`, async (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    for (const key of ['cluster', 'pod', 'container', 'path'] as const) {
+      if (!q[key]) throw new InputError(`the query needs ${key}: ?cluster=&pod=&container=&path=`);
+    }
+    const file = checkContainerPath(q.path);
+    if (!file.ok) throw new InputError(file.message);
+    const meta = { cluster: q.cluster!, pod: q.pod!, container: q.container!, path: q.path! };
+    await entityRoute(req, 'file-download', kubeTroubleshootDebugCreatePermission, meta, async (entity, credentials) => {
+      const { client, pod } = await targets.findPodOrFork(entity, q.cluster, q.pod!);
+      TargetResolver.checkContainer(pod, q.container!);
+      const namespace = pod.metadata.namespace ?? 'default';
+      const signal = clientGone(res);
+      const write = streamWriter(res);
+      const sink = {
+        start: () => {
+          res.writeHead(200, { 'Content-Type': 'application/x-tar', 'Content-Disposition': `attachment; filename="${file.base.replace(/["\\]/g, '_')}.tar"` });
+        },
+        write: (chunk: Buffer) => write(chunk),
+      };
+      let via = 'tar in the container';
+      let result = await streamTar(client, { namespace, pod: pod.metadata.name, container: q.container! }, file, sink, { maxBytes: options.debug.fileMaxBytes, signal });
+      if (!result.ok && result.missingTar) {
+        const production = targets.clusters().find(c => c.name === client.name)?.production ?? false;
+        const choice = chooseDebugTarget(options.debug, {}, { name: client.name, production });
+        if (!choice.ok) throw new InputError(choice.message);
+        const helper = await startDebugContainer(client, pod, {
+          target: q.container!,
+          image: choice.image.image,
+          profile: choice.profile,
+          userRef: credentials.principal.userEntityRef,
+          timeoutMs: options.debug.startTimeoutSeconds * 1000,
+          command: ['sleep', '300'],
+        });
+        via = `debug container ${helper} at /proc/1/root`;
+        result = await streamTar(client, { namespace, pod: pod.metadata.name, container: helper }, file, sink, { maxBytes: options.debug.fileMaxBytes, root: '/proc/1/root', signal });
+      }
+      if (!result.ok) {
+        if (result.started) res.destroy(); // the archive was cut: the download fails rather than end short
+        else res.status(result.status).json({ error: { name: 'FileDownloadError', message: result.message }, response: { statusCode: result.status } });
+        throw Object.assign(new Error(result.message), { handled: true });
+      }
+      res.end();
+      return { bytes: result.bytes, via };
+    }).catch(e => {
+      if (!(e as { handled?: boolean }).handled) throw e;
     });
   });
 

@@ -36,11 +36,14 @@ export function reusableDebugContainer(pod: PodJson, userRef: string, target: st
 export async function startDebugContainer(
   client: KubeClient,
   pod: PodJson,
-  input: { target: string; image: string; profile: DebugProfile; userRef: string; timeoutMs: number; pollMs?: number },
+  input: { target: string; image: string; profile: DebugProfile; userRef: string; timeoutMs: number; pollMs?: number; command?: string[] },
 ): Promise<string> {
   const namespace = pod.metadata.namespace ?? 'default';
   const name = debugContainerName(pod as unknown as PodSpecLike);
-  const container = { ...buildDebugContainer({ name, image: input.image, target: input.target, profile: input.profile }), env: [{ name: DEBUG_USER_ENV, value: input.userRef }] };
+  const container = {
+    ...buildDebugContainer({ name, image: input.image, target: input.target, profile: input.profile, command: input.command }),
+    env: [{ name: DEBUG_USER_ENV, value: input.userRef }],
+  };
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod.metadata.name)}`;
   await client.send('PATCH', `${path}/ephemeralcontainers`, ephemeralPatch(container as never), 'application/strategic-merge-patch+json');
   const deadline = Date.now() + input.timeoutMs;

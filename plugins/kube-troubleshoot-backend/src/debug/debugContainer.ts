@@ -21,6 +21,7 @@ export interface EphemeralDebugContainer {
   targetContainerName: string;
   terminationMessagePolicy: 'File';
   securityContext?: SecurityContext;
+  command?: string[];
 }
 
 /** kubectl's alphabet for generated names (utilrand: no vowels, no confusable digits). */
@@ -42,9 +43,10 @@ export function debugContainerName(pod: PodSpecLike, random: () => number = Math
  * on a terminal whose stdin closes when the session ends (stdinOnce), with the profile's security
  * context and none of the fields Kubernetes forbids for ephemeral containers.
  */
-export function buildDebugContainer(input: { name: string; image: string; target: string; profile: DebugProfile }): EphemeralDebugContainer {
+export function buildDebugContainer(input: { name: string; image: string; target: string; profile: DebugProfile; command?: string[] }): EphemeralDebugContainer {
   const securityContext = profileSecurityContext(input.profile);
   return {
+    ...(input.command ? { command: input.command } : {}),
     name: input.name,
     image: input.image,
     imagePullPolicy: 'IfNotPresent',

@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -597,5 +598,42 @@ describe('pod copies (forks)', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('file downloads', () => {
+  const download = (user: string, query: Record<string, string>) =>
+    request(backend.server)
+      .get(`/api/kube-troubleshoot/entities/component/default/web/files?${new URLSearchParams(query)}`)
+      .set('Authorization', mockCredentials.user.header(user))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+  const untar = (archive: Buffer, member: string) => execFileSync('tar', ['-xOf', '-', member], { input: archive }).toString('utf8');
+
+  it('streams a file of a distroless container through a debug container, byte for byte', async () => {
+    const res = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'ledger', path: '/app/server.js' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/x-tar');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="server.js.tar"');
+    const original = fs.readFileSync(require.resolve('@internal/sandbox-cluster/images/distroless/server.js'), 'utf8');
+    expect(untar(res.body, 'server.js')).toBe(original);
+    expect(backend.audit.find(a => a.eventId === 'file-download' && a.status === 'succeeded')).toMatchObject({ meta: { path: '/app/server.js', via: expect.stringMatching(/^debug container debugger-\w{5} at \/proc\/1\/root$/) } });
+  });
+
+  it('uses tar in a container that has it; names what is wrong otherwise', async () => {
+    const res = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/etc/hostname' });
+    expect(res.status).toBe(200);
+    expect(untar(res.body, 'hostname').length).toBeGreaterThan(0);
+    const missing = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/nope/file' });
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body.toString()).error.message).toMatch(/^tar in the container failed: .*No such file/);
+    const outside = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/app/../../etc/shadow' });
+    expect(outside.status).toBe(400);
+    expect(JSON.parse(outside.body.toString()).error.message).toBe('path /app/../../etc/shadow leaves the container\'s root: ".." is not allowed');
+    expect((await download(BOB, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/etc/hostname' })).status).toBe(403);
   });
 });

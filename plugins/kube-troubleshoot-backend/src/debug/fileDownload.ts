@@ -1,0 +1,86 @@
+import path from 'node:path';
+import WebSocket from 'ws';
+import { KubeClient } from '../clusters/KubeClient';
+import { CHANNEL, readExitStatus, UPSTREAM_PROTOCOLS } from '../sessions/upstreamFrames';
+
+/** A normalised absolute path inside the container, or the reason it is refused. */
+export function checkContainerPath(p: unknown): { ok: true; dir: string; base: string } | { ok: false; message: string } {
+  if (typeof p !== 'string' || !p.startsWith('/') || p.includes('\0')) return { ok: false, message: 'path must be an absolute path inside the container, e.g. /app/config.yaml' };
+  if (p.split('/').includes('..')) return { ok: false, message: `path ${p} leaves the container's root: ".." is not allowed` };
+  const normal = path.posix.normalize(p);
+  if (normal === '/') return { ok: false, message: 'path / is the whole container: name a file or folder in it' };
+  return { ok: true, dir: path.posix.dirname(normal), base: path.posix.basename(normal) };
+}
+
+export interface TarSink {
+  /** Called once, before the first byte: the archive exists. */
+  start(): void;
+  /** Resolves when the sink can take more (backpressure). */
+  write(chunk: Buffer): Promise<void>;
+}
+
+export type TarResult = { ok: true; bytes: number } | { ok: false; status: 400 | 404 | 413 | 502; message: string; missingTar?: boolean; started: boolean };
+
+/**
+ * Streams `tar cf - -C <dir> <base>` run in a container (exec, no terminal) into a sink, cut at
+ * `maxBytes`. `root` prefixes the path: `/proc/1/root` from a debug container reads its target.
+ */
+export async function streamTar(
+  client: KubeClient,
+  target: { namespace: string; pod: string; container: string },
+  file: { dir: string; base: string },
+  sink: TarSink,
+  options: { maxBytes: number; root?: string; signal?: AbortSignal },
+): Promise<TarResult> {
+  const query = new URLSearchParams({ container: target.container, stdout: 'true', stderr: 'true' });
+  for (const part of ['tar', 'cf', '-', '-C', `${options.root ?? ''}${file.dir}`, file.base]) query.append('command', part);
+  const ws: WebSocket = await client.openWebSocket(`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec`, query, UPSTREAM_PROTOCOLS);
+  return new Promise(resolve => {
+    let bytes = 0;
+    let started = false;
+    let stderr = '';
+    let exit: ReturnType<typeof readExitStatus> | undefined;
+    let done = false;
+    let writing: Promise<void> = Promise.resolve();
+    const finish = (r: TarResult) => {
+      if (done) return;
+      done = true;
+      if (ws.readyState === WebSocket.OPEN) ws.close();
+      resolve(r);
+    };
+    options.signal?.addEventListener('abort', () => finish({ ok: false, status: 400, message: 'the download was cancelled', started }));
+    ws.on('message', (data: Buffer) => {
+      if (done || !data.length) return;
+      const payload = data.subarray(1);
+      if (data[0] === CHANNEL.stdout && payload.length) {
+        bytes += payload.length;
+        if (bytes > options.maxBytes) {
+          finish({ ok: false, status: 413, message: `the archive is larger than kubeTroubleshoot.debug.fileMaxBytes (${options.maxBytes} bytes)`, started });
+          return;
+        }
+        if (!started) {
+          started = true;
+          sink.start();
+        }
+        ws.pause();
+        writing = writing.then(() => sink.write(Buffer.from(payload))).then(() => ws.resume());
+      } else if (data[0] === CHANNEL.stderr) {
+        stderr += payload.toString('utf8');
+      } else if (data[0] === CHANNEL.error) {
+        exit = readExitStatus(payload);
+      }
+    });
+    ws.on('close', () => {
+      void writing.then(() => {
+        if (exit && 'exitCode' in exit && exit.exitCode === 0) return finish({ ok: true, bytes });
+        const why = stderr.trim() || (exit && 'error' in exit ? exit.error : 'the exec ended without a status');
+        if (exit && 'error' in exit && /executable file not found|no such file or directory/i.test(exit.error) && !stderr) {
+          return finish({ ok: false, status: 502, message: `the container has no tar: ${exit.error}`, missingTar: true, started });
+        }
+        const status = /No such file|Cannot stat/i.test(why) ? 404 : 502;
+        return finish({ ok: false, status, message: `tar in the container failed: ${why}`, started });
+      });
+    });
+    ws.on('error', e => finish({ ok: false, status: 502, message: `the exec failed: ${e.message}`, started }));
+  });
+}
