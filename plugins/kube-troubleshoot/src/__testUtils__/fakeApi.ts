@@ -180,6 +180,12 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
     this.forks = this.forks.filter(f => f.name !== fork.name);
   });
 
+  readonly fileDownloads: Array<{ cluster: string; pod: string; container: string; path: string }> = [];
+
+  downloadFile = jest.fn(async (_e: EntityRefParts, query: { cluster: string; pod: string; container: string; path: string }) => {
+    this.fileDownloads.push(query);
+  });
+
   get lastLogStream(): FakeStream<LogStreamMessage> {
     const s = this.logStreams[this.logStreams.length - 1];
     if (!s) throw new Error('no log stream was opened');

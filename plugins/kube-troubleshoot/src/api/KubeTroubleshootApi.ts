@@ -80,6 +80,11 @@ export interface KubeTroubleshootApi {
   ): Promise<CreateForkResponse>;
   listForks(entity: EntityRefParts): Promise<{ items: ForkSummary[] }>;
   deleteFork(entity: EntityRefParts, fork: ForkSummary): Promise<void>;
+  /** Saves a tar of a file or folder of a container. */
+  downloadFile(
+    entity: EntityRefParts,
+    query: { cluster: string; pod: string; container: string; path: string },
+  ): Promise<void>;
 }
 
 /** @public */

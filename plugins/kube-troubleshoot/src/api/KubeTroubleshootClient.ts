@@ -284,4 +284,17 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
       'DELETE',
     );
   }
+
+  async downloadFile(
+    entity: EntityRefParts,
+    query: { cluster: string; pod: string; container: string; path: string },
+  ): Promise<void> {
+    const res = await this.request(
+      entity,
+      'files',
+      `?${new URLSearchParams(query).toString()}`,
+    );
+    const base = query.path.split('/').filter(Boolean).pop() ?? 'download';
+    saveBlob(await res.blob(), `${base}.tar`);
+  }
 }

@@ -55,6 +55,14 @@ describe('DebugTab', () => {
     await waitFor(() => expect(api.forks).toEqual([]));
   });
 
+  it('downloads a file of the picked container', async () => {
+    const api = apiWith();
+    await renderTab(<DebugTab />, api);
+    fireEvent.change(await screen.findByLabelText('A file or folder of api'), { target: { value: '/app/config.yaml' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Download' }));
+    await waitFor(() => expect(api.fileDownloads).toEqual([{ cluster: 'sandbox', pod: 'payments-api-1', container: 'api', path: '/app/config.yaml' }]));
+  });
+
   it('shows only the denial without the permission', async () => {
     const api = apiWith();
     await renderTab(<DebugTab />, api, { allow: false });

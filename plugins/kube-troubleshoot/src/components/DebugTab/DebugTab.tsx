@@ -87,6 +87,41 @@ function Copies(props: { entity: EntityRefParts; version: number }) {
   );
 }
 
+/** Saves a file or folder of the picked container as a tar (through a debug container when it has no tar). */
+function FileDownload(props: { entity: EntityRefParts; pod: PodSummary; container: string }) {
+  const api = useApi(kubeTroubleshootApiRef);
+  const classes = useStyles();
+  const [filePath, setFilePath] = useState('/');
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const download = async () => {
+    setState({ busy: true });
+    try {
+      await api.downloadFile(props.entity, { cluster: props.pod.cluster, pod: props.pod.name, container: props.container, path: filePath });
+      setState({ busy: false });
+    } catch (e) {
+      setState({ busy: false, error: (e as Error).message });
+    }
+  };
+  return (
+    <Paper className={`${classes.toolbar} ${classes.section}`}>
+      <TextField
+        id="kube-troubleshoot-debug-file-path"
+        label={`A file or folder of ${props.container}`}
+        variant="outlined"
+        size="small"
+        style={{ width: 420 }}
+        value={filePath}
+        onChange={e => setFilePath(e.target.value)}
+        helperText="Downloaded as a .tar, even from a container without tar or a shell"
+      />
+      <Button variant="outlined" onClick={download} disabled={state.busy || !props.container}>
+        {state.busy ? 'Downloading…' : 'Download'}
+      </Button>
+      {state.error && <Alert severity="error">{state.error}</Alert>}
+    </Paper>
+  );
+}
+
 function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: DebugOptionsResponse }) {
   const { entity, pods, options } = props;
   const classes = useStyles();
@@ -219,6 +254,7 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
           <TerminalSession key={active.key} open={active.open} label={active.label} onState={onState} />
         </Box>
       )}
+      <FileDownload entity={entityRef} pod={pod} container={targetState?.name ?? ''} />
       <Box className={classes.section}>
         <Copies entity={entityRef} version={version} />
       </Box>
