@@ -64,6 +64,6 @@ export async function startDebugContainer(
     if (Date.now() > deadline) {
       throw new DebugStartError(`the debug container ${name} did not start within ${Math.round(input.timeoutMs / 1000)} s (${waiting?.reason ?? 'no status yet'})`, 504);
     }
-    await new Promise(r => setTimeout(r, input.pollMs ?? 300));
+    await new Promise(r => setTimeout(r, input.pollMs ?? 100));
   }
 }

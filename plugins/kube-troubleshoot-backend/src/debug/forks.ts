@@ -50,7 +50,7 @@ export async function createFork(
       await deleteFork(client, namespace, fork.metadata.name).catch(() => undefined);
       throw new DebugStartError(`the copy ${fork.metadata.name} did not start (${reason ?? 'no status'}${state?.waiting?.message ? `: ${state.waiting.message}` : ''}); it was deleted`, Date.now() > deadline ? 504 : 502);
     }
-    await new Promise(r => setTimeout(r, 300));
+    await new Promise(r => setTimeout(r, 100));
   }
 }
 

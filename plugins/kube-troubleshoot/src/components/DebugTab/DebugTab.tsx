@@ -50,6 +50,15 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What each kubectl-debug profile does to the tool container. */
+export const PROFILE_HELP: Record<string, string> = {
+  general: 'adds the SYS_PTRACE capability (strace, gdb)',
+  baseline: 'no extra privileges',
+  restricted: 'non-root, all capabilities dropped, no privilege escalation (the tool image must run as non-root)',
+  netadmin: 'adds NET_ADMIN and NET_RAW (tcpdump, iptables)',
+  sysadmin: 'privileged: full access to the node (admins only)',
+};
+
 /** Time left until an ISO date, in words. */
 export function timeLeft(iso: string, now = Date.now()): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
@@ -239,7 +248,7 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
           Debug a copy
         </Button>
         <Typography variant="body2" color="textSecondary" className={classes.help}>
-          {options.images.find(i => i.name === image)?.description} A tool container joins {targetState?.name}'s processes: <code>ps</code> shows them and{' '}
+          {options.images.find(i => i.name === image)?.description}. Profile {chosenProfile}: {PROFILE_HELP[chosenProfile ?? ''] ?? 'as configured'}. A tool container joins {targetState?.name}'s processes: <code>ps</code> shows them and{' '}
           <code>/proc/1/root</code> is its file system, even without a shell in its image. Ephemeral containers cannot be removed from a pod: they stay, stopped, until the pod is
           replaced.{cluster.production ? ' This is a production cluster: only its allowed profiles are offered.' : ''}
         </Typography>

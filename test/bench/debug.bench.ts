@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
+import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
+
+/**
+ * Time from "Start" to a shell prompt, in a debug container and in a pod copy, through the portal
+ * against `kubectl debug` on the same sandbox, in the same run.
+ */
+jest.setTimeout(600_000);
+
+const ORIGIN = 'http://localhost:3000';
+const RUNS = 5;
+const WORKLOADS = `
+apiVersion: v1
+kind: Pod
+metadata: { name: app, namespace: bench, labels: { 'backstage.io/kubernetes-id': app } }
+spec:
+  containers:
+    - { name: main, image: sandbox.local/toolbox:1 }
+`;
+
+let sandbox: SandboxProcess;
+let tmp: string;
+let kubeconfig: string;
+let backend: Awaited<ReturnType<typeof startTestBackend>>;
+let port: number;
+const results: string[] = [];
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+/** POSTs to the backend as alice, opens the session's socket, and resolves at the first prompt. */
+async function portalPrompt(route: 'debug' | 'forks', body: object): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/api/kube-troubleshoot/entities/component/default/app/${route}`, {
+    method: 'POST',
+    headers: { Authorization: mockCredentials.user.header('user:default/alice'), 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`${route}: ${res.status} ${await res.text()}`);
+  const session = (await res.json()) as { path: string; protocols: string[] };
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, session.protocols, { origin: ORIGIN });
+    let screen = '';
+    ws.on('open', () => ws.send(encodeFrame({ type: 'stdin', data: new TextEncoder().encode('\r') })));
+    ws.on('message', (d: Buffer) => {
+      const f = decodeFrame(d);
+      if (f.type !== 'stdout') return;
+      screen += Buffer.from(f.data).toString();
+      if (/[#$] $/.test(screen)) {
+        const ms = performance.now() - t0;
+        ws.close();
+        resolve(ms);
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+/** Runs `kubectl debug -it ...` on a terminal (script) and resolves at the first prompt. */
+function kubectlPrompt(args: string[]): Promise<number> {
+  const t0 = performance.now();
+  const line = ['kubectl', '--kubeconfig', kubeconfig, '-n', 'bench', 'debug', '-it', ...args].map(a => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qfc', line, '/dev/null'], { env: { ...process.env, SHELL: '/bin/sh' } });
+  return new Promise((resolve, reject) => {
+    let screen = '';
+    let pressed = false;
+    child.stdout.on('data', d => {
+      screen += d;
+      if (!pressed && /try pressing enter/.test(screen)) {
+        pressed = true;
+        child.stdin.write('\r');
+      }
+      if (/[#$] $/.test(screen.trimEnd() + ' ')) {
+        const ms = performance.now() - t0;
+        child.stdin.write('exit\r');
+        setTimeout(() => child.kill('SIGKILL'), 500);
+        resolve(ms);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', () => reject(new Error(`kubectl debug ended without a prompt: ${screen}`)));
+    setTimeout(() => reject(new Error(`kubectl debug gave no prompt: ${screen}`)), 60_000);
+  });
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-debug-bench-'));
+  fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
+  sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
+  kubeconfig = path.join(tmp, 'kubeconfig');
+  backend = await startTestBackend({
+    features: [
+      kubeTroubleshootPlugin,
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: { name: 'app', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'app', 'backstage.io/kubernetes-namespace': 'bench' } },
+            spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+          },
+        ],
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: ORIGIN },
+          kubeTroubleshoot: {
+            clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }],
+            sessions: { maxPerUser: 0 },
+            debug: { maxForksPerUser: 100 },
+          },
+        },
+      }),
+      mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
+    ],
+  });
+  port = (backend.server.address() as AddressInfo).port;
+  await new Promise(r => setTimeout(r, 1500)); // the pod starts
+});
+
+afterAll(async () => {
+  await backend?.stop();
+  await sandbox?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  process.stdout.write(`\ndebug: Start to a shell prompt (median of ${RUNS}), portal vs kubectl debug on the same sandbox\n${results.join('\n')}\n`);
+});
+
+it('debug container: Start to prompt', async () => {
+  const portal: number[] = [];
+  const kubectl: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    portal.push(await portalPrompt('debug', { cluster: 'sandbox', pod: 'app', targetContainer: 'main', reuse: false }));
+    kubectl.push(await kubectlPrompt(['app', '--image=sandbox.local/debug-tools:1', '--target=main', '--profile=general', '--', 'sh']));
+  }
+  expect(portal).toHaveLength(RUNS);
+  results.push(`debug container: portal ${median(portal).toFixed(0)} ms, kubectl debug ${median(kubectl).toFixed(0)} ms, ratio ${(median(portal) / median(kubectl)).toFixed(2)}`);
+});
+
+it('pod copy: Start to prompt', async () => {
+  const portal: number[] = [];
+  const kubectl: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    portal.push(await portalPrompt('forks', { cluster: 'sandbox', pod: 'app', container: 'main' }));
+    kubectl.push(await kubectlPrompt(['app', `--copy-to=app-copy-${i}`, '--container=main', '--profile=general', '--', 'sh']));
+  }
+  expect(portal).toHaveLength(RUNS);
+  results.push(`pod copy: portal ${median(portal).toFixed(0)} ms, kubectl debug --copy-to ${median(kubectl).toFixed(0)} ms, ratio ${(median(portal) / median(kubectl)).toFixed(2)}`);
+});
