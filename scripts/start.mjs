@@ -82,7 +82,7 @@ function killGroup(child, signal) {
   }
 }
 
-/** SIGTERM to every process group, SIGKILL to whatever is left after 10 s. */
+/** SIGTERM to every process group, SIGKILL to whatever is left after 20 s. */
 async function stop(code) {
   if (stopping) return;
   stopping = true;
@@ -90,7 +90,7 @@ async function stop(code) {
   for (const c of alive) killGroup(c, 'SIGTERM');
   await Promise.race([
     Promise.all(alive.map(c => new Promise(r => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', r))))),
-    new Promise(r => setTimeout(r, 10_000)),
+    new Promise(r => setTimeout(r, 20_000)),
   ]);
   // Children of the groups (dev servers' workers) go too, even if the leader already exited.
   for (const c of children) killGroup(c, 'SIGKILL');
@@ -104,7 +104,9 @@ async function main() {
   launch(
     'sandbox',
     process.execPath,
-    [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'packages', 'sandbox-cluster', 'src', 'cli.ts'), '--port', String(sandboxPort), '--kubeconfig', kubeconfig],
+    // One process (tsx as a loader, not tsx's wrapper process), so a stop signal reaches the sandbox
+    // itself and the group kill that follows cannot cut its cleanup short.
+    ['--import', 'tsx', path.join(root, 'packages', 'sandbox-cluster', 'src', 'cli.ts'), '--port', String(sandboxPort), '--kubeconfig', kubeconfig],
     { SANDBOX_EXIT_WITH_STDIN: '1', ...(process.env.KT_BACKOFF_MS ? { SANDBOX_BACKOFF_MS: process.env.KT_BACKOFF_MS } : {}) },
   );
   await waitFor('the sandbox cluster', () => fs.existsSync(kubeconfig) && /sandbox cluster at/.test(tail(path.join(logDir, 'sandbox.log'), 5)), 30_000);

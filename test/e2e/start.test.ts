@@ -85,7 +85,7 @@ describe('npm start', () => {
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    await waitFor('every process to end', () => (processesMentioning(stateDir).length === 0 && findSandboxProcesses(sandboxId).length === 0 ? true : undefined), 15_000).catch(e => {
+    await waitFor('every process to end', () => (processesMentioning(stateDir).length === 0 && findSandboxProcesses(sandboxId).length === 0 ? true : undefined), 30_000).catch(e => {
       throw new Error(`${e.message}: ${processesMentioning(stateDir).join('\n')} sandbox: ${findSandboxProcesses(sandboxId)}`);
     });
     if (fs.existsSync(dataDir)) {

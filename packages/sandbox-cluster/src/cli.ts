@@ -32,8 +32,11 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    const started = Date.now();
+    process.stderr.write('sandbox: stopping\n');
     try {
       await sandbox.stop();
+      process.stderr.write(`sandbox: stopped in ${Date.now() - started} ms\n`);
     } catch (e) {
       process.stderr.write(`sandbox: stopping failed: ${(e as Error).stack ?? e}\n`);
       process.exit(1);
