@@ -105,6 +105,8 @@ export interface Config {
     recordings?: {
       /** Record sessions. Default true. */
       enabled?: boolean;
+      /** Also record what users type (passwords typed at no-echo prompts included). Default true. */
+      input?: boolean;
       /** Recordings older than this are deleted by a scheduled task; 0 keeps them for ever. Default 90. */
       retentionDays?: number;
     };

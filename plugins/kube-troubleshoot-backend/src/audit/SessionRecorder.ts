@@ -21,6 +21,8 @@ export class SessionRecorder {
     private readonly logger: LoggerService,
     flushMs = 1000,
     private readonly maxChunkBytes = 64 * 1024,
+    /** Record keystrokes too; off keeps what users type (passwords at no-echo prompts) out of the database. */
+    private readonly recordInput = true,
   ) {
     this.encoder = new AsciicastEncoder(startedAt);
     this.timer = setInterval(() => this.flush(), flushMs);
@@ -35,7 +37,9 @@ export class SessionRecorder {
   }
 
   output = (data: Buffer) => this.add(this.encoder.output(data));
-  input = (data: Buffer) => this.add(this.encoder.input(data));
+  input = (data: Buffer) => {
+    if (this.recordInput) this.add(this.encoder.input(data));
+  };
   resize = (cols: number, rows: number) => this.add(this.encoder.resize(cols, rows));
 
   private flush() {

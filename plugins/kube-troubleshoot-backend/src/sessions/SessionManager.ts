@@ -159,7 +159,7 @@ export class SessionManager {
         production,
         header: { version: 2, width: 80, height: 24, timestamp: Math.floor(startedAt / 1000), title: `${target.pod}/${target.container}`, env: { TERM: 'xterm-256color' } },
       });
-      recorder = new SessionRecorder(recordings, id, startedAt, logger);
+      recorder = new SessionRecorder(recordings, id, startedAt, logger, undefined, undefined, config.recordings.input);
       relay.observe(recorder);
     }
     const meta = { actor: userRef, entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };

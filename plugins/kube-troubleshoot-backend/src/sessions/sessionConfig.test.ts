@@ -11,7 +11,7 @@ describe('session configuration', () => {
       maxPerReplica: 200,
       limits: { idleTimeoutMs: 900_000, maxDurationMs: 14_400_000, warnBeforeMs: 60_000, heartbeatMs: 25_000, bufferBytes: 1_048_576 },
       production: { user: 'troubleshoot', writablePaths: ['/tmp/troubleshoot'] },
-      recordings: { enabled: true, retentionDays: 90 },
+      recordings: { enabled: true, input: true, retentionDays: 90 },
     });
   });
   it.each([

@@ -9,7 +9,8 @@ export interface SessionConfig {
   limits: RelayLimits;
   /** The normal user and writable paths of production clusters' shells. */
   production: ProductionShell;
-  recordings: { enabled: boolean; retentionDays: number };
+  /** `input`: also record what the user types (passwords at no-echo prompts included). */
+  recordings: { enabled: boolean; input: boolean; retentionDays: number };
 }
 
 /** setTimeout cannot wait longer than this (2^31 - 1 ms, about 24.8 days). */
@@ -58,6 +59,7 @@ export function readSessionConfig(root: Config): SessionConfig {
     production: { user, writablePaths },
     recordings: {
       enabled: kt?.getOptionalBoolean('recordings.enabled') ?? true,
+      input: kt?.getOptionalBoolean('recordings.input') ?? true,
       retentionDays: numberAt(kt?.getOptionalConfig('recordings'), 'recordings', 'retentionDays', 90),
     },
   };

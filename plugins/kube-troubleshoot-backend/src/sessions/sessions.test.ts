@@ -86,7 +86,7 @@ interface AuditRecord {
   meta: Record<string, unknown>;
 }
 
-async function backendWith(sessions: JsonObject = {}, token = sandbox.tokens.admin, debug: JsonObject = {}, realScheduler = false) {
+async function backendWith(sessions: JsonObject = {}, token = sandbox.tokens.admin, debug: JsonObject = {}, realScheduler = false, recordings: JsonObject = {}) {
   const audit: AuditRecord[] = [];
   const backend = await startTestBackend({
     features: [
@@ -105,6 +105,7 @@ async function backendWith(sessions: JsonObject = {}, token = sandbox.tokens.adm
             sessions: { heartbeatSeconds: 5, ...sessions },
             productionShell: { user: 'troubleshoot', writablePaths: ['/data'] },
             debug,
+            recordings,
           },
         },
       }),
@@ -398,6 +399,26 @@ describe('session timeouts', () => {
     await client.waitFor(() => !!client.ended, 6000);
     expect(client.notices).toEqual([{ kind: 'idle', secondsLeft: 1, message: 'No input for a while: this session closes in 1 s unless you type.' }]);
     expect(client.ended).toMatchObject({ reason: 'idle', message: 'the session was idle for 2 s' });
+  });
+
+  it('records no input with recordings.input false (what is typed stays out of the database)', async () => {
+    const quiet = await backendWith({}, sandbox.tokens.admin, {}, false, { input: false });
+    try {
+      const client = await openShell(quiet, { cluster: 'dev', pod: 'web-1', container: 'main' });
+      client.type('echo secret-$((6*7)); exit\r');
+      await client.waitFor(() => !!client.ended);
+      const id = client.ready!.recordingId!;
+      let cast = '';
+      for (let i = 0; i < 50 && !cast.includes('secret-42'); i++) {
+        await new Promise(r => setTimeout(r, 100));
+        cast = (await request(quiet.server).get(`/api/kube-troubleshoot/recordings/${id}?format=cast`).set('Authorization', mockCredentials.user.header(ALICE))).text;
+      }
+      const { events } = parseAsciicast(cast);
+      expect(events.some(e => e[1] === 'o' && e[2].includes('secret-42'))).toBe(true);
+      expect(events.filter(e => e[1] === 'i')).toEqual([]);
+    } finally {
+      await quiet.stop();
+    }
   });
 
   it('refuses an expired ticket', async () => {
