@@ -4,12 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
+import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
 
 /**
  * Time from "Start" to a shell prompt, in a debug container and in a pod copy, through the portal
@@ -17,7 +15,6 @@ import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
  */
 jest.setTimeout(600_000);
 
-const ORIGIN = 'http://localhost:3000';
 const RUNS = 5;
 const WORKLOADS = `
 apiVersion: v1
@@ -31,7 +28,7 @@ spec:
 let sandbox: SandboxProcess;
 let tmp: string;
 let kubeconfig: string;
-let backend: Awaited<ReturnType<typeof startTestBackend>>;
+let backend: Awaited<ReturnType<typeof startBenchBackend>>;
 let port: number;
 const results: string[] = [];
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -47,7 +44,7 @@ async function portalPrompt(route: 'debug' | 'forks', body: object): Promise<num
   if (res.status !== 201) throw new Error(`${route}: ${res.status} ${await res.text()}`);
   const session = (await res.json()) as { path: string; protocols: string[] };
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, session.protocols, { origin: ORIGIN });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, session.protocols, { origin: BENCH_ORIGIN });
     let screen = '';
     ws.on('open', () => ws.send(encodeFrame({ type: 'stdin', data: new TextEncoder().encode('\r') })));
     ws.on('message', (d: Buffer) => {
@@ -78,7 +75,7 @@ function kubectlPrompt(args: string[]): Promise<number> {
         pressed = true;
         child.stdin.write('\r');
       }
-      if (/[#$] $/.test(screen.trimEnd() + ' ')) {
+      if (/[#$] $/.test(`${screen.trimEnd()} `)) {
         const ms = performance.now() - t0;
         child.stdin.write('exit\r');
         setTimeout(() => child.kill('SIGKILL'), 500);
@@ -96,32 +93,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
   kubeconfig = path.join(tmp, 'kubeconfig');
-  backend = await startTestBackend({
-    features: [
-      kubeTroubleshootPlugin,
-      catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: { name: 'app', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'app', 'backstage.io/kubernetes-namespace': 'bench' } },
-            spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
-          },
-        ],
-      }),
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: ORIGIN },
-          kubeTroubleshoot: {
-            clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }],
-            sessions: { maxPerUser: 0 },
-            debug: { maxForksPerUser: 100 },
-          },
-        },
-      }),
-      mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
-    ],
-  });
+  backend = await startBenchBackend(sandbox, 'app', { sessions: { maxPerUser: 0 }, debug: { maxForksPerUser: 100 } });
   port = (backend.server.address() as AddressInfo).port;
   await new Promise(r => setTimeout(r, 1500)); // the pod starts
 });

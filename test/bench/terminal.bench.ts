@@ -4,13 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
 import { waitFor } from '../support/tools';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
+import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
 
 /**
  * The Terminal tab's relay against exec straight to the sandbox, measured in the same run:
@@ -18,7 +16,6 @@ import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
  */
 jest.setTimeout(600_000);
 
-const ORIGIN = 'http://localhost:3000';
 const BIG = 100_000_000;
 const WORKLOADS = `
 apiVersion: v1
@@ -30,7 +27,7 @@ spec:
 
 let sandbox: SandboxProcess;
 let tmp: string;
-let backend: Awaited<ReturnType<typeof startTestBackend>>;
+let backend: Awaited<ReturnType<typeof startBenchBackend>>;
 let port: number;
 const results: string[] = [];
 
@@ -61,7 +58,7 @@ async function portalSession(): Promise<WebSocket> {
   if (res.status !== 201) throw new Error(`session refused: ${res.status} ${await res.text()}`);
   const session = (await res.json()) as { path: string; protocols: string[] };
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, session.protocols, { origin: ORIGIN });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, session.protocols, { origin: BENCH_ORIGIN });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -116,32 +113,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-terminal-bench-'));
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
-  backend = await startTestBackend({
-    features: [
-      kubeTroubleshootPlugin,
-      catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: { name: 'term', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'term', 'backstage.io/kubernetes-namespace': 'bench' } },
-            spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
-          },
-        ],
-      }),
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: ORIGIN },
-          kubeTroubleshoot: {
-            clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }],
-            sessions: { maxPerUser: 0, maxPerReplica: 0 },
-            recordings: { enabled: false },
-          },
-        },
-      }),
-      mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
-    ],
-  });
+  backend = await startBenchBackend(sandbox, 'term', { sessions: { maxPerUser: 0, maxPerReplica: 0 }, recordings: { enabled: false } });
   port = (backend.server.address() as AddressInfo).port;
   // The 100 MB file, made inside the container.
   const ws = await waitFor('the bench pod to accept exec', () => directExec(['sh', '-c', `yes 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ | head -c ${BIG} > /tmp/big; echo made`]).catch(() => undefined));
@@ -204,7 +176,7 @@ it('200 concurrent idle sessions on one backend', async () => {
        const tickets = JSON.parse(require('fs').readFileSync(0, 'utf8'));
        let ready = 0;
        for (const t of tickets) {
-         const ws = new WebSocket(t.url, t.protocols, { origin: ${JSON.stringify(ORIGIN)} });
+         const ws = new WebSocket(t.url, t.protocols, { origin: ${JSON.stringify(BENCH_ORIGIN)} });
          ws.on('message', d => { if (d[0] === 3 && ++ready === tickets.length) console.log('all ready'); });
          ws.on('error', e => console.error(e.message));
        }

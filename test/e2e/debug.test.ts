@@ -102,5 +102,6 @@ describeIf('Debug tab in Chromium', () => {
     const bob = await pageFor('bob');
     await bob.goto(`${p.baseUrl}/catalog/default/component/payments-api/debug`);
     await shown(p, bob.getByText('You cannot see the debug tools of payments-api'), "bob's denial", 60_000);
+    expect(await bob.getByRole('button', { name: 'Start', exact: true }).count()).toBe(0);
   });
 });

@@ -1,0 +1,36 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { SandboxProcess } from './sandboxProcess';
+
+export const BENCH_ORIGIN = 'http://localhost:3000';
+
+/**
+ * The backend the session benches measure: one entity whose pods are in namespace `bench` of the
+ * sandbox, every permission allowed, the admin token, and the bench's own kubeTroubleshoot keys.
+ */
+export function startBenchBackend(sandbox: SandboxProcess, entity: string, kubeTroubleshoot: Record<string, Record<string, number | boolean>> = {}) {
+  return startTestBackend({
+    features: [
+      kubeTroubleshootPlugin,
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: { name: entity, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': entity, 'backstage.io/kubernetes-namespace': 'bench' } },
+            spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+          },
+        ],
+      }),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: BENCH_ORIGIN },
+          kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }], ...kubeTroubleshoot },
+        },
+      }),
+      mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
+    ],
+  });
+}
