@@ -96,7 +96,12 @@ describeIf('Terminal tab in Chromium', () => {
 
     // The recording of that session, replayed.
     await page.setViewportSize({ width: 1440, height: 900 });
-    await page.getByRole('button', { name: 'Refresh' }).click().catch(() => undefined);
+    // The recording is complete once the list shows how the session ended (its last chunk is stored then).
+    await waitFor('the recording to be complete', async () => {
+      await page.getByRole('button', { name: 'Refresh' }).first().click().catch(() => undefined);
+      await page.waitForTimeout(300);
+      return (await page.getByRole('cell', { name: 'exit (3)' }).count()) ? true : undefined;
+    }, 30_000);
     const replay = page.getByRole('button', { name: /^Replay the session of user:default\/alice on payments-api/ }).first();
     await shown(p, replay, 'a recording to replay', 30_000);
     await replay.click();
