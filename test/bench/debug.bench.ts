@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
+import { bearerProtocol, decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
 
@@ -44,7 +44,7 @@ async function portalPrompt(route: 'debug' | 'forks', body: object): Promise<num
   if (res.status !== 201) throw new Error(`${route}: ${res.status} ${await res.text()}`);
   const session = (await res.json()) as { path: string; protocols: string[] };
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, session.protocols, { origin: BENCH_ORIGIN });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, [...session.protocols, bearerProtocol(mockCredentials.user.token('user:default/alice'))], { origin: BENCH_ORIGIN });
     let screen = '';
     ws.on('open', () => ws.send(encodeFrame({ type: 'stdin', data: new TextEncoder().encode('\r') })));
     ws.on('message', (d: Buffer) => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
+import { bearerProtocol, decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
 import { waitFor } from '../support/tools';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
@@ -58,7 +58,7 @@ async function portalSession(): Promise<WebSocket> {
   if (res.status !== 201) throw new Error(`session refused: ${res.status} ${await res.text()}`);
   const session = (await res.json()) as { path: string; protocols: string[] };
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, session.protocols, { origin: BENCH_ORIGIN });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, [...session.protocols, bearerProtocol(mockCredentials.user.token('user:default/alice'))], { origin: BENCH_ORIGIN });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -166,7 +166,7 @@ it('200 concurrent idle sessions on one backend', async () => {
       body: JSON.stringify({ cluster: 'sandbox', pod: 'term', container: 'sh' }),
     });
     const s = (await res.json()) as { path: string; protocols: string[] };
-    tickets.push({ url: `ws://127.0.0.1:${port}${s.path}`, protocols: s.protocols });
+    tickets.push({ url: `ws://127.0.0.1:${port}${s.path}`, protocols: [...s.protocols, bearerProtocol(mockCredentials.user.token('user:default/alice'))] });
   }
   const clients = spawn(
     process.execPath,

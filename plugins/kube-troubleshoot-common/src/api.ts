@@ -175,10 +175,13 @@ export function hasKubernetesAnnotations(entity: { metadata: { annotations?: Rec
 
 /** `POST /entities/:kind/:namespace/:name/sessions`: open a terminal on one of the entity's containers. */
 export interface CreateSessionRequest {
+  /** One of the configured cluster names. */
   cluster: string;
+  /** A pod name (DNS-1123 subdomain) of one of the entity's pods or of the caller's pod copies. */
   pod: string;
+  /** A container name (DNS-1123 label) of that pod. */
   container: string;
-  /** The pod's namespace, when the entity's pods span several. */
+  /** The pod's namespace (DNS-1123 label); when given, the pod must be in it. */
   namespace?: string;
 }
 
@@ -188,7 +191,10 @@ export interface CreateSessionResponse {
   expiresAt: string;
   /** Path of the WebSocket to open, relative to the backend's base URL (`/api/kube-troubleshoot/...`). */
   path: string;
-  /** Pass to `new WebSocket(url, protocols)`: the terminal protocol and the ticket. */
+  /**
+   * Pass to `new WebSocket(url, [...protocols, bearerProtocol(token)])`: the terminal protocol and
+   * the ticket; the caller adds its own Backstage token, which must be the ticket's user's.
+   */
   protocols: string[];
   /** The cluster is marked production: the shell runs as a normal user. */
   production: boolean;
@@ -223,6 +229,26 @@ export interface RecordingListResponse {
   scope: 'all' | 'own';
 }
 
+/** `GET /recordings/:id`: one recording's summary and its asciicast v2 text. */
+export interface RecordingResponse extends RecordingSummary {
+  cast: string;
+}
+
+/** `GET .../files`: a file or folder of one container, as a tar stream. */
+export interface FileDownloadQuery {
+  cluster: string;
+  pod: string;
+  container: string;
+  /** An absolute path inside the container, without `..`. */
+  path: string;
+  namespace?: string;
+}
+
+/** `GET /health` */
+export interface HealthResponse {
+  status: 'ok';
+}
+
 /** `GET .../debug/options`: what the Debug tab may offer. */
 export interface DebugOptionsResponse {
   images: Array<{ name: string; image: string; description: string; default: boolean }>;
@@ -236,6 +262,8 @@ export interface StartDebugRequest {
   cluster: string;
   pod: string;
   targetContainer: string;
+  /** The pod's namespace; when given, the pod must be in it. */
+  namespace?: string;
   /** An image name from the options (the default when left out). */
   image?: string;
   profile?: string;
@@ -260,6 +288,11 @@ export interface ForkSummary {
   user: string;
   expiresAt: string;
   phase: string;
+}
+
+/** `GET .../forks`: the caller's own copies of the entity's pods. */
+export interface ForkListResponse {
+  items: ForkSummary[];
 }
 
 /** `POST .../forks` `{cluster, pod, container}`: the copy, and a ticket to a shell in it. */

@@ -1,4 +1,4 @@
-import { decodeFrame, encodeFrame, Frame, FrameType } from './terminalProtocol';
+import { bearerProtocol, decodeFrame, encodeFrame, Frame, FrameType, tokenFromBearerProtocol } from './terminalProtocol';
 
 describe('terminal frames', () => {
   const frames: Frame[] = [
@@ -24,5 +24,14 @@ describe('terminal frames', () => {
     expect(() => decodeFrame(new Uint8Array([99]))).toThrow('unknown frame type 99');
     expect(() => decodeFrame(new Uint8Array([FrameType.resize, 1]))).toThrow('resize frame must carry 4 bytes, got 1');
     expect(() => decodeFrame(new Uint8Array([FrameType.ended, 123]))).toThrow('frame type 4 carries invalid JSON');
+  });
+  it('carries a token as a valid subprotocol (token characters only) and reads it back', () => {
+    const token = 'mock-user-token:{"sub":"user:default/alice"}/+=é';
+    const protocol = bearerProtocol(token);
+    expect(protocol).toMatch(/^bearer\.[A-Za-z0-9_-]+$/);
+    expect(tokenFromBearerProtocol(protocol)).toBe(token);
+    expect(tokenFromBearerProtocol('bearer.')).toBeUndefined();
+    expect(tokenFromBearerProtocol('bearer.a b')).toBeUndefined();
+    expect(tokenFromBearerProtocol('ticket.abc')).toBeUndefined();
   });
 });

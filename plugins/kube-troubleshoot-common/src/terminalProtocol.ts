@@ -8,6 +8,28 @@
 export const TERMINAL_PROTOCOL = 'kube-troubleshoot.terminal.v1';
 /** Prefix of the subprotocol that carries the session ticket (`ticket.<value>`). */
 export const TICKET_PROTOCOL_PREFIX = 'ticket.';
+/**
+ * Prefix of the subprotocol that carries the caller's Backstage token, base64url-encoded (a browser
+ * WebSocket cannot send `Authorization`; Kubernetes does the same with
+ * `base64url.bearer.authorization.k8s.io.`). The ticket says what opens; the token proves who asks.
+ */
+export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+
+/** The subprotocol carrying a Backstage token. */
+export function bearerProtocol(token: string): string {
+  const bytes = new TextEncoder().encode(token);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `${BEARER_PROTOCOL_PREFIX}${btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+}
+
+/** The token of a `bearer.` subprotocol, or undefined when it is malformed. */
+export function tokenFromBearerProtocol(protocol: string): string | undefined {
+  const encoded = protocol.slice(BEARER_PROTOCOL_PREFIX.length);
+  if (!protocol.startsWith(BEARER_PROTOCOL_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(encoded)) return undefined;
+  const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(binary, c => c.charCodeAt(0)));
+}
 
 export const FrameType = {
   /** browser -> backend: keystrokes and pasted text */

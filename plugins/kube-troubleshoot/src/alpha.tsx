@@ -1,4 +1,8 @@
-import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  discoveryApiRef,
+  fetchApiRef,
+  identityApiRef,
+} from '@backstage/core-plugin-api';
 import {
   ApiBlueprint,
   createFrontendPlugin,
@@ -33,9 +37,13 @@ export const kubeTroubleshootApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: kubeTroubleshootApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) =>
-        new KubeTroubleshootClient({ discoveryApi, fetchApi }),
+      deps: {
+        discoveryApi: discoveryApiRef,
+        fetchApi: fetchApiRef,
+        identityApi: identityApiRef,
+      },
+      factory: ({ discoveryApi, fetchApi, identityApi }) =>
+        new KubeTroubleshootClient({ discoveryApi, fetchApi, identityApi }),
     }),
 });
 

@@ -6,6 +6,7 @@ import {
   createRouteRef,
   discoveryApiRef,
   fetchApiRef,
+  identityApiRef,
 } from '@backstage/core-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { hasKubernetesAnnotations } from '@kube-troubleshoot/backstage-plugin-common';
@@ -24,9 +25,13 @@ export const kubeTroubleshootPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: kubeTroubleshootApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) =>
-        new KubeTroubleshootClient({ discoveryApi, fetchApi }),
+      deps: {
+        discoveryApi: discoveryApiRef,
+        fetchApi: fetchApiRef,
+        identityApi: identityApiRef,
+      },
+      factory: ({ discoveryApi, fetchApi, identityApi }) =>
+        new KubeTroubleshootClient({ discoveryApi, fetchApi, identityApi }),
     }),
   ],
 });

@@ -40,11 +40,27 @@ export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
 }
 
 /**
+ * What the plugin does with one cluster. Services depend on this, not on the HTTP client, so
+ * router tests can stand in a recording fake and prove what reaches a cluster.
+ */
+export interface KubeApi {
+  /** The configured cluster name. */
+  readonly name: string;
+  /** Starts a GET and resolves once the status is known: 200 gives the open response. */
+  stream(path: string, query?: Query, signal?: AbortSignal): Promise<IncomingMessage>;
+  /** A write (POST, PATCH, DELETE) with a JSON body; resolves to the JSON answer. */
+  send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, contentType?: string): Promise<T>;
+  getJson<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
+  /** Opens a streaming subresource (exec, attach) over WebSocket, offering the given subprotocols. */
+  openWebSocket(path: string, query: URLSearchParams, protocols: string[]): Promise<WebSocket>;
+}
+
+/**
  * The plugin's only door to one cluster: JSON reads and streaming GETs over the API server's
  * REST API, authenticated by client-node's KubeConfig (token, CA, exec plugins, in-cluster).
  * Errors come back as KubeApiError with Kubernetes' own text.
  */
-export class KubeClient {
+export class KubeClient implements KubeApi {
   private readonly server: string;
 
   constructor(readonly name: string, private readonly kc: KubeConfig) {

@@ -27,20 +27,38 @@ export interface ContainerStatusJson {
   lastState?: ContainerStateJson;
 }
 
+export interface EnvVarJson {
+  name: string;
+  value?: string;
+  [field: string]: unknown;
+}
+
+/**
+ * A container of any kind. The fields the plugin reads are named; the rest are carried as they
+ * came, so a pod copy keeps every field of the original.
+ */
 export interface ContainerJson {
   name: string;
   image?: string;
-  readinessProbe?: unknown;
-  livenessProbe?: unknown;
+  command?: string[];
+  args?: string[];
+  env?: EnvVarJson[];
+  /** Ephemeral containers: whose process namespace they joined. */
+  targetContainerName?: string;
+  [field: string]: unknown;
 }
 
+/** The one pod type of the plugin: what the API server sends, as far as the plugin reads it. */
 export interface PodJson {
+  apiVersion?: string;
+  kind?: string;
   metadata: ObjectMeta;
   spec: {
     containers: ContainerJson[];
     initContainers?: ContainerJson[];
     ephemeralContainers?: ContainerJson[];
     nodeName?: string;
+    [field: string]: unknown;
   };
   status?: {
     phase?: string;

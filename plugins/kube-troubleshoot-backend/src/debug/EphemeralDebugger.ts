@@ -1,30 +1,25 @@
-import { KubeClient } from '../clusters/KubeClient';
+import { KubeApi } from '../clusters/KubeClient';
 import { PodJson } from '../clusters/kubeTypes';
-import { buildDebugContainer, debugContainerName, ephemeralPatch, PodSpecLike } from './debugContainer';
+import { StatusError } from '../http/errors';
+import { buildDebugContainer, debugContainerName, ephemeralPatch } from './debugContainer';
 import { DebugProfile } from './profiles';
 
 /** Marks a debug container with the user who made it (env is one of the fields ephemeral containers may set). */
 export const DEBUG_USER_ENV = 'KUBE_TROUBLESHOOT_USER';
 
 /** The debug container did not come up: the image cannot be pulled, or it took too long. */
-export class DebugStartError extends Error {
-  constructor(message: string, readonly statusCode: 502 | 504) {
-    super(message);
+export class DebugStartError extends StatusError {
+  constructor(message: string, statusCode: 502 | 504) {
+    super(statusCode, message, 'DebugStartError');
   }
-}
-
-interface EnvVar {
-  name: string;
-  value?: string;
 }
 
 /** A running debug container of this user in the pod, on the same target and image, to attach to again. */
 export function reusableDebugContainer(pod: PodJson, userRef: string, target: string, image: string): string | undefined {
   const running = new Set((pod.status?.ephemeralContainerStatuses ?? []).filter(s => s.state?.running).map(s => s.name));
   return (pod.spec.ephemeralContainers ?? []).find(c => {
-    const env = (c as { env?: EnvVar[] }).env ?? [];
-    const mine = env.some(e => e.name === DEBUG_USER_ENV && e.value === userRef);
-    return mine && running.has(c.name) && (c as { targetContainerName?: string }).targetContainerName === target && c.image === image;
+    const mine = (c.env ?? []).some(e => e.name === DEBUG_USER_ENV && e.value === userRef);
+    return mine && running.has(c.name) && c.targetContainerName === target && c.image === image;
   })?.name;
 }
 
@@ -34,18 +29,18 @@ export function reusableDebugContainer(pod: PodJson, userRef: string, target: st
  * its session ends.
  */
 export async function startDebugContainer(
-  client: KubeClient,
+  client: KubeApi,
   pod: PodJson,
   input: { target: string; image: string; profile: DebugProfile; userRef: string; timeoutMs: number; pollMs?: number; command?: string[] },
 ): Promise<string> {
   const namespace = pod.metadata.namespace ?? 'default';
-  const name = debugContainerName(pod as unknown as PodSpecLike);
+  const name = debugContainerName(pod);
   const container = {
     ...buildDebugContainer({ name, image: input.image, target: input.target, profile: input.profile, command: input.command }),
     env: [{ name: DEBUG_USER_ENV, value: input.userRef }],
   };
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod.metadata.name)}`;
-  await client.send('PATCH', `${path}/ephemeralcontainers`, ephemeralPatch(container as never), 'application/strategic-merge-patch+json');
+  await client.send('PATCH', `${path}/ephemeralcontainers`, ephemeralPatch(container), 'application/strategic-merge-patch+json');
   const deadline = Date.now() + input.timeoutMs;
   for (;;) {
     const current = await client.getJson<PodJson>(path);

@@ -1,8 +1,10 @@
-import { buildDebugContainer, debugContainerName, ephemeralPatch, PodSpecLike } from './debugContainer';
-import { buildFork, FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION, forkName, isExpiredFork } from './forkPod';
+import { PodJson } from '../clusters/kubeTypes';
+import { FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from '../targets/forkMarks';
+import { buildDebugContainer, debugContainerName, ephemeralPatch } from './debugContainer';
+import { buildFork, forkName, isExpiredFork } from './forkPod';
 import { DEBUG_PROFILES, profileSecurityContext } from './profiles';
 
-const pod = (extra: Partial<PodSpecLike['spec']> = {}): PodSpecLike => ({
+const pod = (extra: Partial<PodJson['spec']> = {}): PodJson => ({
   metadata: {
     name: 'search-indexer-7d9f-abcde',
     namespace: 'default',

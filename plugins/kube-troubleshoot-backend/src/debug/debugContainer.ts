@@ -1,15 +1,5 @@
+import { PodJson } from '../clusters/kubeTypes';
 import { DebugProfile, profileSecurityContext, SecurityContext } from './profiles';
-
-/** The parts of a Pod the debug builders read. */
-export interface PodSpecLike {
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: unknown[]; [k: string]: unknown };
-  spec: {
-    containers: Array<Record<string, unknown> & { name: string }>;
-    initContainers?: Array<Record<string, unknown> & { name: string }>;
-    ephemeralContainers?: Array<Record<string, unknown> & { name: string }>;
-    [k: string]: unknown;
-  };
-}
 
 export interface EphemeralDebugContainer {
   name: string;
@@ -22,13 +12,14 @@ export interface EphemeralDebugContainer {
   terminationMessagePolicy: 'File';
   securityContext?: SecurityContext;
   command?: string[];
+  env?: Array<{ name: string; value: string }>;
 }
 
 /** kubectl's alphabet for generated names (utilrand: no vowels, no confusable digits). */
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** `debugger-xxxxx`, unique among the pod's containers; `random` is injectable for tests. */
-export function debugContainerName(pod: PodSpecLike, random: () => number = Math.random): string {
+export function debugContainerName(pod: PodJson, random: () => number = Math.random): string {
   const taken = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map(c => c.name));
   for (;;) {
     let suffix = '';

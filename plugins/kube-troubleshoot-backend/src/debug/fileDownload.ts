@@ -1,7 +1,7 @@
 import path from 'node:path';
 import WebSocket from 'ws';
-import { KubeClient } from '../clusters/KubeClient';
-import { CHANNEL, readExitStatus, UPSTREAM_PROTOCOLS } from '../sessions/upstreamFrames';
+import { KubeApi } from '../clusters/KubeClient';
+import { CHANNEL, readExitStatus, UPSTREAM_PROTOCOLS } from '../clusters/channelProtocol';
 
 /** A normalised absolute path inside the container, or the reason it is refused. */
 export function checkContainerPath(p: unknown): { ok: true; dir: string; base: string } | { ok: false; message: string } {
@@ -26,7 +26,7 @@ export type TarResult = { ok: true; bytes: number } | { ok: false; status: 400 |
  * `maxBytes`. `root` prefixes the path: `/proc/1/root` from a debug container reads its target.
  */
 export async function streamTar(
-  client: KubeClient,
+  client: KubeApi,
   target: { namespace: string; pod: string; container: string },
   file: { dir: string; base: string },
   sink: TarSink,

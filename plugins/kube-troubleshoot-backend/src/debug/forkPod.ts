@@ -1,9 +1,5 @@
-import { PodSpecLike } from './debugContainer';
-
-export const FORK_OF_LABEL = 'kube-troubleshoot.io/fork-of';
-export const FORK_USER_ANNOTATION = 'kube-troubleshoot.io/fork-user';
-export const FORK_ENTITY_ANNOTATION = 'kube-troubleshoot.io/fork-entity';
-export const FORK_EXPIRES_ANNOTATION = 'kube-troubleshoot.io/fork-expires';
+import { PodJson } from '../clusters/kubeTypes';
+import { FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from '../targets/forkMarks';
 
 export interface ForkOptions {
   /** The container whose command is replaced by a sleep. */
@@ -33,12 +29,12 @@ export function forkName(original: string, suffix: string): string {
  * (activeDeadlineSeconds). A label and annotations say whose fork it is and when it expires, for
  * the list, the cleanup on session end and the reaper.
  */
-export function buildFork(pod: PodSpecLike, opts: ForkOptions): PodSpecLike & { apiVersion: 'v1'; kind: 'Pod' } {
+export function buildFork(pod: PodJson, opts: ForkOptions): PodJson & { apiVersion: 'v1'; kind: 'Pod' } {
   const spec = structuredClone(pod.spec);
   const target = spec.containers.find(c => c.name === opts.container);
   if (!target) throw new Error(`container ${opts.container} is not valid for pod ${pod.metadata.name}`);
   const containers = spec.containers.map(c => {
-    const copy: Record<string, unknown> & { name: string } = { ...c };
+    const copy = { ...c };
     for (const p of PROBES) delete copy[p];
     if (c.name === opts.container) {
       copy.command = ['sleep', String(opts.ttlSeconds)];
@@ -46,7 +42,7 @@ export function buildFork(pod: PodSpecLike, opts: ForkOptions): PodSpecLike & { 
     }
     return copy;
   });
-  const next: PodSpecLike['spec'] = { ...spec, containers, restartPolicy: 'Never', activeDeadlineSeconds: opts.ttlSeconds };
+  const next: PodJson['spec'] = { ...spec, containers, restartPolicy: 'Never', activeDeadlineSeconds: opts.ttlSeconds };
   delete next.initContainers;
   delete next.ephemeralContainers;
   if (!opts.sameNode) delete next.nodeName;
@@ -69,7 +65,7 @@ export function buildFork(pod: PodSpecLike, opts: ForkOptions): PodSpecLike & { 
 }
 
 /** Whether a fork's expiry annotation has passed (a fork without one is treated as expired). */
-export function isExpiredFork(pod: PodSpecLike, now: Date): boolean {
+export function isExpiredFork(pod: PodJson, now: Date): boolean {
   const at = Date.parse(pod.metadata.annotations?.[FORK_EXPIRES_ANNOTATION] ?? '');
   return Number.isNaN(at) || at <= now.getTime();
 }

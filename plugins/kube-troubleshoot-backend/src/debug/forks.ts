@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { KubeClient } from '../clusters/KubeClient';
+import { KubeApi } from '../clusters/KubeClient';
 import { ListJson, PodJson } from '../clusters/kubeTypes';
-import { PodSpecLike } from './debugContainer';
+import { ForkSummary } from '@kube-troubleshoot/backstage-plugin-common';
+import { FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from '../targets/forkMarks';
 import { DebugStartError } from './EphemeralDebugger';
-import { buildFork, FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION, isExpiredFork } from './forkPod';
-
-/** One pod copy, as the Debug tab lists it. */
-export interface ForkSummary {
-  cluster: string;
-  namespace: string;
-  name: string;
-  forkOf: string;
-  user: string;
-  expiresAt: string;
-  phase: string;
-}
+import { buildFork, isExpiredFork } from './forkPod';
 
 const podPath = (namespace: string, name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name ? `/${encodeURIComponent(name)}` : ''}`;
 
@@ -33,11 +23,11 @@ export function summarizeFork(cluster: string, pod: PodJson): ForkSummary {
 
 /** Creates the copy and waits until its target container runs (the sleep that replaced the command). */
 export async function createFork(
-  client: KubeClient,
+  client: KubeApi,
   pod: PodJson,
   input: { container: string; userRef: string; entityRef: string; ttlSeconds: number; sameNode: boolean; timeoutMs: number },
 ): Promise<PodJson> {
-  const fork = buildFork(pod as unknown as PodSpecLike, { ...input, now: new Date(), suffix: randomBytes(3).toString('hex').slice(0, 5) });
+  const fork = buildFork(pod, { ...input, now: new Date(), suffix: randomBytes(3).toString('hex').slice(0, 5) });
   const namespace = pod.metadata.namespace ?? 'default';
   await client.send('POST', podPath(namespace), fork);
   const deadline = Date.now() + input.timeoutMs;
@@ -54,14 +44,14 @@ export async function createFork(
   }
 }
 
-export async function deleteFork(client: KubeClient, namespace: string, name: string) {
+export async function deleteFork(client: KubeApi, namespace: string, name: string) {
   await client.send('DELETE', podPath(namespace, name), { gracePeriodSeconds: 0 });
 }
 
 /** Deletes the forks whose time is up, in every namespace of one cluster; returns what it deleted. */
-export async function reapExpiredForks(client: KubeClient, now = new Date()): Promise<ForkSummary[]> {
+export async function reapExpiredForks(client: KubeApi, now = new Date()): Promise<ForkSummary[]> {
   const list = await client.getJson<ListJson<PodJson>>('/api/v1/pods', { labelSelector: FORK_OF_LABEL });
-  const expired = list.items.filter(p => !p.metadata.deletionTimestamp && isExpiredFork(p as unknown as PodSpecLike, now));
+  const expired = list.items.filter(p => !p.metadata.deletionTimestamp && isExpiredFork(p, now));
   for (const pod of expired) await deleteFork(client, pod.metadata.namespace ?? 'default', pod.metadata.name);
   return expired.map(p => summarizeFork(client.name, p));
 }

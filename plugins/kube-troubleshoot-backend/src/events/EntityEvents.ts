@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { Entity } from '@backstage/catalog-model';
 import { ClusterError, EntityEventsResponse, EventStreamMessage, KubeEvent } from '@kube-troubleshoot/backstage-plugin-common';
 import { KubeApiError } from '../clusters/KubeApiError';
-import { KubeClient } from '../clusters/KubeClient';
+import { KubeApi } from '../clusters/KubeClient';
 import { EventJson, ListJson, ObjectMeta } from '../clusters/kubeTypes';
-import { LineSplitter } from '../logs/logLines';
+import { LineSplitter } from '../clusters/lineSplitter';
 import { clusterError, TargetResolver } from '../targets/TargetResolver';
 import { foldKey, mergeFolded, newestFirst, toKubeEvent } from './foldEvents';
 
 /** Which objects' events belong to the entity in one cluster namespace: its pods and their owners. */
 interface Scope {
-  client: KubeClient;
+  client: KubeApi;
   namespace: string;
   objects: Set<string>;
 }
@@ -133,7 +133,7 @@ export class EntityEvents {
       const key = `${state.scope.client.name}/${state.scope.namespace}/${io.name}`;
       if (io.kind !== 'Pod' || !io.name || state.belongs(e) || notOurs.has(key)) return;
       try {
-        await this.targets.findPod(entity, state.scope.client.name, io.name, signal);
+        await this.targets.findPod(entity, { cluster: state.scope.client.name, pod: io.name, namespace: state.scope.namespace }, signal);
         state.scope.objects.add(objKey('Pod', io.name));
       } catch {
         notOurs.add(key);

@@ -1,4 +1,5 @@
-import { LineSplitter, mergeByTime, parseTimedLine, ResumeCursor } from './logLines';
+import { LineSplitter } from '../clusters/lineSplitter';
+import { mergeByTime, parseTimedLine, ResumeCursor } from './logLines';
 
 const at = (ns: number) => `2026-01-01T00:00:0${Math.floor(ns / 1e9)}.${String(ns % 1e9).padStart(9, '0')}Z`;
 

@@ -18,22 +18,6 @@ export function timeKey(ts: string): string {
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : ts;
 }
 
-/** Splits a byte stream into lines, keeping the unfinished tail for the next chunk. */
-export class LineSplitter {
-  private rest = '';
-  push(chunk: string): string[] {
-    const parts = (this.rest + chunk).split('\n');
-    this.rest = parts.pop()!;
-    return parts;
-  }
-  /** What is left when the stream ends (a last line without newline). */
-  flush(): string[] {
-    const last = this.rest;
-    this.rest = '';
-    return last ? [last] : [];
-  }
-}
-
 /**
  * Remembers what was already delivered so a resumed request (`sinceTime` has only second
  * precision on its way to the kubelet) repeats nothing: lines before the last delivered instant

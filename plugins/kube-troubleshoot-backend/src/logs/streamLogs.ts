@@ -1,12 +1,13 @@
 import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import { KubeApiError } from '../clusters/KubeApiError';
-import { KubeClient } from '../clusters/KubeClient';
+import { KubeApi } from '../clusters/KubeClient';
 import { PodJson } from '../clusters/kubeTypes';
-import { LineSplitter, mergeByTime, parseTimedLine, ResumeCursor, TimedLine } from './logLines';
+import { LineSplitter } from '../clusters/lineSplitter';
+import { mergeByTime, parseTimedLine, ResumeCursor, TimedLine } from './logLines';
 
 /** One container whose log is read. */
 export interface LogSource {
-  client: KubeClient;
+  client: KubeApi;
   namespace: string;
   pod: string;
   container: string;
@@ -177,4 +178,14 @@ export async function streamLogs(sources: LogSource[], opts: LogOptions, sink: L
     );
   }
   if (!signal.aborted) await sink.write([{ type: 'end' }]);
+}
+
+/** The last lines of a container's previous run; empty when it has none or it cannot be read. */
+export async function previousLogTail(client: KubeApi, namespace: string, pod: string, container: string, lines = 10): Promise<string[]> {
+  try {
+    const history = await readHistory({ client, namespace, pod, container }, { follow: false, previous: true, tailLines: lines });
+    return history.map(l => l.text);
+  } catch {
+    return [];
+  }
 }

@@ -1,6 +1,8 @@
-import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { AuthenticationError, NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
+import { Request } from 'express';
 import WebSocket from 'ws';
-import { CreateSessionResponse, SessionReady, TERMINAL_PROTOCOL, TICKET_PROTOCOL_PREFIX } from '@kube-troubleshoot/backstage-plugin-common';
+import { BEARER_PROTOCOL_PREFIX, CreateSessionResponse, SessionReady, TERMINAL_PROTOCOL, TICKET_PROTOCOL_PREFIX } from '@kube-troubleshoot/backstage-plugin-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { RecordingStore } from '../audit/RecordingStore';
 import { SessionRecorder } from '../audit/SessionRecorder';
@@ -8,13 +10,28 @@ import { isMissingExecutable, NO_SHELL_MESSAGE, shellAttempts } from '../shell/s
 import { SessionConfig } from './sessionConfig';
 import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
 import { SessionTarget, TicketStore } from './TicketStore';
-import { UPSTREAM_PROTOCOLS } from './upstreamFrames';
-import { deleteFork } from '../debug/forks';
+import { UPSTREAM_PROTOCOLS } from '../clusters/channelProtocol';
+import { RequestAudit } from '../audit/RequestAudit';
+import { statusOf, StatusError } from '../http/errors';
+import { UpgradeAttempt } from './upgradeListener';
 
 /** Refused because a limit is reached (HTTP 429). */
-export class SessionLimitError extends Error {
-  readonly name = 'TooManyRequestsError';
+export class SessionLimitError extends StatusError {
+  constructor(message: string) {
+    super(429, message, 'TooManyRequestsError');
+  }
 }
+
+/** Who a session is for, and the request (the WebSocket's) whose credentials name them in audit events. */
+export interface SessionUser {
+  userRef: string;
+  request: Request;
+}
+
+/** Called when a session ended and was recorded: a Debug-tab copy is deleted then. */
+export type SessionEndHook = (target: SessionTarget, user: SessionUser) => Promise<void>;
+
+export type ConnectResult = { ok: true; accept: (ws: WebSocket) => void } | { ok: false; status: number; message: string };
 
 interface ActiveSession {
   userRef: string;
@@ -39,10 +56,20 @@ export class SessionManager {
       recordings: RecordingStore;
       clusters: ClusterRegistry;
       auditor: AuditorService;
+      httpAuth: HttpAuthService;
       logger: LoggerService;
       config: SessionConfig;
+      /** Origins that may open session WebSockets (the app's). */
+      allowedOrigins: string[];
     },
   ) {}
+
+  private readonly endHooks: SessionEndHook[] = [];
+
+  /** Runs `hook` after every session's end (the debug service deletes a session's pod copy). */
+  onSessionEnd(hook: SessionEndHook) {
+    this.endHooks.push(hook);
+  }
 
   /** Tickets issued here and not redeemed yet, per user: they count against the limits until then. */
   private readonly reserved = new Map<string, number>();
@@ -104,40 +131,79 @@ export class SessionManager {
     };
   }
 
-  /** Redeems a ticket for the upgrade listener; the session starts once the WebSocket is open. */
-  async redeem(ticket: string) {
-    const redeemed = await this.deps.tickets.redeem(ticket);
-    const release = this.releases.get(ticket);
-    this.releases.delete(ticket);
-    if (!redeemed.ok) return { ok: false as const, status: 401, message: `terminal session refused: ${redeemed.reason}` };
-    if (this.shuttingDown) {
-      release?.();
-      return { ok: false as const, status: 503, message: 'the backend is shutting down' };
-    }
-    const { userRef, target } = redeemed;
-    return {
-      ok: true as const,
-      accept: (ws: WebSocket) => {
-        // The browser is listened to at once (its first resize, or an early close, is not lost),
-        // and the session counts as open before anything is awaited.
-        const relay = new TerminalRelay(ws, this.deps.config.limits);
-        const session: ActiveSession = { userRef, relay };
-        this.active.add(session);
+  /**
+   * Decides a WebSocket upgrade: the Origin must be the app's, the ticket valid and unused, and the
+   * Backstage token the ticket's user's. A refusal is audited (never with the ticket's value) and
+   * opens nothing upstream; an acceptance starts the session once the WebSocket is open.
+   */
+  async connect(attempt: UpgradeAttempt): Promise<ConnectResult> {
+    const anonymous = attempt.request(undefined);
+    let request = anonymous;
+    let actor = 'unknown';
+    try {
+      if (!attempt.origin || !this.deps.allowedOrigins.includes(attempt.origin)) {
+        throw new NotAllowedError(`the origin ${attempt.origin ?? '(none)'} may not open terminal sessions; allowed: ${this.deps.allowedOrigins.join(', ')}`);
+      }
+      if (!attempt.ticket) {
+        throw new AuthenticationError(`a session ticket is required: offer the subprotocols ${TERMINAL_PROTOCOL} and ${TICKET_PROTOCOL_PREFIX}<ticket> from POST .../sessions`);
+      }
+      if (!attempt.token) {
+        throw new AuthenticationError(`your Backstage token is required: offer the subprotocol ${BEARER_PROTOCOL_PREFIX}<base64url token> beside the ticket`);
+      }
+      const withToken = attempt.request(attempt.token);
+      let userRef: string;
+      try {
+        userRef = (await this.deps.httpAuth.credentials(withToken, { allow: ['user'] })).principal.userEntityRef;
+      } catch (e) {
+        throw new AuthenticationError(`the Backstage token is not valid: ${(e as Error).message}; sign in again`);
+      }
+      request = withToken;
+      actor = userRef;
+      const redeemed = await this.deps.tickets.redeem(attempt.ticket, userRef);
+      if (!redeemed.ok && redeemed.otherUser) throw new NotAllowedError(`terminal session refused: ${redeemed.reason}`);
+      const release = this.releases.get(attempt.ticket);
+      this.releases.delete(attempt.ticket);
+      if (!redeemed.ok) throw new AuthenticationError(`terminal session refused: ${redeemed.reason}`);
+      if (this.shuttingDown) {
         release?.();
-        const connect = relay.attachBrowser();
-        const done = this.run(relay, connect, userRef, target)
-          .catch(e => {
-            relay.end('upstream', `the session failed: ${(e as Error).message}`);
-            this.deps.logger.error(`terminal session failed: ${(e as Error).message}`);
-          })
-          .finally(() => this.active.delete(session));
-        this.running.add(done);
-        void done.finally(() => this.running.delete(done));
-      },
-    };
+        throw new ServiceUnavailableError('the backend is shutting down');
+      }
+      const { target } = redeemed;
+      const user: SessionUser = { userRef, request };
+      return {
+        ok: true,
+        accept: (ws: WebSocket) => {
+          // The browser is listened to at once (its first resize, or an early close, is not lost),
+          // and the session counts as open before anything is awaited.
+          const relay = new TerminalRelay(ws, this.deps.config.limits);
+          const session: ActiveSession = { userRef, relay };
+          this.active.add(session);
+          release?.();
+          const connect = relay.attachBrowser();
+          const done = this.run(relay, connect, user, target)
+            .catch(e => {
+              relay.end('upstream', `the session failed: ${(e as Error).message}`);
+              this.deps.logger.error(`terminal session failed: ${(e as Error).message}`);
+            })
+            .finally(() => this.active.delete(session));
+          this.running.add(done);
+          void done.finally(() => this.running.delete(done));
+        },
+      };
+    } catch (error) {
+      const audit = new RequestAudit(this.deps.auditor, this.deps.logger, {
+        eventId: 'session-connect',
+        request,
+        actor,
+        meta: { origin: attempt.origin ?? null, ticketPresent: Boolean(attempt.ticket), tokenPresent: Boolean(attempt.token) },
+      });
+      await audit.fail(error);
+      return { ok: false, status: statusOf(error), message: (error as Error).message };
+    }
   }
 
-  private async run(relay: TerminalRelay, connect: (upstream: WebSocket) => void, userRef: string, target: SessionTarget) {
+  private async run(relay: TerminalRelay, connect: (upstream: WebSocket) => void, user: SessionUser, target: SessionTarget) {
+    const { userRef } = user;
     const { config, clusters, auditor, logger, recordings } = this.deps;
     const production = clusters.config(target.cluster).production;
     // A debug container runs its own shell: the session attaches to it instead of exec'ing one.
@@ -162,8 +228,15 @@ export class SessionManager {
       recorder = new SessionRecorder(recordings, id, startedAt, logger, undefined, undefined, config.recordings.input);
       relay.observe(recorder);
     }
-    const meta = { actor: userRef, entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
-    const audit = await auditor.createEvent({ eventId: target.kind === 'debug' ? 'debug-session' : 'terminal-session', severityLevel: production ? 'high' : 'medium', meta: { ...meta, recordingId: recorder?.id ?? null } });
+    const meta = { entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
+    const audit = new RequestAudit(auditor, logger, {
+      eventId: target.kind === 'debug' ? 'debug-session' : 'terminal-session',
+      request: user.request,
+      actor: userRef,
+      severity: production ? 'high' : 'medium',
+      meta: { ...meta, recordingId: recorder?.id ?? null },
+    });
+    await audit.begin();
     const ready = (label: string): SessionReady => ({
       shell: label,
       production,
@@ -208,20 +281,12 @@ export class SessionManager {
       await recorder.close();
       await recordings.finish(recorder.id, end).catch(e => logger.error(`recording ${recorder!.id}: ${(e as Error).message}`));
     }
-    if (target.deletePodOnEnd) {
-      const fork = { cluster: target.cluster, namespace: target.namespace, pod: target.pod, actor: userRef, entityRef: target.entityRef };
-      const deleted = await auditor.createEvent({ eventId: 'fork-deleted', severityLevel: 'medium', meta: { ...fork, why: 'session ended' } });
-      try {
-        await deleteFork(clusters.get(target.cluster), target.namespace, target.pod);
-        await deleted.success();
-      } catch (e) {
-        // The reaper deletes it at its expiry anyway.
-        await deleted.fail({ error: e as Error });
-      }
+    for (const hook of this.endHooks) {
+      await hook(target, user).catch(e => logger.error(`after the session on ${target.pod}/${target.container}: ${(e as Error).message}`));
     }
     const summary = { endReason: end.reason, exitCode: end.exitCode ?? null, durationMs: end.durationMs, bytesIn: end.bytesIn, bytesOut: end.bytesOut, recordingId: recorder?.id ?? null };
-    if (end.reason === 'upstream' || end.reason === 'no-shell') await audit.fail({ error: new Error(end.message), meta: { ...meta, ...summary } });
-    else await audit.success({ meta: { ...meta, ...summary } });
+    if (end.reason === 'upstream' || end.reason === 'no-shell') await audit.fail(new StatusError(502, end.message, 'SessionFailedError'), summary);
+    else await audit.succeed(summary);
   }
 
   /** Ends every session (the backend is stopping); resolves when all are recorded. */

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame, Frame, FrameType, SessionEndReason, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
-import { CHANNEL, channelFrame, ExitResult, readExitStatus, resizeFrame } from './upstreamFrames';
+import { CHANNEL, channelFrame, ExitResult, readExitStatus, resizeFrame } from '../clusters/channelProtocol';
 
 export interface RelayLimits {
   /** Cut after this long without input; 0 = never. */

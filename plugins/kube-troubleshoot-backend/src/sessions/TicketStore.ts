@@ -15,7 +15,7 @@ export interface SessionTarget {
   deletePodOnEnd?: boolean;
 }
 
-export type Redeemed = { ok: true; userRef: string; target: SessionTarget } | { ok: false; reason: string };
+export type Redeemed = { ok: true; userRef: string; target: SessionTarget } | { ok: false; reason: string; otherUser?: boolean };
 
 const hash = (ticket: string) => createHash('sha256').update(ticket).digest('hex');
 
@@ -33,11 +33,13 @@ export class TicketStore {
     return { ticket, expiresAt };
   }
 
-  async redeem(ticket: string): Promise<Redeemed> {
+  /** Redeems a ticket for `userRef`: another user's ticket is refused and stays unused. */
+  async redeem(ticket: string, userRef: string): Promise<Redeemed> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) return { ok: false, reason: 'the ticket is malformed' };
     const id = hash(ticket);
     const row = await this.db('kt_session_tickets').where({ id }).first();
     if (!row) return { ok: false, reason: 'the ticket is unknown' };
+    if (row.user_ref !== userRef) return { ok: false, reason: 'the ticket was issued to another user', otherUser: true };
     if (row.redeemed_at) return { ok: false, reason: 'the ticket was already used' };
     if (new Date(row.expires_at).getTime() <= this.now().getTime()) return { ok: false, reason: 'the ticket expired' };
     // The update succeeds for exactly one redeemer, even when two race on two replicas.

@@ -8,7 +8,7 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
 import { findSandboxProcesses, Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
 import { JsonObject } from '@backstage/types';
@@ -151,9 +151,12 @@ class Client {
     });
   }
 
-  static open(backend: Backend, session: CreateSessionResponse, opts: { origin?: string; protocols?: string[] } = {}) {
+  /** Opens the session as the browser does: ticket and the user's token (alice's unless `user`; none with `user: null`). */
+  static open(backend: Backend, session: CreateSessionResponse, opts: { origin?: string; protocols?: string[]; user?: string | null } = {}) {
+    const user = opts.user === undefined ? ALICE : opts.user;
+    const protocols = [...(opts.protocols ?? session.protocols), ...(user ? [bearerProtocol(mockCredentials.user.token(user))] : [])];
     return new Promise<Client>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${backend.port}${session.path}`, opts.protocols ?? session.protocols, { origin: opts.origin ?? ORIGIN });
+      const ws = new WebSocket(`ws://127.0.0.1:${backend.port}${session.path}`, protocols, { origin: opts.origin ?? ORIGIN });
       const client = new Client(ws);
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => {
@@ -344,6 +347,24 @@ describe('terminal sessions', () => {
     expect(reused.body).toContain('the ticket was already used');
     const forged = await Client.open(backend, { ...res.body, protocols: ['kube-troubleshoot.terminal.v1', `ticket.${'A'.repeat(43)}`] }).catch(e => e);
     expect(forged.body).toContain('the ticket is unknown');
+    // The ticket is bound to its user: the token must be theirs, and there must be one.
+    const other = await ticket(backend, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    await expect(Client.open(backend, other.body, { user: null })).rejects.toMatchObject({ status: 401, body: expect.stringContaining('Backstage token is required') });
+    await expect(Client.open(backend, other.body, { protocols: [...other.body.protocols, 'bearer.bm90LWEtdG9rZW4'], user: null })).rejects.toMatchObject({ status: 401, body: expect.stringContaining('token is not valid') });
+    const stolen = await Client.open(backend, other.body, { user: BOB }).catch(e => e);
+    expect(stolen).toMatchObject({ status: 403 });
+    expect(stolen.body).toContain('the ticket was issued to another user');
+    // Every refusal is audited as failed, with its status, and never with the ticket's value.
+    const refused = backend.audit.filter(a => a.eventId === 'session-connect');
+    expect(refused.map(a => [a.status, a.meta.status])).toEqual([
+      ['failed', 403], ['failed', 401], ['failed', 401], ['failed', 401], ['failed', 401], ['failed', 401], ['failed', 403],
+    ]);
+    expect(refused.map(a => a.meta.actor)).toEqual(['unknown', 'unknown', 'user:default/alice', 'user:default/alice', 'unknown', 'unknown', 'user:default/bob']);
+    expect(JSON.stringify(refused)).not.toContain(res.body.ticket);
+    expect(JSON.stringify(refused)).not.toContain(other.body.ticket);
+    // Bob's attempt did not use alice's ticket up.
+    const mine = await Client.open(backend, other.body);
+    mine.ws.close();
     await new Promise(r => setTimeout(r, 300));
     expect(execProcesses().length).toBeLessThanOrEqual(before);
   });
@@ -358,7 +379,7 @@ describe('terminal sessions', () => {
     expect(noContainer.status).toBe(400);
     const bad = await ticket(backend, ALICE, { cluster: 'dev', pod: 'web-1' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('"container"');
+    expect(bad.body.error.message).toBe('body field container is required');
   });
 
   it('enforces the per-user limit', async () => {

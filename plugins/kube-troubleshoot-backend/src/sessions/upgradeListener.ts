@@ -1,30 +1,90 @@
 import http from 'node:http';
 import { Duplex } from 'node:stream';
+import { Request } from 'express';
 import WebSocket, { WebSocketServer } from 'ws';
-import { TERMINAL_PROTOCOL, TICKET_PROTOCOL_PREFIX } from '@kube-troubleshoot/backstage-plugin-common';
+import {
+  BEARER_PROTOCOL_PREFIX,
+  TERMINAL_PROTOCOL,
+  TICKET_PROTOCOL_PREFIX,
+  tokenFromBearerProtocol,
+} from '@kube-troubleshoot/backstage-plugin-common';
+
+/** What a WebSocket upgrade offers, read off its headers; the session manager decides. */
+export interface UpgradeAttempt {
+  origin?: string;
+  ticket?: string;
+  /** The caller's Backstage token, from the `bearer.` subprotocol. */
+  token?: string;
+  /**
+   * The upgrade as the request the auditor and httpAuth read (method, url, ip, headers); with a
+   * token it carries it as `Authorization`, so the actor of its audit events is that user.
+   */
+  request(token: string | undefined): Request;
+}
 
 export interface UpgradeRoute {
   /** The WebSocket's path, e.g. `/api/kube-troubleshoot/sessions/ws`. */
   path: string;
-  /** Origins a browser may open it from (the app's), e.g. `http://localhost:3000`. */
-  allowedOrigins: string[];
-  /** Checks the ticket; a refusal carries the HTTP status and what to tell the client. */
-  redeem(ticket: string): Promise<{ ok: true; accept: (ws: WebSocket) => void } | { ok: false; status: number; message: string }>;
+  connect(attempt: UpgradeAttempt): Promise<{ ok: true; accept: (ws: WebSocket) => void } | { ok: false; status: number; message: string }>;
 }
+
+const ERROR_NAMES: Record<number, string> = { 401: 'AuthenticationError', 403: 'NotAllowedError', 503: 'ServiceUnavailableError' };
 
 /** Answers an upgrade request with an error instead of a WebSocket, and closes the socket. */
 function refuse(socket: Duplex, status: number, message: string) {
-  const body = JSON.stringify({ error: { name: status === 403 ? 'NotAllowedError' : 'AuthenticationError', message }, response: { statusCode: status } });
+  const body = JSON.stringify({ error: { name: ERROR_NAMES[status] ?? 'Error', message }, response: { statusCode: status } });
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
-/** The ticket from `Sec-WebSocket-Protocol: kube-troubleshoot.terminal.v1, ticket.<value>`. */
-export function ticketFromProtocols(header: string | undefined): string | undefined {
+/** The offered subprotocols; the ticket and token only when the terminal protocol is offered too. */
+export function readProtocols(header: string | undefined): { ticket?: string; token?: string } {
   const offered = (header ?? '').split(',').map(p => p.trim());
-  if (!offered.includes(TERMINAL_PROTOCOL)) return undefined;
-  return offered.find(p => p.startsWith(TICKET_PROTOCOL_PREFIX))?.slice(TICKET_PROTOCOL_PREFIX.length) || undefined;
+  if (!offered.includes(TERMINAL_PROTOCOL)) return {};
+  const ticket = offered.find(p => p.startsWith(TICKET_PROTOCOL_PREFIX))?.slice(TICKET_PROTOCOL_PREFIX.length) || undefined;
+  const bearer = offered.find(p => p.startsWith(BEARER_PROTOCOL_PREFIX));
+  return { ticket, token: bearer ? tokenFromBearerProtocol(bearer) : undefined };
+}
+
+/**
+ * The upgrade request in the shape of the Express request the auditor reads. An upgrade never goes
+ * through Express, so it is adapted here, once; only these fields are read of it.
+ */
+function asAuditedRequest(msg: http.IncomingMessage, token: string | undefined): Request {
+  const headers: http.IncomingHttpHeaders = { ...msg.headers, authorization: token ? `Bearer ${token}` : undefined };
+  delete headers['sec-websocket-protocol']; // it carries the ticket and the token
+  const adapted = {
+    headers,
+    method: msg.method,
+    url: msg.url,
+    originalUrl: msg.url,
+    ip: msg.socket.remoteAddress,
+    hostname: (msg.headers.host ?? '').replace(/:\d+$/, ''),
+    get: (name: string) => headers[name.toLowerCase()],
+  };
+  return adapted as unknown as Request;
+}
+
+/** Node removes its own error handler before emitting `upgrade`: a reset socket must not crash us. */
+function guard(socket: Duplex) {
+  if (!socket.listenerCount('error')) socket.on('error', () => socket.destroy());
+}
+
+const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: offered => (offered.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false) });
+
+/** Takes one upgrade request for the session path: refuses it or hands the WebSocket to the session. */
+export function takeUpgrade(route: UpgradeRoute, req: http.IncomingMessage, socket: Duplex, head: Buffer) {
+  guard(socket);
+  const { ticket, token } = readProtocols(req.headers['sec-websocket-protocol']);
+  const attempt: UpgradeAttempt = { origin: req.headers.origin, ticket, token, request: t => asAuditedRequest(req, t) };
+  route
+    .connect(attempt)
+    .then(result => {
+      if (!result.ok) refuse(socket, result.status, result.message);
+      else wss.handleUpgrade(req, socket, head, ws => result.accept(ws));
+    })
+    .catch(e => refuse(socket, 500, `the session could not start: ${(e as Error).message}`));
 }
 
 /**
@@ -47,42 +107,21 @@ const attached = new WeakMap<http.Server, Set<string>>();
 
 /**
  * Listens for WebSocket upgrades on `route.path` of the backend's HTTP server, beside any other
- * plugin's listeners: checks the Origin and the ticket before anything opens upstream.
+ * plugin's listeners.
  */
 export function attachUpgradeListener(server: http.Server, route: UpgradeRoute) {
   const paths = attached.get(server) ?? new Set<string>();
   if (paths.has(route.path)) return;
   paths.add(route.path);
   attached.set(server, paths);
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: offered => (offered.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false) });
   const listener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    // Node removes its own error handler before emitting `upgrade`: a reset socket must not crash us.
-    if (!socket.listenerCount('error')) socket.on('error', () => socket.destroy());
+    guard(socket);
     const url = new URL(req.url ?? '/', 'http://backend');
     if (url.pathname !== route.path) {
       passOn(server, req, socket, head, listener);
       return;
     }
-    const origin = req.headers.origin;
-    if (!origin || !route.allowedOrigins.includes(origin)) {
-      refuse(socket, 403, `the origin ${origin ?? '(none)'} may not open terminal sessions; allowed: ${route.allowedOrigins.join(', ')}`);
-      return;
-    }
-    const ticket = ticketFromProtocols(req.headers['sec-websocket-protocol']);
-    if (!ticket) {
-      refuse(socket, 401, `a session ticket is required: offer the subprotocols ${TERMINAL_PROTOCOL} and ${TICKET_PROTOCOL_PREFIX}<ticket> from POST .../sessions`);
-      return;
-    }
-    route
-      .redeem(ticket)
-      .then(result => {
-        if (!result.ok) {
-          refuse(socket, result.status, result.message);
-          return;
-        }
-        wss.handleUpgrade(req, socket, head, ws => result.accept(ws));
-      })
-      .catch(e => refuse(socket, 500, `the session could not start: ${(e as Error).message}`));
+    takeUpgrade(route, req, socket, head);
   };
   server.on('upgrade', listener);
 }

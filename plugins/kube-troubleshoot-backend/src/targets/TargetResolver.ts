@@ -1,20 +1,27 @@
-import { FORK_ENTITY_ANNOTATION, FORK_OF_LABEL } from '../debug/forkPod';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { ClusterError, OwnerSummary } from '@kube-troubleshoot/backstage-plugin-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { KubeApiError } from '../clusters/KubeApiError';
-import { KubeClient } from '../clusters/KubeClient';
+import { KubeApi } from '../clusters/KubeClient';
 import { allContainers, ListJson, ObjectMeta, PodJson } from '../clusters/kubeTypes';
 import { entityTarget, EntityTarget } from './entityTarget';
+import { FORK_ENTITY_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from './forkMarks';
+
+/** Where a request says a pod is: cluster (required with several), name, and optionally namespace. */
+export interface PodLocation {
+  cluster?: string;
+  pod: string;
+  namespace?: string;
+}
 
 /** A pod proven to be the entity's, with the client of its cluster. */
 export interface EntityPod {
-  client: KubeClient;
+  client: KubeApi;
   pod: PodJson;
 }
 
-export function clusterError(client: KubeClient, e: unknown): ClusterError {
+export function clusterError(client: KubeApi, e: unknown): ClusterError {
   const err = e as KubeApiError;
   return { cluster: client.name, message: err.message ?? String(e), statusCode: err.statusCode };
 }
@@ -37,7 +44,16 @@ export class TargetResolver {
 
   /** The configured clusters: name and whether each is marked production. */
   clusters(): Array<{ name: string; production: boolean }> {
-    return this.registry.all().map(c => ({ name: c.name, production: this.registry.config(c.name).production }));
+    return this.registry.names().map(name => ({ name, production: this.registry.config(name).production }));
+  }
+
+  /** The client of a configured cluster (a target already proven, e.g. a session's). */
+  client(cluster: string): KubeApi {
+    return this.registry.get(cluster);
+  }
+
+  isProduction(cluster: string): boolean {
+    return this.registry.config(cluster).production;
   }
 
   /** The entity's pods in all clusters (or one); clusters that fail are reported, not fatal. */
@@ -60,50 +76,73 @@ export class TargetResolver {
     return { pods, clusterErrors };
   }
 
-  /** The named pod if, and only if, it is one of the entity's; otherwise 404 whatever the cluster holds. */
-  async findPod(entity: Entity, clusterName: string | undefined, podName: string, signal?: AbortSignal): Promise<EntityPod> {
+  /** The configured cluster names (what a request's `cluster` may be). */
+  clusterNames(): string[] {
+    return this.registry.names();
+  }
+
+  /**
+   * The named pod if, and only if, it is one of the entity's (and in `namespace` when given);
+   * otherwise 404 whatever the cluster holds. The name was validated at the edge.
+   */
+  async findPod(entity: Entity, where: PodLocation, signal?: AbortSignal): Promise<EntityPod> {
     const target = entityTarget(entity);
-    const clients = clusterName ? [this.registry.get(clusterName)] : this.registry.all();
-    if (!clusterName && clients.length > 1) throw new InputError('cluster is required when more than one cluster is configured');
-    const client = clients[0];
-    if (!client) throw new NotFoundError('no cluster is configured');
+    const client = this.clientFor(where.cluster);
     const list = await client.getJson<ListJson<PodJson>>(
       podsPath(target),
-      { labelSelector: target.labelSelector, fieldSelector: `metadata.name=${podName}` },
+      { labelSelector: target.labelSelector, fieldSelector: `metadata.name=${where.pod}` },
       signal,
     );
-    const pod = list.items[0];
+    const pod = list.items.find(p => p.metadata.name === where.pod && (!where.namespace || p.metadata.namespace === where.namespace));
     if (!pod) {
-      throw new NotFoundError(`pod "${podName}" is not one of ${stringifyEntityRef(entity)}'s pods on cluster "${client.name}"`);
+      throw new NotFoundError(`pod "${where.pod}" is not one of ${stringifyEntityRef(entity)}'s pods on cluster "${client.name}"${where.namespace ? ` in namespace "${where.namespace}"` : ''}`);
     }
     return { client, pod };
   }
 
+  private clientFor(cluster: string | undefined): KubeApi {
+    if (cluster) return this.registry.get(cluster);
+    const clients = this.registry.all();
+    if (clients.length > 1) throw new InputError('cluster is required when more than one cluster is configured');
+    if (!clients[0]) throw new NotFoundError('no cluster is configured');
+    return clients[0];
+  }
+
   /**
-   * The entity's pod copies (Debug tab forks) in all clusters: they carry no labels of the entity,
-   * only the fork label and the entity in an annotation.
+   * The entity's pod copies (Debug tab forks) in all clusters (or one): they carry no labels of the
+   * entity, only the fork label and the entity in an annotation. With `owner`, only that user's.
    */
-  async listForks(entity: Entity, onlyCluster?: string): Promise<EntityPod[]> {
+  async listForks(entity: Entity, filter: { cluster?: string; owner?: string } = {}, signal?: AbortSignal): Promise<EntityPod[]> {
     const target = entityTarget(entity);
     const ref = stringifyEntityRef(entity);
-    const clients = onlyCluster ? [this.registry.get(onlyCluster)] : this.registry.all();
+    const clients = filter.cluster ? [this.registry.get(filter.cluster)] : this.registry.all();
     const found: EntityPod[] = [];
     await Promise.all(
       clients.map(async client => {
-        const list = await client.getJson<ListJson<PodJson>>(podsPath(target), { labelSelector: FORK_OF_LABEL });
-        for (const pod of list.items) if (pod.metadata.annotations?.[FORK_ENTITY_ANNOTATION] === ref) found.push({ client, pod });
+        const list = await client.getJson<ListJson<PodJson>>(podsPath(target), { labelSelector: FORK_OF_LABEL }, signal);
+        for (const pod of list.items) {
+          const a = pod.metadata.annotations ?? {};
+          if (a[FORK_ENTITY_ANNOTATION] !== ref) continue;
+          if (filter.owner && a[FORK_USER_ANNOTATION] !== filter.owner) continue;
+          found.push({ client, pod });
+        }
       }),
     );
-    return found;
+    return found.sort((a, b) => `${a.client.name}/${a.pod.metadata.name}`.localeCompare(`${b.client.name}/${b.pod.metadata.name}`));
   }
 
-  /** A pod of the entity, or one of its forks (a shell in a fork is how a crash is inspected). */
-  async findPodOrFork(entity: Entity, clusterName: string | undefined, podName: string): Promise<EntityPod & { fork: boolean }> {
+  /**
+   * A pod of the entity, or one of the caller's own copies of them (a shell in a copy is how a
+   * crash is inspected); another user's copy is "not found", as any pod that is not the entity's.
+   */
+  async findPodOrOwnFork(entity: Entity, where: PodLocation, userRef: string, signal?: AbortSignal): Promise<EntityPod & { fork: boolean }> {
     try {
-      return { ...(await this.findPod(entity, clusterName, podName)), fork: false };
+      return { ...(await this.findPod(entity, where, signal)), fork: false };
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
-      const fork = (await this.listForks(entity, clusterName)).find(f => f.pod.metadata.name === podName);
+      const fork = (await this.listForks(entity, { cluster: where.cluster, owner: userRef }, signal)).find(
+        f => f.pod.metadata.name === where.pod && (!where.namespace || f.pod.metadata.namespace === where.namespace),
+      );
       if (!fork) throw e;
       return { ...fork, fork: true };
     }
@@ -117,7 +156,7 @@ export class TargetResolver {
   }
 
   /** Owners of a pod, nearest first: ReplicaSet then Deployment, Job then CronJob, or the direct owner. */
-  async ownerChain(client: KubeClient, meta: ObjectMeta, cache: Map<string, ObjectMeta | null>, signal?: AbortSignal): Promise<OwnerSummary[]> {
+  async ownerChain(client: KubeApi, meta: ObjectMeta, cache: Map<string, ObjectMeta | null>, signal?: AbortSignal): Promise<OwnerSummary[]> {
     const chain: OwnerSummary[] = [];
     let current: ObjectMeta | null | undefined = meta;
     for (let depth = 0; current && depth < 3; depth++) {

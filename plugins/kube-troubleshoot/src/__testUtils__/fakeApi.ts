@@ -138,7 +138,10 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
     return this.session(request);
   });
 
-  sessionUrl = jest.fn(async (s: CreateSessionResponse) => `ws://backend.test${s.path}`);
+  sessionSocket = jest.fn(async (s: CreateSessionResponse) => ({
+    url: `ws://backend.test${s.path}`,
+    protocols: [...s.protocols, 'bearer.dG9rZW4'],
+  }));
 
   recordings: RecordingListResponse = { items: [], scope: 'own' };
   casts: Record<string, string> = {};

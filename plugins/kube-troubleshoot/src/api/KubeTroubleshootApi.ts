@@ -4,6 +4,7 @@ import {
   CreateSessionRequest,
   CreateSessionResponse,
   DebugOptionsResponse,
+  ForkListResponse,
   ForkSummary,
   StartDebugRequest,
   StartDebugResponse,
@@ -14,7 +15,7 @@ import {
   LogsQuery,
   LogStreamMessage,
   RecordingListResponse,
-  RecordingSummary,
+  RecordingResponse,
 } from '@kube-troubleshoot/backstage-plugin-common';
 
 /** The entity whose workload is asked about: kind, namespace (default `default`) and name. */
@@ -62,14 +63,17 @@ export interface KubeTroubleshootApi {
     entity: EntityRefParts,
     request: CreateSessionRequest,
   ): Promise<CreateSessionResponse>;
-  /** The WebSocket URL of a session (`ws:`/`wss:` on the backend's origin). */
-  sessionUrl(session: CreateSessionResponse): Promise<string>;
+  /**
+   * How to open a session's WebSocket: its URL (`ws:`/`wss:` on the backend's origin) and the
+   * subprotocols (the terminal protocol, the ticket and the user's Backstage token).
+   */
+  sessionSocket(session: CreateSessionResponse): Promise<SessionSocket>;
   /** Recordings the caller may replay, newest first; only one entity's when given. */
   listRecordings(
     filter?: RecordingFilter & { entity?: EntityRefParts },
   ): Promise<RecordingListResponse>;
   /** One recording: its summary and its asciicast v2 text. */
-  getRecording(id: string): Promise<RecordingSummary & { cast: string }>;
+  getRecording(id: string): Promise<RecordingResponse>;
   getDebugOptions(entity: EntityRefParts): Promise<DebugOptionsResponse>;
   /** Adds (or finds again) a debug container; the answer carries a ticket to attach to it. */
   startDebug(entity: EntityRefParts, request: StartDebugRequest): Promise<StartDebugResponse>;
@@ -78,13 +82,19 @@ export interface KubeTroubleshootApi {
     entity: EntityRefParts,
     request: CreateSessionRequest,
   ): Promise<CreateForkResponse>;
-  listForks(entity: EntityRefParts): Promise<{ items: ForkSummary[] }>;
+  listForks(entity: EntityRefParts): Promise<ForkListResponse>;
   deleteFork(entity: EntityRefParts, fork: ForkSummary): Promise<void>;
   /** Saves a tar of a file or folder of a container. */
   downloadFile(
     entity: EntityRefParts,
     query: { cluster: string; pod: string; container: string; path: string },
   ): Promise<void>;
+}
+
+/** @public */
+export interface SessionSocket {
+  url: string;
+  protocols: string[];
 }
 
 /** @public */

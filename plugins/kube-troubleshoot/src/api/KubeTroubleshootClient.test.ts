@@ -41,11 +41,14 @@ function response(
   };
 }
 
+const identityApi = { getCredentials: async () => ({ token: 'user-token' }) };
+
 function client(answer: (url: string) => FakeResponse) {
   const fetch = jest.fn(async (url: string) => answer(url));
   const api = new KubeTroubleshootClient({
     discoveryApi: { getBaseUrl: async () => base },
     fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
+    identityApi,
   });
   return { api, fetch };
 }
@@ -138,6 +141,7 @@ describe('KubeTroubleshootClient', () => {
     const controller = new AbortController();
     const api = new KubeTroubleshootClient({
       discoveryApi: { getBaseUrl: async () => base },
+      identityApi,
       fetchApi: {
         fetch: (async (_url: string, init?: RequestInit) => {
           controller.abort();
@@ -184,5 +188,22 @@ describe('KubeTroubleshootClient', () => {
     expect(
       logFileName(entity, { pod: 'p', container: 'c', previous: true }),
     ).toBe('payments-api-p-c-previous.log');
+  });
+
+  it('opens a session socket on the backend origin with the ticket and the user token as subprotocols', async () => {
+    const { api } = client(() => response(200, '{}'));
+    const socket = await api.sessionSocket({
+      ticket: 't',
+      expiresAt: '2026-01-01T00:00:00Z',
+      path: '/api/kube-troubleshoot/sessions/ws',
+      protocols: ['kube-troubleshoot.terminal.v1', 'ticket.t'],
+      production: false,
+    });
+    expect(socket.url).toBe('ws://localhost:7007/api/kube-troubleshoot/sessions/ws');
+    expect(socket.protocols).toEqual([
+      'kube-troubleshoot.terminal.v1',
+      'ticket.t',
+      'bearer.dXNlci10b2tlbg',
+    ]);
   });
 });

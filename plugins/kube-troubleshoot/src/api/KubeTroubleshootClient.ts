@@ -1,10 +1,12 @@
-import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { DiscoveryApi, FetchApi, IdentityApi } from '@backstage/core-plugin-api';
 import {
   CreateForkResponse,
   CreateSessionRequest,
   CreateSessionResponse,
   DebugOptionsResponse,
+  ForkListResponse,
   ForkSummary,
+  bearerProtocol,
   StartDebugRequest,
   StartDebugResponse,
   EntityDiagnosisResponse,
@@ -15,13 +17,14 @@ import {
   LogsQuery,
   LogStreamMessage,
   RecordingListResponse,
-  RecordingSummary,
+  RecordingResponse,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import {
   EntityRefParts,
   KubeTroubleshootApi,
   KubeTroubleshootApiError,
   RecordingFilter,
+  SessionSocket,
 } from './KubeTroubleshootApi';
 import { readNdjson } from './ndjson';
 
@@ -88,10 +91,16 @@ function saveBlob(blob: Blob, fileName: string) {
 export class KubeTroubleshootClient implements KubeTroubleshootApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  private readonly identityApi: Pick<IdentityApi, 'getCredentials'>;
 
-  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+  constructor(options: {
+    discoveryApi: DiscoveryApi;
+    fetchApi: FetchApi;
+    identityApi: Pick<IdentityApi, 'getCredentials'>;
+  }) {
     this.discoveryApi = options.discoveryApi;
     this.fetchApi = options.fetchApi;
+    this.identityApi = options.identityApi;
   }
 
   private async request(
@@ -199,14 +208,22 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
     return (await res.json()) as CreateSessionResponse;
   }
 
-  async sessionUrl(session: CreateSessionResponse): Promise<string> {
+  async sessionSocket(session: CreateSessionResponse): Promise<SessionSocket> {
     const base = new URL(
       await this.discoveryApi.getBaseUrl('kube-troubleshoot'),
       window.location.href,
     );
     const url = new URL(session.path, base);
     url.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
-    return url.toString();
+    // A browser WebSocket cannot send Authorization: the token travels as a subprotocol.
+    const { token } = await this.identityApi.getCredentials();
+    if (!token) {
+      throw new Error('Sign in to open a terminal: the session needs your Backstage token');
+    }
+    return {
+      url: url.toString(),
+      protocols: [...session.protocols, bearerProtocol(token)],
+    };
   }
 
   async listRecordings(
@@ -227,13 +244,13 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
     return (await res.json()) as RecordingListResponse;
   }
 
-  async getRecording(id: string): Promise<RecordingSummary & { cast: string }> {
+  async getRecording(id: string): Promise<RecordingResponse> {
     const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
     const res = await this.fetchApi.fetch(
       `${base}/recordings/${encodeURIComponent(id)}`,
     );
     if (!res.ok) throw await toError(res);
-    return (await res.json()) as RecordingSummary & { cast: string };
+    return (await res.json()) as RecordingResponse;
   }
 
   private async send<T>(
@@ -273,7 +290,7 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
     return this.send(entity, 'forks', 'POST', request);
   }
 
-  listForks(entity: EntityRefParts): Promise<{ items: ForkSummary[] }> {
+  listForks(entity: EntityRefParts): Promise<ForkListResponse> {
     return this.getJson(entity, 'forks');
   }
 

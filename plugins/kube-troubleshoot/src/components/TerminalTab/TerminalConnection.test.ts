@@ -66,7 +66,7 @@ describe('TerminalConnection', () => {
     expect(api.sessionRequests).toEqual([{ cluster: 'c', pod: 'p', container: 'main' }]);
     const s = sockets[0];
     expect(s.url).toBe('ws://backend.test/api/kube-troubleshoot/sessions/ws');
-    expect(s.protocols).toEqual(['kube-troubleshoot.terminal.v1', `ticket.${'t'.repeat(43)}`]);
+    expect(s.protocols).toEqual(['kube-troubleshoot.terminal.v1', `ticket.${'t'.repeat(43)}`, 'bearer.dG9rZW4']);
     expect(s.binaryType).toBe('arraybuffer');
     s.open();
     expect(s.sent).toEqual([{ type: 'resize', size: { cols: 100, rows: 30 } }]);

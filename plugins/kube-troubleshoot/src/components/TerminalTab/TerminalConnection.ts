@@ -61,8 +61,7 @@ export class TerminalConnection {
     let protocols: string[];
     try {
       const session = await this.open();
-      url = await this.api.sessionUrl(session);
-      protocols = session.protocols;
+      ({ url, protocols } = await this.api.sessionSocket(session));
     } catch (e) {
       if (generation !== this.generation) return;
       this.events.status('failed');

@@ -1,4 +1,4 @@
-import { readExitStatus, resizeFrame } from './upstreamFrames';
+import { readExitStatus, resizeFrame } from './channelProtocol';
 
 describe('upstream exec frames', () => {
   it.each([

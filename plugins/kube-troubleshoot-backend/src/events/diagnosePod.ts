@@ -6,8 +6,11 @@ export interface DiagnosisInput {
   pod: PodJson;
   /** The pod's events (any order). */
   events: KubeEvent[];
-  /** Last lines of the previous run of each crashing container, by container name. */
-  previousLogTail: Record<string, string[]>;
+  /**
+   * Last lines of the previous run of each crashing container, by container name; undefined when
+   * the caller may not read logs (log text is for kube-troubleshoot.logs.read only).
+   */
+  previousLogTail?: Record<string, string[]>;
   now?: Date;
 }
 
@@ -75,7 +78,12 @@ export function diagnosePod(input: DiagnosisInput): PodDiagnosis {
     if (waiting?.reason === 'CrashLoopBackOff' || (last && s.restartCount > 0 && !s.ready && !s.state?.running)) {
       const exit = last ? `exit code ${last.exitCode}${last.reason ? `, ${last.reason}` : ''}` : 'no exit code recorded';
       const oom = last?.reason === 'OOMKilled';
-      const tail = input.previousLogTail[s.name] ?? [];
+      const tail = input.previousLogTail?.[s.name] ?? [];
+      const logDetails = !input.previousLogTail
+        ? ['the last lines of the previous container are shown to holders of kube-troubleshoot.logs.read']
+        : tail.length
+          ? ['last lines of the previous container:', ...tail]
+          : ['the previous container left no log lines'];
       return {
         ...base,
         container: s.name,
@@ -84,7 +92,7 @@ export function diagnosePod(input: DiagnosisInput): PodDiagnosis {
         nextStep: oom
           ? 'It ran out of memory: raise its memory limit or find the leak (the last log lines are below).'
           : "Read the previous container's log (below, and with Previous in the Logs tab) for the error it exited on.",
-        details: tail.length ? ['last lines of the previous container:', ...tail] : ['the previous container left no log lines'],
+        details: logDetails,
       };
     }
   }

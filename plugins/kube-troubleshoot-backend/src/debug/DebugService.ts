@@ -1,0 +1,223 @@
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  CreateForkResponse,
+  CreateSessionRequest,
+  DebugOptionsResponse,
+  FileDownloadQuery,
+  ForkListResponse,
+  ForkSummary,
+  StartDebugRequest,
+  StartDebugResponse,
+} from '@kube-troubleshoot/backstage-plugin-common';
+import { RequestAudit } from '../audit/RequestAudit';
+import { StatusError } from '../http/errors';
+import { SessionManager, SessionUser } from '../sessions/SessionManager';
+import { SessionTarget } from '../sessions/TicketStore';
+import { EntityPod, TargetResolver } from '../targets/TargetResolver';
+import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debugConfig';
+import { reusableDebugContainer, startDebugContainer } from './EphemeralDebugger';
+import { checkContainerPath, streamTar, TarSink } from './fileDownload';
+import { createFork, deleteFork, reapExpiredForks, summarizeFork } from './forks';
+
+const EPHEMERAL_NOTE = 'Ephemeral containers cannot be removed: this one stays in the pod spec (terminated) until the pod is replaced.';
+
+/**
+ * The Debug tab's actions, free of HTTP: tool containers in a pod's namespaces, pod copies of
+ * crash-looping pods, and file downloads. Pods and containers are proven the entity's (or, for
+ * copies, the caller's own) before any call; a debug session is a terminal session that attaches.
+ */
+export class DebugService {
+  constructor(
+    private readonly deps: {
+      targets: TargetResolver;
+      sessions: Pick<SessionManager, 'issue' | 'onSessionEnd'>;
+      config: DebugConfig;
+      auditor: AuditorService;
+      logger: LoggerService;
+    },
+  ) {
+    // The copy made for a session goes when the session ends; the reaper catches the rest.
+    deps.sessions.onSessionEnd((target, user) => this.sessionEnded(target, user));
+  }
+
+  options(): DebugOptionsResponse {
+    const { config, targets } = this.deps;
+    return {
+      images: config.images.map(i => ({ name: i.name, image: i.image, description: i.description, default: i.default })),
+      clusters: Object.fromEntries(targets.clusters().map(c => [c.name, { production: c.production, profiles: offeredProfiles(config, c.name, c.production) }])),
+      forkTtlSeconds: config.forkTtlSeconds,
+    };
+  }
+
+  /** The allowed image and profile on the pod's cluster, or a 400 naming what is allowed. */
+  private choose(cluster: string, request: { image?: string; profile?: string }) {
+    const choice = chooseDebugTarget(this.deps.config, request, { name: cluster, production: this.deps.targets.isProduction(cluster) });
+    if (!choice.ok) throw new InputError(choice.message);
+    return choice;
+  }
+
+  /**
+   * A tool container in the target container's namespaces (an ephemeral container), then a ticket to
+   * attach to it; a running one of the same user, target and image is attached to again.
+   */
+  async start(entity: Entity, userRef: string, request: StartDebugRequest, basePath: string, audit: RequestAudit): Promise<StartDebugResponse> {
+    const { client, pod } = await this.deps.targets.findPod(entity, request);
+    TargetResolver.checkContainer(pod, request.targetContainer);
+    const choice = this.choose(client.name, request);
+    audit.note({ image: choice.image.image, profile: choice.profile });
+    if (this.deps.targets.isProduction(client.name)) audit.raise('high');
+    let container = request.reuse === false ? undefined : reusableDebugContainer(pod, userRef, request.targetContainer, choice.image.image);
+    const reused = Boolean(container);
+    container ??= await startDebugContainer(client, pod, {
+      target: request.targetContainer,
+      image: choice.image.image,
+      profile: choice.profile,
+      userRef,
+      timeoutMs: this.deps.config.startTimeoutSeconds * 1000,
+    });
+    audit.note({ debugContainer: container, reused });
+    const target: SessionTarget = {
+      kind: 'debug',
+      entityRef: stringifyEntityRef(entity),
+      cluster: client.name,
+      namespace: pod.metadata.namespace ?? 'default',
+      pod: pod.metadata.name,
+      container,
+      attach: true,
+    };
+    const ticket = await this.deps.sessions.issue(userRef, target, basePath);
+    return { ...ticket, container, reused, image: choice.image.image, profile: choice.profile, note: EPHEMERAL_NOTE };
+  }
+
+  /**
+   * A copy of a pod whose container's command is replaced by a sleep (for crash loops and images
+   * without a shell), then a ticket to a shell in it; the copy goes when the session ends.
+   */
+  async createFork(entity: Entity, userRef: string, request: CreateSessionRequest, basePath: string, audit: RequestAudit): Promise<CreateForkResponse> {
+    const { targets, config } = this.deps;
+    const { client, pod } = await targets.findPod(entity, request);
+    const original = pod.spec.containers.find(c => c.name === request.container);
+    if (!original) throw new InputError(`container ${request.container} is not valid for pod ${pod.metadata.name}: a copy replaces the command of one of its containers`);
+    const mine = (await targets.listForks(entity, { owner: userRef })).filter(f => !f.pod.metadata.deletionTimestamp);
+    if (mine.length >= config.maxForksPerUser) {
+      const names = mine.map(f => f.pod.metadata.name).join(', ');
+      throw new StatusError(429, `you already have ${mine.length} pod copies of ${entity.metadata.name} (kubeTroubleshoot.debug.maxForksPerUser = ${config.maxForksPerUser}): delete one first (${names})`);
+    }
+    if (targets.isProduction(client.name)) audit.raise('high');
+    const fork = await createFork(client, pod, {
+      container: request.container,
+      userRef,
+      entityRef: stringifyEntityRef(entity),
+      ttlSeconds: config.forkTtlSeconds,
+      sameNode: config.forkSameNode,
+      timeoutMs: config.startTimeoutSeconds * 1000,
+    });
+    const summary = summarizeFork(client.name, fork);
+    audit.note({ fork: summary.name, expiresAt: summary.expiresAt });
+    const target: SessionTarget = {
+      kind: 'debug',
+      entityRef: stringifyEntityRef(entity),
+      cluster: client.name,
+      namespace: summary.namespace,
+      pod: summary.name,
+      container: request.container,
+      deletePodOnEnd: true,
+    };
+    const ticket = await this.deps.sessions.issue(userRef, target, basePath);
+    return { ...ticket, fork: summary, originalCommand: [...(original.command ?? []), ...(original.args ?? [])] };
+  }
+
+  async listForks(entity: Entity, userRef: string): Promise<ForkListResponse> {
+    const forks = await this.deps.targets.listForks(entity, { owner: userRef });
+    return { items: forks.map(f => summarizeFork(f.client.name, f.pod)) };
+  }
+
+  /** Deletes one of the caller's copies; another user's copy is "not found". */
+  async deleteFork(entity: Entity, userRef: string, name: string, cluster?: string): Promise<ForkSummary> {
+    const fork = (await this.deps.targets.listForks(entity, { cluster, owner: userRef })).find(f => f.pod.metadata.name === name);
+    if (!fork) throw new NotFoundError(`no pod copy ${name} of yours for ${stringifyEntityRef(entity)}`);
+    await deleteFork(fork.client, fork.pod.metadata.namespace ?? 'default', fork.pod.metadata.name);
+    return summarizeFork(fork.client.name, fork.pod);
+  }
+
+  /**
+   * Streams a tar of a file or folder of a container into `sink`. A container without tar
+   * (distroless) is read through a short-lived debug container in its process namespace, at
+   * /proc/1/root. A failure before the first byte is thrown with its status; after it, thrown too
+   * (the response is cut, never ended short).
+   */
+  async download(entity: Entity, userRef: string, query: FileDownloadQuery, sink: TarSink, signal: AbortSignal, audit: RequestAudit) {
+    const file = checkContainerPath(query.path);
+    if (!file.ok) throw new InputError(file.message);
+    const { client, pod } = await this.findPodOrOwnFork(entity, userRef, query);
+    TargetResolver.checkContainer(pod, query.container);
+    const namespace = pod.metadata.namespace ?? 'default';
+    const { fileMaxBytes, startTimeoutSeconds } = this.deps.config;
+    let via = 'tar in the container';
+    let result = await streamTar(client, { namespace, pod: pod.metadata.name, container: query.container }, file, sink, { maxBytes: fileMaxBytes, signal });
+    if (!result.ok && result.missingTar) {
+      const choice = this.choose(client.name, {});
+      const helper = await startDebugContainer(client, pod, {
+        target: query.container,
+        image: choice.image.image,
+        profile: choice.profile,
+        userRef,
+        timeoutMs: startTimeoutSeconds * 1000,
+        command: ['sleep', '300'],
+      });
+      via = `debug container ${helper} at /proc/1/root`;
+      audit.note({ via });
+      result = await streamTar(client, { namespace, pod: pod.metadata.name, container: helper }, file, sink, { maxBytes: fileMaxBytes, root: '/proc/1/root', signal });
+    }
+    if (!result.ok) {
+      if (result.status === 404) throw new NotFoundError(result.message);
+      if (result.status === 400) throw new InputError(result.message);
+      throw new StatusError(result.status, result.message, 'FileDownloadError');
+    }
+    return { bytes: result.bytes, via };
+  }
+
+  private findPodOrOwnFork(entity: Entity, userRef: string, where: { cluster?: string; pod: string; namespace?: string }): Promise<EntityPod> {
+    return this.deps.targets.findPodOrOwnFork(entity, where, userRef);
+  }
+
+  /** Deletes the copy a session was opened on, as its user (audited); the reaper catches failures. */
+  private async sessionEnded(target: SessionTarget, user: SessionUser) {
+    if (!target.deletePodOnEnd) return;
+    const audit = new RequestAudit(this.deps.auditor, this.deps.logger, {
+      eventId: 'fork-deleted',
+      request: user.request,
+      actor: user.userRef,
+      severity: 'medium',
+      meta: { entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, why: 'session ended' },
+    });
+    try {
+      await deleteFork(this.deps.targets.client(target.cluster), target.namespace, target.pod);
+      await audit.succeed();
+    } catch (e) {
+      await audit.fail(e);
+    }
+  }
+
+  /** The reaper task's body: deletes expired copies in every cluster, even those of a backend that died. */
+  async reapExpired(): Promise<void> {
+    const { targets, auditor, logger } = this.deps;
+    for (const cluster of targets.clusterNames()) {
+      let reaped: ForkSummary[];
+      try {
+        reaped = await reapExpiredForks(targets.client(cluster));
+      } catch (e) {
+        logger.warn(`fork reaper: cluster ${cluster}: ${(e as Error).message}`);
+        continue;
+      }
+      for (const fork of reaped) {
+        // Nobody asked: the plugin is the actor, the copy's owner is in meta.
+        const audit = new RequestAudit(auditor, logger, { eventId: 'fork-reaped', actor: 'plugin:kube-troubleshoot', severity: 'medium', meta: { ...fork } });
+        await audit.succeed();
+        logger.info(`deleted the expired pod copy ${fork.cluster}/${fork.namespace}/${fork.name} of ${fork.user}`);
+      }
+    }
+  }
+}

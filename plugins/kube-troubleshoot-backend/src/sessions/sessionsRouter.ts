@@ -1,0 +1,73 @@
+import http from 'node:http';
+import { Socket } from 'node:net';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError } from '@backstage/errors';
+import { CreateSessionResponse, kubeTroubleshootTerminalCreatePermission } from '@kube-troubleshoot/backstage-plugin-common';
+import Router from 'express-promise-router';
+import { RouteHandlers } from '../http/routeHandlers';
+import { containerRequest } from '../http/validation';
+import { TargetResolver } from '../targets/TargetResolver';
+import { SESSION_WS_PATH, SessionManager } from './SessionManager';
+import { attachUpgradeListener, takeUpgrade, UpgradeRoute } from './upgradeListener';
+
+/**
+ * `POST .../sessions` (a one-time ticket for a shell in a running container of the entity, or of the
+ * caller's own pod copy) and the session WebSocket itself, `GET /sessions/ws`.
+ */
+export function createSessionsRouter(deps: { routes: RouteHandlers; targets: TargetResolver; sessions: SessionManager }) {
+  const { routes, targets, sessions } = deps;
+  const router = Router();
+
+  // The WebSocket upgrade: a path-filtered listener on the server this router is served by,
+  // attached on the first request. When the first request is the upgrade itself (nobody listened
+  // yet, so Node handed it to Express), it is taken here.
+  router.use((req, _res, next) => {
+    const route: UpgradeRoute = { path: `${req.baseUrl}${SESSION_WS_PATH}`, connect: attempt => sessions.connect(attempt) };
+    const server = (req.socket as Socket & { server?: http.Server }).server;
+    if (server) attachUpgradeListener(server, route);
+    if (req.path === SESSION_WS_PATH && req.headers.upgrade?.toLowerCase() === 'websocket') {
+      takeUpgrade(route, req, req.socket, Buffer.alloc(0));
+      return;
+    }
+    next();
+  });
+
+  router.post(
+    '/entities/:kind/:namespace/:name/sessions',
+    routes.entity(
+      {
+        eventId: 'terminal-ticket',
+        severity: 'medium',
+        permission: kubeTroubleshootTerminalCreatePermission,
+        body: containerRequest(() => targets.clusterNames()),
+        meta: ({ body }) => ({ cluster: body.cluster, namespace: body.namespace ?? null, pod: body.pod, container: body.container }),
+      },
+      async ({ entity, userRef, body, req, res, audit }) => {
+        const { client, pod, fork } = await targets.findPodOrOwnFork(entity, body, userRef);
+        TargetResolver.checkContainer(pod, body.container);
+        if (targets.isProduction(client.name)) audit.raise('high');
+        const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find(c => c.name === body.container);
+        if (!status?.state?.running) {
+          const why = status?.state?.waiting?.reason ?? (status?.state?.terminated ? `terminated: ${status.state.terminated.reason ?? 'exited'}` : 'not started');
+          throw new ConflictError(`container ${body.container} of pod ${pod.metadata.name} is not running (${why}): a shell needs a running container; the Debug tab can inspect it`);
+        }
+        const answer: CreateSessionResponse = await sessions.issue(
+          userRef,
+          {
+            kind: 'terminal',
+            entityRef: stringifyEntityRef(entity),
+            cluster: client.name,
+            namespace: pod.metadata.namespace ?? 'default',
+            pod: pod.metadata.name,
+            container: body.container,
+          },
+          req.baseUrl,
+        );
+        res.status(201).json(answer);
+        return { issued: true, fork };
+      },
+    ),
+  );
+
+  return router;
+}
