@@ -8,7 +8,8 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
-import { startSandbox, Sandbox } from '@internal/sandbox-cluster';
+import { Pod, startSandbox, Sandbox } from '@internal/sandbox-cluster';
+import { until } from './testUtils/until';
 import request from 'supertest';
 import yaml from 'yaml';
 import { kubeTroubleshootPlugin } from './plugin';
@@ -103,8 +104,8 @@ async function backendFor(token: string) {
   return Object.assign(backend, { auditEvents });
 }
 
-/** Reads an NDJSON stream over a real socket until `until` is satisfied; returns the messages. */
-function readStream(server: http.Server, urlPath: string, user: string, until: (msgs: LogStreamMessage[]) => boolean, timeoutMs = 15_000) {
+/** Reads an NDJSON stream over a real socket until `done` is satisfied; returns the messages. */
+function readStream(server: http.Server, urlPath: string, user: string, done: (msgs: LogStreamMessage[]) => boolean, timeoutMs = 15_000) {
   return new Promise<{ msgs: LogStreamMessage[]; req: http.ClientRequest }>((resolve, reject) => {
     const { port } = server.address() as AddressInfo;
     const msgs: LogStreamMessage[] = [];
@@ -119,7 +120,7 @@ function readStream(server: http.Server, urlPath: string, user: string, until: (
         const parts = (rest + chunk).split('\n');
         rest = parts.pop()!;
         for (const p of parts) if (p) msgs.push(JSON.parse(p));
-        if (until(msgs)) {
+        if (done(msgs)) {
           clearTimeout(timer);
           resolve({ msgs, req });
         }
@@ -139,8 +140,15 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-backend-test-'));
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandbox({ workloads: [path.join(tmp, 'w.yaml')], pullDelayMs: 10, backoffBaseMs: 300 });
-  // let the crasher restart once and web log a few lines
-  await new Promise(r => setTimeout(r, 2500));
+  // the crasher has restarted once (a previous log exists) and web has logged a few lines
+  const pods = () => sandbox.cluster.store.list<Pod>('pods', 'shop');
+  await until('the crasher to restart and web to log', () => {
+    const crasher = pods().find(p => p.metadata.name.startsWith('crasher-'));
+    const web = pods().find(p => p.metadata.name.startsWith('web-'));
+    const restarted = (crasher?.status?.containerStatuses ?? []).some(s => s.restartCount >= 1);
+    const running = (web?.status?.containerStatuses ?? []).every(s => 'running' in s.state);
+    return restarted && running;
+  }, 20_000);
 });
 
 afterAll(async () => {
@@ -242,17 +250,17 @@ describe('kube-troubleshoot routes against the sandbox cluster', () => {
 
   it('ends the upstream request as soon as the client leaves', async () => {
     const followers = () => sandbox.cluster.kubelet.followerCount();
-    const until = async (want: number, ms: number) => {
+    const followersReach = async (want: number, ms: number) => {
       const deadline = Date.now() + ms;
       while (followers() !== want && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
       return followers();
     };
-    expect(await until(0, 5000)).toBe(0);
+    expect(await followersReach(0, 5000)).toBe(0);
     const { req } = await readStream(backend.server, `${api}/web/logs?pod=${webPod()}&container=main&follow=true&tailLines=1`, ALICE, m => lines(m).length >= 2);
-    expect(await until(1, 2000)).toBe(1);
+    expect(await followersReach(1, 2000)).toBe(1);
     const left = Date.now();
     req.destroy();
-    expect(await until(0, 1000)).toBe(0);
+    expect(await followersReach(0, 1000)).toBe(0);
     expect(Date.now() - left).toBeLessThan(1000);
   });
 

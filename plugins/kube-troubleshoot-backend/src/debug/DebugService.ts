@@ -11,10 +11,9 @@ import {
   StartDebugRequest,
   StartDebugResponse,
 } from '@kube-troubleshoot/backstage-plugin-common';
-import { RequestAudit } from '../audit/RequestAudit';
+import { RequestAudit } from '../http/RequestAudit';
 import { StatusError } from '../http/errors';
-import { SessionManager, SessionUser } from '../sessions/SessionManager';
-import { SessionTarget } from '../sessions/TicketStore';
+import { SessionTarget, SessionTickets, SessionUser } from '../targets/sessionTarget';
 import { EntityPod, TargetResolver } from '../targets/TargetResolver';
 import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debugConfig';
 import { reusableDebugContainer, startDebugContainer } from './EphemeralDebugger';
@@ -32,7 +31,7 @@ export class DebugService {
   constructor(
     private readonly deps: {
       targets: TargetResolver;
-      sessions: Pick<SessionManager, 'issue' | 'onSessionEnd'>;
+      sessions: SessionTickets;
       config: DebugConfig;
       auditor: AuditorService;
       logger: LoggerService;

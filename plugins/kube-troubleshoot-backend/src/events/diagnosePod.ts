@@ -79,11 +79,8 @@ export function diagnosePod(input: DiagnosisInput): PodDiagnosis {
       const exit = last ? `exit code ${last.exitCode}${last.reason ? `, ${last.reason}` : ''}` : 'no exit code recorded';
       const oom = last?.reason === 'OOMKilled';
       const tail = input.previousLogTail?.[s.name] ?? [];
-      const logDetails = !input.previousLogTail
-        ? ['the last lines of the previous container are shown to holders of kube-troubleshoot.logs.read']
-        : tail.length
-          ? ['last lines of the previous container:', ...tail]
-          : ['the previous container left no log lines'];
+      let logDetails = ['the last lines of the previous container are shown to holders of kube-troubleshoot.logs.read'];
+      if (input.previousLogTail) logDetails = tail.length ? ['last lines of the previous container:', ...tail] : ['the previous container left no log lines'];
       return {
         ...base,
         container: s.name,

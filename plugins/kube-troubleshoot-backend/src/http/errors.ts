@@ -1,5 +1,12 @@
 import { ErrorLike, isError } from '@backstage/errors';
 
+const STATUS_NAMES: Record<413 | 429 | 502 | 504, string> = {
+  413: 'PayloadTooLargeError',
+  429: 'TooManyRequestsError',
+  502: 'BadGatewayError',
+  504: 'GatewayTimeoutError',
+};
+
 /**
  * A failure with an HTTP status that `@backstage/errors` has no class for (413, 429, 502, 504).
  * Thrown like any other error; the error middleware answers with its status and name.
@@ -11,12 +18,6 @@ export class StatusError extends Error {
   }
 }
 
-const STATUS_NAMES: Record<StatusError['statusCode'], string> = {
-  413: 'PayloadTooLargeError',
-  429: 'TooManyRequestsError',
-  502: 'BadGatewayError',
-  504: 'GatewayTimeoutError',
-};
 
 const BY_NAME: Record<string, number> = {
   NotModifiedError: 304,

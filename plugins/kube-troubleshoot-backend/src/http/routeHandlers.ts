@@ -15,7 +15,7 @@ import { JsonObject } from '@backstage/types';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod/v4';
 import { authorizeEntity, isAllowedOnEntity } from '../access/authorizeEntity';
-import { RequestAudit } from '../audit/RequestAudit';
+import { RequestAudit } from './RequestAudit';
 import { StatusError } from './errors';
 import { clientGone } from './streaming';
 import { entityParams, noFields, parseInput } from './validation';

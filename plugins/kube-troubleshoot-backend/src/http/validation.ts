@@ -84,7 +84,7 @@ function typeName(input: unknown): string {
 
 function describe(issue: z.core.$ZodIssue, place: InputPlace, allowed: string[]): string {
   const field = issue.path.map(String).join('.');
-  const subject = field ? `${placeLabel[place]} ${field}` : place === 'body' ? 'the body' : `the ${place}`;
+  const subject = field ? `${placeLabel[place]} ${field}` : `the ${place}`;
   switch (issue.code) {
     case 'unrecognized_keys': {
       const keys = issue.keys.map(k => `"${k}"`).join(', ');

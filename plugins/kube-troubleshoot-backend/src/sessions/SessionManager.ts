@@ -1,6 +1,5 @@
 import { AuditorService, HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { AuthenticationError, NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
-import { Request } from 'express';
 import WebSocket from 'ws';
 import { BEARER_PROTOCOL_PREFIX, CreateSessionResponse, SessionReady, TERMINAL_PROTOCOL, TICKET_PROTOCOL_PREFIX } from '@kube-troubleshoot/backstage-plugin-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
@@ -9,9 +8,10 @@ import { SessionRecorder } from '../audit/SessionRecorder';
 import { isMissingExecutable, NO_SHELL_MESSAGE, shellAttempts } from '../shell/shellCommand';
 import { SessionConfig } from './sessionConfig';
 import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
-import { SessionTarget, TicketStore } from './TicketStore';
+import { SessionTarget, SessionTickets, SessionUser } from '../targets/sessionTarget';
+import { TicketStore } from './TicketStore';
 import { UPSTREAM_PROTOCOLS } from '../clusters/channelProtocol';
-import { RequestAudit } from '../audit/RequestAudit';
+import { RequestAudit } from '../http/RequestAudit';
 import { statusOf, StatusError } from '../http/errors';
 import { UpgradeAttempt } from './upgradeListener';
 
@@ -22,11 +22,6 @@ export class SessionLimitError extends StatusError {
   }
 }
 
-/** Who a session is for, and the request (the WebSocket's) whose credentials name them in audit events. */
-export interface SessionUser {
-  userRef: string;
-  request: Request;
-}
 
 /** Called when a session ended and was recorded: a Debug-tab copy is deleted then. */
 export type SessionEndHook = (target: SessionTarget, user: SessionUser) => Promise<void>;
@@ -44,7 +39,7 @@ export const SESSION_WS_PATH = '/sessions/ws';
  * Terminal sessions of this replica: issues tickets (after the router's checks), accepts the
  * WebSocket that redeems one, runs the shell upstream through a TerminalRelay, records and audits it.
  */
-export class SessionManager {
+export class SessionManager implements SessionTickets {
   private readonly active = new Set<ActiveSession>();
   /** Every session until it is recorded and audited, so shutdown can wait for them. */
   private readonly running = new Set<Promise<void>>();

@@ -1,19 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Knex } from 'knex';
+import { SessionTarget } from '../targets/sessionTarget';
 
-/** What a ticket opens: one container of one entity, for one user. */
-export interface SessionTarget {
-  kind: 'terminal' | 'debug';
-  entityRef: string;
-  cluster: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  /** Attach to the container's own process (debug containers) instead of exec'ing a shell. */
-  attach?: boolean;
-  /** The pod is a Debug-tab copy made for this session: deleted when the session ends. */
-  deletePodOnEnd?: boolean;
-}
+export type { SessionTarget };
 
 export type Redeemed = { ok: true; userRef: string; target: SessionTarget } | { ok: false; reason: string; otherUser?: boolean };
 

@@ -17,6 +17,7 @@ import yaml from 'yaml';
 import { kubeTroubleshootPlugin } from '../plugin';
 import { parseAsciicast } from '../audit/asciicast';
 import { normalUserWrapper } from '../shell/shellCommand';
+import { until } from '../testUtils/until';
 
 /**
  * Terminal sessions end to end: a real WebSocket client against the backend, the backend against
@@ -244,8 +245,13 @@ describe('terminal sessions', () => {
     await client.waitFor(/^hello\r\n30 100\r$/m);
     expect(client.ready).toMatchObject({ shell: 'bash or sh', production: false });
     client.send({ type: 'resize', size: { cols: 132, rows: 43 } });
-    await new Promise(r => setTimeout(r, 200));
-    client.type('stty size; exit 7\r');
+    // The pty takes the new size as the resize arrives; ask until it tells.
+    await until('the new terminal size', async () => {
+      client.type('stty size\r');
+      await new Promise(r => setTimeout(r, 50));
+      return /^43 132\r$/m.test(client.screen);
+    });
+    client.type('exit 7\r');
     await client.waitFor(() => !!client.ended);
     expect(client.screen).toMatch(/^43 132\r$/m);
     expect(client.ended).toEqual({ reason: 'exit', exitCode: 7, message: 'the shell exited with code 7' });
@@ -259,11 +265,11 @@ describe('terminal sessions', () => {
     const { header, events } = parseAsciicast(cast);
     expect(header).toMatchObject({ version: 2, title: 'web-1/main' });
     expect(events.filter(e => e[1] === 'o').map(e => e[2]).join('')).toBe(client.screen);
-    expect(events.filter(e => e[1] === 'i').map(e => e[2]).join('')).toBe('echo hel""lo; stty size\rstty size; exit 7\r');
+    expect(events.filter(e => e[1] === 'i').map(e => e[2]).join('')).toMatch(/^echo hel""lo; stty size\r(stty size\r)+exit 7\r$/);
     expect(events.filter(e => e[1] === 'r').map(e => e[2])).toEqual(['100x30', '132x43']);
     const meta = await request(backend.server).get(`/api/kube-troubleshoot/recordings/${id}`).set('Authorization', mockCredentials.user.header(ALICE));
     expect(meta.body).toMatchObject({ user: ALICE, entityRef: 'component:default/web', pod: 'web-1', container: 'main', exitCode: 7, endReason: 'exit' });
-    expect(meta.body.bytesIn).toBe(Buffer.byteLength('echo hel""lo; stty size\rstty size; exit 7\r'));
+    expect(meta.body.bytesIn).toBe(Buffer.byteLength(events.filter(e => e[1] === 'i').map(e => e[2]).join('')));
     // Audited when the ticket was issued and when the session ended, the actor named in meta.
     expect(backend.audit.find(a => a.eventId === 'terminal-ticket')).toMatchObject({ status: 'succeeded', meta: { entityRef: 'component:default/web', pod: 'web-1' } });
     const ended = backend.audit.find(a => a.eventId === 'terminal-session' && a.meta.recordingId === id);
@@ -365,8 +371,7 @@ describe('terminal sessions', () => {
     // Bob's attempt did not use alice's ticket up.
     const mine = await Client.open(backend, other.body);
     mine.ws.close();
-    await new Promise(r => setTimeout(r, 300));
-    expect(execProcesses().length).toBeLessThanOrEqual(before);
+    await until('the shells to end', () => execProcesses().length <= before);
   });
 
   it('refuses a non-owner, a pod of another entity, a stopped container and bad bodies', async () => {
@@ -444,7 +449,7 @@ describe('session timeouts', () => {
 
   it('refuses an expired ticket', async () => {
     const res = await ticket(short, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
-    await new Promise(r => setTimeout(r, 1200));
+    await until('the ticket to expire', () => Date.now() > Date.parse(res.body.expiresAt) + 50, 5000);
     const expired = await Client.open(short, res.body).catch(e => e);
     expect(expired).toMatchObject({ status: 401 });
     expect(expired.body).toContain('the ticket expired');
@@ -619,8 +624,7 @@ describe('pod copies (forks)', () => {
     const del = (user: string) => request(backend.server).delete(`/api/kube-troubleshoot/entities/component/default/web/forks/${name}?cluster=dev`).set('Authorization', mockCredentials.user.header(user));
     expect((await del(ADMIN)).status).toBe(404); // someone else's copy
     expect((await del(ALICE)).status).toBe(204);
-    await new Promise(r => setTimeout(r, 200));
-    expect(podOf(name)).toBeUndefined();
+    await until('the copy to go', () => !podOf(name));
   });
 
   it('a copy left by a backend that died is reaped after its TTL', async () => {

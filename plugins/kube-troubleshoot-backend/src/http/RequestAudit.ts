@@ -1,7 +1,7 @@
 import { AuditorService, AuditorServiceEvent, AuditorServiceEventSeverityLevel, LoggerService } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import { Request } from 'express';
-import { asError, statusOf } from '../http/errors';
+import { asError, statusOf } from './errors';
 
 const ORDER: AuditorServiceEventSeverityLevel[] = ['low', 'medium', 'high', 'critical'];
 const atLeast = (a: AuditorServiceEventSeverityLevel, b: AuditorServiceEventSeverityLevel) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
