@@ -98,7 +98,7 @@ export class SessionManager implements SessionTickets {
   /** Issues a ticket once the limits allow one more session for this user. */
   async issue(userRef: string, target: SessionTarget, basePath: string): Promise<CreateSessionResponse> {
     const { maxPerUser, maxPerReplica, ticketTtlSeconds } = this.deps.config;
-    if (this.shuttingDown) throw new SessionLimitError('the backend is shutting down: try again in a moment');
+    if (this.shuttingDown) throw new ServiceUnavailableError('the backend is shutting down: try again in a moment');
     if (maxPerReplica && this.count() >= maxPerReplica) {
       throw new SessionLimitError(`this backend already serves ${this.count()} terminal sessions (kubeTroubleshoot.sessions.maxPerReplica = ${maxPerReplica})`);
     }
