@@ -1,4 +1,4 @@
-import { AddressInfo } from 'node:net';
+import net, { AddressInfo } from 'node:net';
 import { auditorServiceFactory } from '@backstage/backend-defaults/auditor';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
@@ -11,6 +11,7 @@ import { PodJson } from './clusters/kubeTypes';
 import { kubeTroubleshootPlugin } from './plugin';
 import { auditLines, capturingRootLogger, LogLine, SHOWN_BY_DEFAULT } from './testUtils/capturingLogger';
 import { FakeApiServer } from './testUtils/fakeApiServer';
+import { until } from './testUtils/until';
 
 /**
  * The HTTP API's refusals, fast: the real plugin, the real auditor writing to a captured log, the
@@ -56,7 +57,7 @@ const crashing = pod('crash-1', { 'backstage.io/kubernetes-id': 'web' }, {
   status: {
     phase: 'Running',
     containerStatuses: [
-      { name: 'main', ready: false, restartCount: 4, image: 'toolbox', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } },
+      { name: 'main', ready: false, restartCount: 4, image: 'toolbox', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error', message: 'LOG LINE: password=hunter2' } } },
       { name: 'side', ready: true, restartCount: 0, image: 'toolbox', state: running },
     ],
   },
@@ -68,7 +69,13 @@ let lines: LogLine[];
 
 beforeAll(async () => {
   const url = await apiServer.start();
-  apiServer.pods = [pod('web-1', { 'backstage.io/kubernetes-id': 'web' }), crashing, pod('stranger', { app: 'other' })];
+  const withDebugger = pod('web-1', { 'backstage.io/kubernetes-id': 'web' });
+  withDebugger.spec.ephemeralContainers = [{ name: 'debugger-abcde', image: 'debug-tools', targetContainerName: 'main', env: [{ name: 'KUBE_TROUBLESHOOT_USER', value: 'user:default/dora' }] }];
+  withDebugger.status!.ephemeralContainerStatuses = [{ name: 'debugger-abcde', ready: false, restartCount: 0, image: 'debug-tools', state: running }];
+  // A copy of crash-1 made by dora: it matches a selector only by not having labels of the entity.
+  const copy = pod('crash-1-debug-abcde', { 'kube-troubleshoot.io/fork-of': 'crash-1' });
+  copy.metadata.annotations = { 'kube-troubleshoot.io/fork-user': 'user:default/dora', 'kube-troubleshoot.io/fork-entity': 'component:default/web', 'kube-troubleshoot.io/fork-expires': '2099-01-01T00:00:00Z' };
+  apiServer.pods = [withDebugger, crashing, pod('stranger', { app: 'other' }), copy];
   const logger = capturingRootLogger();
   lines = logger.lines;
   backend = await startTestBackend({
@@ -217,6 +224,30 @@ describe('every failure is audited as failed, with its status, at a level the de
 });
 
 describe('each tab reaches its data with its own permission', () => {
+  it('gives a terminal in the pod\'s own containers only, never in a debug container', async () => {
+    const res = await send('post', `${WEB}/sessions`, 'user:default/terry', { cluster: 'dev', pod: 'web-1', container: 'debugger-abcde' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('is not one of its regular containers');
+  });
+
+  it('gives a shell in a pod copy to its owner only', async () => {
+    const other = await send('post', `${WEB}/sessions`, ALICE, { cluster: 'dev', pod: 'crash-1-debug-abcde', container: 'main' });
+    expect(other.status).toBe(404);
+    expect((await send('post', `${WEB}/sessions`, 'user:default/dora', { cluster: 'dev', pod: 'crash-1-debug-abcde', container: 'main' })).status).toBe(403); // dora lacks terminal.create
+    const files = await send('get', `${WEB}/files?cluster=dev&pod=crash-1-debug-abcde&container=main&path=/etc/hostname`, ALICE);
+    expect(files.status).toBe(404);
+  });
+
+  it('quotes a termination message (log text) only to holders of logs.read', async () => {
+    const message = async (user: string) => {
+      const res = await send('get', `${WEB}/pods`, user);
+      const crash = res.body.pods.find((p: { cluster: string; name: string }) => p.cluster === 'dev' && p.name === 'crash-1');
+      return crash.containers.find((c: { name: string }) => c.name === 'main').lastTermination;
+    };
+    expect(await message(ALICE)).toEqual({ exitCode: 1, reason: 'Error', message: 'LOG LINE: password=hunter2' });
+    expect(await message('user:default/eve')).toEqual({ exitCode: 1, reason: 'Error' });
+  });
+
   it.each([
     ['user:default/terry', 'the Terminal tab'],
     ['user:default/dora', 'the Debug tab'],
@@ -285,6 +316,39 @@ describe('session WebSockets', () => {
     expect(JSON.stringify(lines)).not.toContain(ticket.body.ticket);
   });
 
+  /** A raw upgrade request, to send what no WebSocket client would. */
+  const rawUpgrade = (lines: string[]) =>
+    new Promise<string>(resolve => {
+      const { port } = backend.server.address() as AddressInfo;
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(`${lines.join('\r\n')}\r\n\r\n`));
+      let answer = '';
+      socket.on('data', d => (answer += d));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', () => resolve(answer));
+    });
+
+  it('refuses a malformed token subprotocol or a request that is no handshake, without spending the ticket', async () => {
+    const ticket = await send('post', `${WEB}/sessions`, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    const bad = await open([...ticket.body.protocols, 'bearer.A']);
+    expect(bad.status).toBe(401);
+    expect(bad.body).toContain('your Backstage token is required');
+    const headers = (key: string) => [
+      `GET ${API}/sessions/ws HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: Upgrade', 'Upgrade: websocket', `Origin: ${ORIGIN}`, 'Sec-WebSocket-Version: 13',
+      `Sec-WebSocket-Key: ${key}`, `Sec-WebSocket-Protocol: ${[...ticket.body.protocols, bearerProtocol(mockCredentials.user.token(ALICE))].join(', ')}`,
+    ];
+    const answer = await rawUpgrade(headers('not-a-key'));
+    expect(answer).toMatch(/^HTTP\/1.1 400 Bad Request/);
+    expect(answer).toContain('not a WebSocket handshake: Sec-WebSocket-Key must be 16 bytes in base64');
+    const refused = auditLines(lines, 'session-connect').filter(l => l.meta.status === 'failed').slice(-2);
+    // (Without a token the actor is unknown; the mock httpAuth would name its default user, so meta is checked.)
+    expect(refused.map(l => [l.meta.status, (l.meta.meta as { status: number; actor: string }).status, (l.meta.meta as { actor: string }).actor])).toEqual([['failed', 401, 'unknown'], ['failed', 400, ALICE]]);
+    expect((refused[1].meta.actor as { actorId?: string }).actorId).toBe(ALICE);
+    // The ticket is still good.
+    const good = await open([...ticket.body.protocols, bearerProtocol(mockCredentials.user.token(ALICE))]);
+    expect(good.ws).toBeDefined();
+    await new Promise(resolve => good.ws!.once('close', resolve));
+  });
+
   it('names the user as the actor of the session itself, and says it failed when the cluster refused the shell', async () => {
     const ticket = await send('post', `${WEB}/sessions`, ALICE, { cluster: 'prod', pod: 'web-1', container: 'main' });
     expect(ticket.status).toBe(201);
@@ -292,9 +356,9 @@ describe('session WebSockets', () => {
     const res = await open([...ticket.body.protocols, bearerProtocol(mockCredentials.user.token(ALICE))]);
     expect(res.ws).toBeDefined();
     await new Promise(resolve => res.ws!.once('close', resolve));
-    const deadline = Date.now() + 5000;
-    while (!auditLines(lines, 'terminal-session').some(l => l.meta.status === 'failed') && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
-    const session = auditLines(lines, 'terminal-session');
+    const onProd = () => auditLines(lines, 'terminal-session').filter(l => (l.meta.meta as { cluster?: string }).cluster === 'prod');
+    await until('the session to end', () => onProd().some(l => l.meta.status === 'failed'), 5000);
+    const session = onProd();
     expect(session.map(l => l.meta.status)).toEqual(['initiated', 'failed']);
     for (const l of session) expect(l.meta).toMatchObject({ severityLevel: 'high', actor: expect.objectContaining({ actorId: ALICE }), meta: expect.objectContaining({ actor: ALICE, pod: 'web-1' }) });
   });

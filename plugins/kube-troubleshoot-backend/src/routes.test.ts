@@ -220,7 +220,7 @@ describe('kube-troubleshoot routes against the sandbox cluster', () => {
     const stamps = got.map(l => l.timestamp);
     expect([...stamps].sort()).toEqual(stamps);
     const file = await request(backend.server).get(`${api}/web/logs?pod=${webPod()}&container=main&download=true`).set('Authorization', mockCredentials.user.header(ALICE));
-    expect(file.headers['content-disposition']).toBe(`attachment; filename="web-${webPod()}-main.log"`);
+    expect(file.headers['content-disposition']).toBe(`attachment; filename="web-${webPod()}-main.log"; filename*=UTF-8''web-${webPod()}-main.log`);
     expect(file.text.split('\n')[0]).toBe('tick 1');
   });
 

@@ -32,6 +32,8 @@ describe('terminal frames', () => {
     expect(tokenFromBearerProtocol(protocol)).toBe(token);
     expect(tokenFromBearerProtocol('bearer.')).toBeUndefined();
     expect(tokenFromBearerProtocol('bearer.a b')).toBeUndefined();
+    expect(tokenFromBearerProtocol('bearer.A')).toBeUndefined(); // no base64 has 4n+1 characters
+    expect(tokenFromBearerProtocol('bearer._w')).toBeUndefined(); // 0xff: not UTF-8
     expect(tokenFromBearerProtocol('ticket.abc')).toBeUndefined();
   });
 });

@@ -27,8 +27,12 @@ export function bearerProtocol(token: string): string {
 export function tokenFromBearerProtocol(protocol: string): string | undefined {
   const encoded = protocol.slice(BEARER_PROTOCOL_PREFIX.length);
   if (!protocol.startsWith(BEARER_PROTOCOL_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(encoded)) return undefined;
-  const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
-  return new TextDecoder().decode(Uint8Array.from(binary, c => c.charCodeAt(0)));
+  try {
+    const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, c => c.charCodeAt(0)));
+  } catch {
+    return undefined; // not base64 (a length of 4n+1), or not UTF-8
+  }
 }
 
 export const FrameType = {

@@ -5,7 +5,7 @@ import { kubeTroubleshootRecordingsReadPermission, RecordingListResponse, Record
 import Router from 'express-promise-router';
 import { z } from 'zod/v4';
 import { RouteHandlers, UserRequest } from '../http/routeHandlers';
-import { entityParams, parseInput, queryInteger, queryString, rfc3339 } from '../http/validation';
+import { entityParams, queryInteger, queryString, rfc3339 } from '../http/validation';
 import { RecordingStore } from './RecordingStore';
 
 /** A recording's id (the store makes UUIDs). */
@@ -32,12 +32,12 @@ export function createRecordingsRouter(deps: { routes: RouteHandlers; permission
   const { routes, recordings } = deps;
   const router = Router();
 
-  async function readsAll(r: UserRequest<unknown, unknown>) {
+  async function readsAll(r: UserRequest<unknown, unknown, unknown>) {
     const [decision] = await deps.permissions.authorize([{ permission: kubeTroubleshootRecordingsReadPermission }], { credentials: r.credentials });
     return decision.result === AuthorizeResult.ALLOW;
   }
 
-  async function list(r: UserRequest<z.output<typeof listQuery>, unknown>, entityRef: string | undefined) {
+  async function list(r: UserRequest<z.output<typeof listQuery>, unknown, unknown>, entityRef: string | undefined) {
     const all = await readsAll(r);
     const q = r.query;
     const items = await recordings.list({
@@ -56,8 +56,8 @@ export function createRecordingsRouter(deps: { routes: RouteHandlers; permission
 
   router.get(
     '/entities/:kind/:namespace/:name/recordings',
-    routes.user({ eventId: 'recordings-list', query: entityListQuery }, r => {
-      const { kind, namespace, name } = parseInput(entityParams, r.params, 'path');
+    routes.user({ eventId: 'recordings-list', query: entityListQuery, params: entityParams }, r => {
+      const { kind, namespace, name } = r.params;
       const entityRef = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
       r.audit.note({ entityRef });
       return list(r, entityRef);
@@ -66,8 +66,8 @@ export function createRecordingsRouter(deps: { routes: RouteHandlers; permission
 
   router.get(
     '/recordings/:id',
-    routes.user({ eventId: 'recording-replay', severity: 'medium', query: replayQuery, meta: ({ params }) => ({ recordingId: params.id }) }, async r => {
-      const { id } = parseInput(z.object({ id: recordingId }), { id: r.params.id }, 'path');
+    routes.user({ eventId: 'recording-replay', severity: 'medium', query: replayQuery, params: z.object({ id: recordingId }), meta: ({ params }) => ({ recordingId: params.id }) }, async r => {
+      const { id } = r.params;
       const all = await readsAll(r);
       const summary = await recordings.get(id);
       if (!summary || (!all && summary.user !== r.userRef)) throw new NotFoundError(`no recording ${id}${all ? '' : ' of yours'}`);

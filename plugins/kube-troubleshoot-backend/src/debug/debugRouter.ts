@@ -8,8 +8,8 @@ import {
 import Router from 'express-promise-router';
 import { z } from 'zod/v4';
 import { RouteHandlers } from '../http/routeHandlers';
-import { streamWriter } from '../http/streaming';
-import { clusterName, containerName, containerRequest, namespaceName, parseInput, podName, queryString } from '../http/validation';
+import { attachmentHeader, streamWriter } from '../http/streaming';
+import { clusterName, containerName, containerRequest, namespaceName, podName, queryString } from '../http/validation';
 import { TargetResolver } from '../targets/TargetResolver';
 import { DebugService } from './DebugService';
 import { DEBUG_PROFILES } from './profiles';
@@ -92,11 +92,11 @@ export function createDebugRouter(deps: { routes: RouteHandlers; targets: Target
         severity: 'medium',
         permission,
         query: z.strictObject({ cluster: queryString.pipe(clusterName(clusters)).optional() }),
+        params: z.object({ fork: podName }),
         meta: ({ query, params }) => ({ pod: params.fork, cluster: query.cluster ?? null }),
       },
       async ({ entity, userRef, query, params, res }) => {
-        const { fork } = parseInput(z.object({ fork: podName }), { fork: params.fork }, 'path');
-        const deleted = await debug.deleteFork(entity, userRef, fork, query.cluster);
+        const deleted = await debug.deleteFork(entity, userRef, params.fork, query.cluster);
         res.status(204).end();
         return { deleted: deleted.name, cluster: deleted.cluster };
       },
@@ -123,11 +123,10 @@ export function createDebugRouter(deps: { routes: RouteHandlers; targets: Target
       },
       async ({ entity, userRef, query, res, signal, audit }) => {
         const write = streamWriter(res);
-        const fileName = `${query.path.split('/').filter(Boolean).pop() ?? 'download'}`.replace(/["\\\r\n]/g, '_');
         const sink = {
           start: () => {
             void audit.begin();
-            res.writeHead(200, { 'Content-Type': 'application/x-tar', 'Content-Disposition': `attachment; filename="${fileName}.tar"` });
+            res.writeHead(200, { 'Content-Type': 'application/x-tar', 'Content-Disposition': attachmentHeader(`${query.path.split('/').filter(Boolean).pop() ?? 'download'}.tar`) });
           },
           write: (chunk: Buffer) => write(chunk),
         };

@@ -33,7 +33,8 @@ export async function streamTar(
   options: { maxBytes: number; root?: string; signal?: AbortSignal },
 ): Promise<TarResult> {
   const query = new URLSearchParams({ container: target.container, stdout: 'true', stderr: 'true' });
-  for (const part of ['tar', 'cf', '-', '-C', `${options.root ?? ''}${file.dir}`, file.base]) query.append('command', part);
+  // `--`: a name like `--checkpoint-action=...` is a file to tar, never an option.
+  for (const part of ['tar', 'cf', '-', '-C', `${options.root ?? ''}${file.dir}`, '--', file.base]) query.append('command', part);
   const ws: WebSocket = await client.openWebSocket(`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec`, query, UPSTREAM_PROTOCOLS);
   return new Promise(resolve => {
     let bytes = 0;
@@ -48,7 +49,9 @@ export async function streamTar(
       if (ws.readyState === WebSocket.OPEN) ws.close();
       resolve(r);
     };
-    options.signal?.addEventListener('abort', () => finish({ ok: false, status: 400, message: 'the download was cancelled', started }));
+    const cancelled = () => finish({ ok: false, status: 400, message: 'the download was cancelled', started });
+    if (options.signal?.aborted) cancelled();
+    options.signal?.addEventListener('abort', cancelled);
     ws.on('message', (data: Buffer) => {
       if (done || !data.length) return;
       const payload = data.subarray(1);
@@ -58,12 +61,20 @@ export async function streamTar(
           finish({ ok: false, status: 413, message: `the archive is larger than kubeTroubleshoot.debug.fileMaxBytes (${options.maxBytes} bytes)`, started });
           return;
         }
-        if (!started) {
-          started = true;
-          sink.start();
+        try {
+          if (!started) {
+            started = true;
+            sink.start();
+          }
+        } catch (e) {
+          finish({ ok: false, status: 502, message: `the download could not start: ${(e as Error).message}`, started: false });
+          return;
         }
         ws.pause();
-        writing = writing.then(() => sink.write(Buffer.from(payload))).then(() => ws.resume());
+        writing = writing
+          .then(() => sink.write(Buffer.from(payload)))
+          .then(() => ws.resume())
+          .catch(e => finish({ ok: false, status: 502, message: `the download failed: ${(e as Error).message}`, started }));
       } else if (data[0] === CHANNEL.stderr) {
         stderr += payload.toString('utf8');
       } else if (data[0] === CHANNEL.error) {

@@ -30,7 +30,7 @@ export interface RouteDeps {
 
 type EntityPermission = ResourcePermission<'catalog-entity'>;
 
-export interface RouteSpec<Q, B> {
+export interface RouteSpec<Q, B, P> {
   /** The auditor event of the request (kebab-case). */
   eventId: string;
   /** `low` by default (reads); refusals and failures are raised to `medium`. */
@@ -39,16 +39,18 @@ export interface RouteSpec<Q, B> {
   query?: z.ZodType<Q>;
   /** The JSON body's schema, for POST routes. */
   body?: z.ZodType<B>;
+  /** The schema of the path's own parameters (`:fork`, `:id`; an entity route's are checked anyway). */
+  params?: z.ZodType<P>;
   /** What the audit event says about the request, from its validated input. */
-  meta?: (input: { query: Q; body: B; params: Record<string, string> }) => JsonObject;
+  meta?: (input: { query: Q; body: B; params: P }) => JsonObject;
 }
 
-export interface UserRequest<Q, B> {
+export interface UserRequest<Q, B, P = Record<string, never>> {
   credentials: BackstageCredentials<BackstageUserPrincipal>;
   userRef: string;
   query: Q;
   body: B;
-  params: Record<string, string>;
+  params: P;
   req: Request;
   res: Response;
   audit: RequestAudit;
@@ -56,7 +58,7 @@ export interface UserRequest<Q, B> {
   signal: AbortSignal;
 }
 
-export interface EntityRequest<Q, B> extends UserRequest<Q, B> {
+export interface EntityRequest<Q, B, P> extends UserRequest<Q, B, P> {
   entity: Entity;
   entityRef: string;
   /** Whether the caller also has another permission on the entity (no error when not). */
@@ -85,6 +87,18 @@ function readBody(req: Request, res: Response): Promise<unknown> {
   });
 }
 
+/** Who a refused non-user caller is: a service's subject, or unknown. */
+async function callerName(req: Request, httpAuth: HttpAuthService): Promise<string> {
+  try {
+    const principal = (await httpAuth.credentials(req)).principal as { subject?: unknown; userEntityRef?: unknown };
+    if (typeof principal.subject === 'string') return principal.subject;
+    if (typeof principal.userEntityRef === 'string') return principal.userEntityRef;
+  } catch {
+    // an unreadable token: unknown
+  }
+  return 'unknown';
+}
+
 /**
  * The one place where a request is authenticated, validated, authorized and audited. Every error is
  * thrown: this audits it as failed (with its status) and hands it to the error middleware.
@@ -92,7 +106,7 @@ function readBody(req: Request, res: Response): Promise<unknown> {
 export function createRouteHandlers(deps: RouteDeps) {
   const { httpAuth, auditor, logger } = deps;
 
-  async function run<Q, B>(spec: RouteSpec<Q, B>, req: Request, res: Response, next: NextFunction, handle: (r: UserRequest<Q, B>) => Outcome) {
+  async function run<Q, B, P>(spec: RouteSpec<Q, B, P>, req: Request, res: Response, next: NextFunction, handle: (r: UserRequest<Q, B, P>) => Outcome) {
     let audit: RequestAudit | undefined;
     try {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
@@ -100,13 +114,13 @@ export function createRouteHandlers(deps: RouteDeps) {
       audit = new RequestAudit(auditor, logger, { eventId: spec.eventId, request: req, actor: userRef, severity: spec.severity });
       const query = spec.query ? parseInput(spec.query, req.query, 'query') : (parseInput(noFields, req.query, 'query') as Q);
       const body = spec.body ? parseInput(spec.body, await readBody(req, res), 'body') : (undefined as B);
-      const params = { ...req.params };
+      const params = spec.params ? parseInput(spec.params, { ...req.params }, 'path') : ({} as P);
       if (spec.meta) audit.note(spec.meta({ query, body, params }));
       const outcome = await handle({ credentials, userRef, query, body, params, req, res, audit, signal: clientGone(res) });
       await audit.succeed(outcome ?? {});
     } catch (error) {
       // A caller who is not a user (no token is refused before this router) is audited as what it is.
-      audit ??= new RequestAudit(auditor, logger, { eventId: spec.eventId, request: req, actor: 'unknown' });
+      audit ??= new RequestAudit(auditor, logger, { eventId: spec.eventId, request: req, actor: await callerName(req, httpAuth) });
       await audit.fail(error);
       next(error);
     }
@@ -114,7 +128,7 @@ export function createRouteHandlers(deps: RouteDeps) {
 
   return {
     /** A route of the signed-in user, not scoped to an entity (recordings). */
-    user<Q = Record<string, never>, B = undefined>(spec: RouteSpec<Q, B>, handle: (r: UserRequest<Q, B>) => Outcome): RequestHandler {
+    user<Q = Record<string, never>, B = undefined, P = Record<string, never>>(spec: RouteSpec<Q, B, P>, handle: (r: UserRequest<Q, B, P>) => Outcome): RequestHandler {
       return (req, res, next) => void run(spec, req, res, next, handle);
     },
 
@@ -122,13 +136,13 @@ export function createRouteHandlers(deps: RouteDeps) {
      * A route of `/entities/:kind/:namespace/:name`: the entity is loaded with the caller's
      * credentials and the caller must hold `permission` (or any one of a list) on it.
      */
-    entity<Q = Record<string, never>, B = undefined>(
-      spec: RouteSpec<Q, B> & { permission: EntityPermission | EntityPermission[] },
-      handle: (r: EntityRequest<Q, B>) => Outcome,
+    entity<Q = Record<string, never>, B = undefined, P = Record<string, never>>(
+      spec: RouteSpec<Q, B, P> & { permission: EntityPermission | EntityPermission[] },
+      handle: (r: EntityRequest<Q, B, P>) => Outcome,
     ): RequestHandler {
       return (req, res, next) =>
         void run(spec, req, res, next, async r => {
-          const { kind, namespace, name } = parseInput(entityParams, { kind: r.params.kind, namespace: r.params.namespace, name: r.params.name }, 'path');
+          const { kind, namespace, name } = parseInput(entityParams, { kind: r.req.params.kind, namespace: r.req.params.namespace, name: r.req.params.name }, 'path');
           const requested = `${kind}:${namespace}/${name}`.toLocaleLowerCase('en-US');
           r.audit.note({ entityRef: requested });
           const entity = await authorizeEntity(deps, r.credentials, requested, spec.permission);

@@ -26,6 +26,15 @@ export function clientGone(res: Response): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * `Content-Disposition` for a download of any name (RFC 6266): an ASCII fallback, and the real name
+ * in `filename*`, so a name like `отчёт.csv` or one with quotes cannot break the header.
+ */
+export function attachmentHeader(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
 /** Headers of an NDJSON stream that proxies must not buffer. */
 export const NDJSON_HEADERS = {
   'Content-Type': 'application/x-ndjson; charset=utf-8',

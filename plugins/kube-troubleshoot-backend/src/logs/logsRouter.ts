@@ -1,7 +1,7 @@
 import { kubeTroubleshootLogsReadPermission, LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import Router from 'express-promise-router';
 import { RouteHandlers } from '../http/routeHandlers';
-import { NDJSON_HEADERS, streamWriter } from '../http/streaming';
+import { attachmentHeader, NDJSON_HEADERS, streamWriter } from '../http/streaming';
 import { TargetResolver } from '../targets/TargetResolver';
 import { logFileName, logSources } from './logSources';
 import { logsQuery } from './logsQuery';
@@ -35,7 +35,7 @@ export function createLogsRouter(deps: { routes: RouteHandlers; targets: TargetR
           if (started) return;
           started = true;
           await audit.begin();
-          if (q.download) res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Disposition': `attachment; filename="${logFileName(entity, q)}"` });
+          if (q.download) res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Disposition': attachmentHeader(logFileName(entity, q)) });
           else res.writeHead(200, NDJSON_HEADERS);
           res.flushHeaders();
         };

@@ -1,5 +1,5 @@
 import { AuditorService, HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { AuthenticationError, NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
+import { AuthenticationError, InputError, NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
 import WebSocket from 'ws';
 import { BEARER_PROTOCOL_PREFIX, CreateSessionResponse, SessionReady, TERMINAL_PROTOCOL, TICKET_PROTOCOL_PREFIX } from '@kube-troubleshoot/backstage-plugin-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
@@ -132,28 +132,33 @@ export class SessionManager implements SessionTickets {
    * opens nothing upstream; an acceptance starts the session once the WebSocket is open.
    */
   async connect(attempt: UpgradeAttempt): Promise<ConnectResult> {
-    const anonymous = attempt.request(undefined);
-    let request = anonymous;
+    let request = attempt.request(undefined);
     let actor = 'unknown';
     try {
+      // Who asks comes first, so even a refusal for another reason names them.
+      let userRef: string | undefined;
+      let tokenProblem: Error | undefined;
+      if (attempt.token) {
+        const withToken = attempt.request(attempt.token);
+        try {
+          userRef = (await this.deps.httpAuth.credentials(withToken, { allow: ['user'] })).principal.userEntityRef;
+          request = withToken;
+          actor = userRef;
+        } catch (e) {
+          tokenProblem = new AuthenticationError(`the Backstage token is not valid: ${(e as Error).message}; sign in again`);
+        }
+      }
+      if (attempt.notAHandshake) throw new InputError(`not a WebSocket handshake: ${attempt.notAHandshake}`);
       if (!attempt.origin || !this.deps.allowedOrigins.includes(attempt.origin)) {
         throw new NotAllowedError(`the origin ${attempt.origin ?? '(none)'} may not open terminal sessions; allowed: ${this.deps.allowedOrigins.join(', ')}`);
       }
       if (!attempt.ticket) {
         throw new AuthenticationError(`a session ticket is required: offer the subprotocols ${TERMINAL_PROTOCOL} and ${TICKET_PROTOCOL_PREFIX}<ticket> from POST .../sessions`);
       }
-      if (!attempt.token) {
+      if (tokenProblem) throw tokenProblem;
+      if (!userRef) {
         throw new AuthenticationError(`your Backstage token is required: offer the subprotocol ${BEARER_PROTOCOL_PREFIX}<base64url token> beside the ticket`);
       }
-      const withToken = attempt.request(attempt.token);
-      let userRef: string;
-      try {
-        userRef = (await this.deps.httpAuth.credentials(withToken, { allow: ['user'] })).principal.userEntityRef;
-      } catch (e) {
-        throw new AuthenticationError(`the Backstage token is not valid: ${(e as Error).message}; sign in again`);
-      }
-      request = withToken;
-      actor = userRef;
       const redeemed = await this.deps.tickets.redeem(attempt.ticket, userRef);
       if (!redeemed.ok && redeemed.otherUser) throw new NotAllowedError(`terminal session refused: ${redeemed.reason}`);
       const release = this.releases.get(attempt.ticket);
@@ -206,32 +211,42 @@ export class SessionManager implements SessionTickets {
       ? [{ command: [] as string[], label: `debug container ${target.container}` }]
       : shellAttempts(production ? config.production : undefined);
     const startedAt = Date.now();
-    let recorder: SessionRecorder | undefined;
-    if (config.recordings.enabled && !relay.isEnded) {
-      const id = await recordings.create({
-        kind: target.kind,
-        userRef,
-        entityRef: target.entityRef,
-        cluster: target.cluster,
-        namespace: target.namespace,
-        pod: target.pod,
-        container: target.container,
-        command: attempts[0].label,
-        production,
-        header: { version: 2, width: 80, height: 24, timestamp: Math.floor(startedAt / 1000), title: `${target.pod}/${target.container}`, env: { TERM: 'xterm-256color' } },
-      });
-      recorder = new SessionRecorder(recordings, id, startedAt, logger, undefined, undefined, config.recordings.input);
-      relay.observe(recorder);
-    }
     const meta = { entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
+    // The event opens first: a session that cannot even be recorded is audited as failed.
     const audit = new RequestAudit(auditor, logger, {
       eventId: target.kind === 'debug' ? 'debug-session' : 'terminal-session',
       request: user.request,
       actor: userRef,
       severity: production ? 'high' : 'medium',
-      meta: { ...meta, recordingId: recorder?.id ?? null },
+      meta,
     });
     await audit.begin();
+    let recorder: SessionRecorder | undefined;
+    if (config.recordings.enabled && !relay.isEnded) {
+      try {
+        const id = await recordings.create({
+          kind: target.kind,
+          userRef,
+          entityRef: target.entityRef,
+          cluster: target.cluster,
+          namespace: target.namespace,
+          pod: target.pod,
+          container: target.container,
+          command: attempts[0].label,
+          production,
+          header: { version: 2, width: 80, height: 24, timestamp: Math.floor(startedAt / 1000), title: `${target.pod}/${target.container}`, env: { TERM: 'xterm-256color' } },
+        });
+        recorder = new SessionRecorder(recordings, id, startedAt, logger, undefined, undefined, config.recordings.input);
+        relay.observe(recorder);
+        audit.note({ recordingId: id });
+      } catch (e) {
+        // Recordings are promised: no recording, no session.
+        relay.end('upstream', `the session cannot be recorded: ${(e as Error).message}`);
+        await audit.fail(e);
+        await this.afterEnd(target, user);
+        return;
+      }
+    }
     const ready = (label: string): SessionReady => ({
       shell: label,
       production,
@@ -276,12 +291,16 @@ export class SessionManager implements SessionTickets {
       await recorder.close();
       await recordings.finish(recorder.id, end).catch(e => logger.error(`recording ${recorder!.id}: ${(e as Error).message}`));
     }
-    for (const hook of this.endHooks) {
-      await hook(target, user).catch(e => logger.error(`after the session on ${target.pod}/${target.container}: ${(e as Error).message}`));
-    }
+    await this.afterEnd(target, user);
     const summary = { endReason: end.reason, exitCode: end.exitCode ?? null, durationMs: end.durationMs, bytesIn: end.bytesIn, bytesOut: end.bytesOut, recordingId: recorder?.id ?? null };
     if (end.reason === 'upstream' || end.reason === 'no-shell') await audit.fail(new StatusError(502, end.message, 'SessionFailedError'), summary);
     else await audit.succeed(summary);
+  }
+
+  private async afterEnd(target: SessionTarget, user: SessionUser) {
+    for (const hook of this.endHooks) {
+      await hook(target, user).catch(e => this.deps.logger.error(`after the session on ${target.pod}/${target.container}: ${(e as Error).message}`));
+    }
   }
 
   /** Ends every session (the backend is stopping); resolves when all are recorded. */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { Socket } from 'node:net';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { CreateSessionResponse, kubeTroubleshootTerminalCreatePermission } from '@kube-troubleshoot/backstage-plugin-common';
 import Router from 'express-promise-router';
 import { RouteHandlers } from '../http/routeHandlers';
@@ -45,8 +45,13 @@ export function createSessionsRouter(deps: { routes: RouteHandlers; targets: Tar
       async ({ entity, userRef, body, req, res, audit }) => {
         const { client, pod, fork } = await targets.findPodOrOwnFork(entity, body, userRef);
         TargetResolver.checkContainer(pod, body.container);
+        // A shell opens in the pod's own containers. Debug containers are the Debug tab's (debug.create,
+        // and their profiles may be privileged): they are attached again there, by their owner only.
+        if (!pod.spec.containers.some(c => c.name === body.container)) {
+          throw new InputError(`container ${body.container} of pod ${pod.metadata.name} is not one of its regular containers: a terminal opens in those; debug containers are reattached in the Debug tab`);
+        }
         if (targets.isProduction(client.name)) audit.raise('high');
-        const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find(c => c.name === body.container);
+        const status = pod.status?.containerStatuses?.find(c => c.name === body.container);
         if (!status?.state?.running) {
           const why = status?.state?.waiting?.reason ?? (status?.state?.terminated ? `terminated: ${status.state.terminated.reason ?? 'exited'}` : 'not started');
           throw new ConflictError(`container ${body.container} of pod ${pod.metadata.name} is not running (${why}): a shell needs a running container; the Debug tab can inspect it`);

@@ -11,6 +11,8 @@ import {
 
 /** What a WebSocket upgrade offers, read off its headers; the session manager decides. */
 export interface UpgradeAttempt {
+  /** Why the request is not a WebSocket handshake (checked before anything is redeemed). */
+  notAHandshake?: string;
   origin?: string;
   ticket?: string;
   /** The caller's Backstage token, from the `bearer.` subprotocol. */
@@ -28,7 +30,7 @@ export interface UpgradeRoute {
   connect(attempt: UpgradeAttempt): Promise<{ ok: true; accept: (ws: WebSocket) => void } | { ok: false; status: number; message: string }>;
 }
 
-const ERROR_NAMES: Record<number, string> = { 401: 'AuthenticationError', 403: 'NotAllowedError', 503: 'ServiceUnavailableError' };
+const ERROR_NAMES: Record<number, string> = { 400: 'InputError', 401: 'AuthenticationError', 403: 'NotAllowedError', 503: 'ServiceUnavailableError' };
 
 /** Answers an upgrade request with an error instead of a WebSocket, and closes the socket. */
 function refuse(socket: Duplex, status: number, message: string) {
@@ -73,11 +75,27 @@ function guard(socket: Duplex) {
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: offered => (offered.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false) });
 
+/** What makes `ws` refuse a handshake (RFC 6455 4.2.1), checked first so a ticket is never spent on one. */
+function handshakeProblem(req: http.IncomingMessage): string | undefined {
+  if (req.method !== 'GET') return `a WebSocket handshake is a GET, not ${req.method}`;
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return 'the Upgrade header must be websocket';
+  const key = req.headers['sec-websocket-key'];
+  if (!key || !/^[+/0-9A-Za-z]{22}==$/.test(key)) return 'Sec-WebSocket-Key must be 16 bytes in base64';
+  if (req.headers['sec-websocket-version'] !== '13') return 'Sec-WebSocket-Version must be 13';
+  return undefined;
+}
+
 /** Takes one upgrade request for the session path: refuses it or hands the WebSocket to the session. */
 export function takeUpgrade(route: UpgradeRoute, req: http.IncomingMessage, socket: Duplex, head: Buffer) {
   guard(socket);
-  const { ticket, token } = readProtocols(req.headers['sec-websocket-protocol']);
-  const attempt: UpgradeAttempt = { origin: req.headers.origin, ticket, token, request: t => asAuditedRequest(req, t) };
+  let attempt: UpgradeAttempt;
+  try {
+    const { ticket, token } = readProtocols(req.headers['sec-websocket-protocol']);
+    attempt = { notAHandshake: handshakeProblem(req), origin: req.headers.origin, ticket, token, request: t => asAuditedRequest(req, t) };
+  } catch (e) {
+    refuse(socket, 400, `the upgrade request cannot be read: ${(e as Error).message}`);
+    return;
+  }
   route
     .connect(attempt)
     .then(result => {

@@ -31,6 +31,14 @@ const OWNER_PATHS: Record<string, string> = {
   Job: '/apis/batch/v1/namespaces/{ns}/jobs/{name}',
 };
 
+/**
+ * The entity's selector, never matching a pod copy: a copy carries only the fork-of label, which a
+ * purely negative selector (`tier!=db`) would match, and copies belong to their owner alone.
+ */
+function entityPodSelector(target: EntityTarget) {
+  return `${target.labelSelector},!${FORK_OF_LABEL}`;
+}
+
 function podsPath(target: EntityTarget) {
   return target.namespace ? `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods` : '/api/v1/pods';
 }
@@ -65,7 +73,7 @@ export class TargetResolver {
     await Promise.all(
       clients.map(async client => {
         try {
-          const list = await client.getJson<ListJson<PodJson>>(podsPath(target), { labelSelector: target.labelSelector }, signal);
+          const list = await client.getJson<ListJson<PodJson>>(podsPath(target), { labelSelector: entityPodSelector(target) }, signal);
           for (const pod of list.items) pods.push({ client, pod });
         } catch (e) {
           clusterErrors.push(clusterError(client, e));
@@ -90,7 +98,7 @@ export class TargetResolver {
     const client = this.clientFor(where.cluster);
     const list = await client.getJson<ListJson<PodJson>>(
       podsPath(target),
-      { labelSelector: target.labelSelector, fieldSelector: `metadata.name=${where.pod}` },
+      { labelSelector: entityPodSelector(target), fieldSelector: `metadata.name=${where.pod}` },
       signal,
     );
     const pod = list.items.find(p => p.metadata.name === where.pod && (!where.namespace || p.metadata.namespace === where.namespace));

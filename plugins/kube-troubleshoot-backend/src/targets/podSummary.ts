@@ -13,7 +13,15 @@ export function podStatusText(pod: PodJson): string {
   return reason;
 }
 
-function containerSummary(spec: ContainerJson, kind: ContainerKind, status?: ContainerStatusJson): ContainerSummary {
+/**
+ * What a summary may say: a terminated container's message can be its log's tail (the kubelet
+ * copies it there with `terminationMessagePolicy: FallbackToLogsOnError`), so it is log text.
+ */
+export interface SummaryScope {
+  logText: boolean;
+}
+
+function containerSummary(spec: ContainerJson, kind: ContainerKind, status: ContainerStatusJson | undefined, scope: SummaryScope): ContainerSummary {
   const st = status?.state;
   let state: ContainerSummary['state'] = 'unknown';
   if (st?.running) state = 'running';
@@ -28,24 +36,24 @@ function containerSummary(spec: ContainerJson, kind: ContainerKind, status?: Con
     restartCount: status?.restartCount ?? 0,
     state,
     reason: st?.waiting?.reason ?? st?.terminated?.reason,
-    message: st?.waiting?.message ?? st?.terminated?.message,
+    message: st?.waiting?.message ?? (scope.logText ? st?.terminated?.message : undefined),
     exitCode: st?.terminated?.exitCode,
     startedAt: st?.running?.startedAt ?? st?.terminated?.startedAt,
     lastTermination: last
-      ? { exitCode: last.exitCode, reason: last.reason, message: last.message, finishedAt: last.finishedAt }
+      ? { exitCode: last.exitCode, reason: last.reason, message: scope.logText ? last.message : undefined, finishedAt: last.finishedAt }
       : undefined,
   };
 }
 
-export function summarizePod(cluster: string, pod: PodJson, owners: OwnerSummary[]): PodSummary {
+export function summarizePod(cluster: string, pod: PodJson, owners: OwnerSummary[], scope: SummaryScope): PodSummary {
   const byName = (list?: ContainerStatusJson[]) => new Map((list ?? []).map(s => [s.name, s]));
   const regular = byName(pod.status?.containerStatuses);
   const init = byName(pod.status?.initContainerStatuses);
   const eph = byName(pod.status?.ephemeralContainerStatuses);
   const containers = [
-    ...(pod.spec.initContainers ?? []).map(c => containerSummary(c, 'init', init.get(c.name))),
-    ...pod.spec.containers.map(c => containerSummary(c, 'container', regular.get(c.name))),
-    ...(pod.spec.ephemeralContainers ?? []).map(c => containerSummary(c, 'ephemeral', eph.get(c.name))),
+    ...(pod.spec.initContainers ?? []).map(c => containerSummary(c, 'init', init.get(c.name), scope)),
+    ...pod.spec.containers.map(c => containerSummary(c, 'container', regular.get(c.name), scope)),
+    ...(pod.spec.ephemeralContainers ?? []).map(c => containerSummary(c, 'ephemeral', eph.get(c.name), scope)),
   ];
   const regularSummaries = containers.filter(c => c.kind === 'container');
   return {

@@ -1,4 +1,4 @@
-import { EntityPodsResponse, kubeTroubleshootEntityPermissions } from '@kube-troubleshoot/backstage-plugin-common';
+import { EntityPodsResponse, kubeTroubleshootEntityPermissions, kubeTroubleshootLogsReadPermission } from '@kube-troubleshoot/backstage-plugin-common';
 import Router from 'express-promise-router';
 import { ObjectMeta } from '../clusters/kubeTypes';
 import { RouteHandlers } from '../http/routeHandlers';
@@ -7,7 +7,8 @@ import { TargetResolver } from './TargetResolver';
 
 /**
  * `GET .../pods`: the entity's pods, with containers, states and owners. Every tab picks a pod
- * from it, so any one tab's permission is enough; it holds no log text.
+ * from it, so any one tab's permission is enough; the termination messages (which can be log text)
+ * only with logs.read.
  */
 export function createPodsRouter(deps: { routes: RouteHandlers; targets: TargetResolver }) {
   const { routes, targets } = deps;
@@ -15,11 +16,11 @@ export function createPodsRouter(deps: { routes: RouteHandlers; targets: TargetR
 
   router.get(
     '/entities/:kind/:namespace/:name/pods',
-    routes.entity({ eventId: 'pods-read', permission: kubeTroubleshootEntityPermissions }, async ({ entity, res, signal }) => {
-      const { pods, clusterErrors } = await targets.listPods(entity, undefined, signal);
+    routes.entity({ eventId: 'pods-read', permission: kubeTroubleshootEntityPermissions }, async ({ entity, res, signal, can }) => {
+      const [{ pods, clusterErrors }, logText] = await Promise.all([targets.listPods(entity, undefined, signal), can(kubeTroubleshootLogsReadPermission)]);
       const cache = new Map<string, ObjectMeta | null>();
       const body: EntityPodsResponse = {
-        pods: await Promise.all(pods.map(async p => summarizePod(p.client.name, p.pod, await targets.ownerChain(p.client, p.pod.metadata, cache, signal)))),
+        pods: await Promise.all(pods.map(async p => summarizePod(p.client.name, p.pod, await targets.ownerChain(p.client, p.pod.metadata, cache, signal), { logText }))),
         clusterErrors,
       };
       res.json(body);

@@ -66,7 +66,12 @@ export class FakeApiServer {
     }
     const labels = (query.labelSelector ?? '').split(',').filter(Boolean).map(s => s.split('='));
     const field = /^metadata\.name=(.*)$/.exec(query.fieldSelector ?? '')?.[1];
-    const items = inNamespace.filter(p => labels.every(([k, v]) => (v === undefined ? k in (p.metadata.labels ?? {}) : p.metadata.labels?.[k] === v)) && (field === undefined || p.metadata.name === field));
+    const matches = (p: PodJson, [k, v]: string[]) => {
+      const have = p.metadata.labels ?? {};
+      if (v !== undefined) return have[k] === v;
+      return k.startsWith('!') ? !(k.slice(1) in have) : k in have;
+    };
+    const items = inNamespace.filter(p => labels.every(l => matches(p, l)) && (field === undefined || p.metadata.name === field));
     return json(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items });
   }
 }
