@@ -317,10 +317,10 @@ describe('session WebSockets', () => {
   });
 
   /** A raw upgrade request, to send what no WebSocket client would. */
-  const rawUpgrade = (request: string[]) =>
+  const rawUpgrade = (head: string[]) =>
     new Promise<string>(resolve => {
       const { port } = backend.server.address() as AddressInfo;
-      const socket = net.connect(port, '127.0.0.1', () => socket.write(`${request.join('\r\n')}\r\n\r\n`));
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(`${head.join('\r\n')}\r\n\r\n`));
       let answer = '';
       socket.on('data', d => (answer += d));
       socket.on('close', () => resolve(answer));
