@@ -1,9 +1,4 @@
 import {
-  discoveryApiRef,
-  fetchApiRef,
-  identityApiRef,
-} from '@backstage/core-plugin-api';
-import {
   ApiBlueprint,
   createFrontendPlugin,
   createRouteRef,
@@ -15,7 +10,7 @@ import {
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
 } from '@kube-troubleshoot/backstage-plugin-common';
-import { KubeTroubleshootClient, kubeTroubleshootApiRef } from './api';
+import { kubeTroubleshootClientFactory } from './api/clientFactory';
 
 /**
  * Shows the tabs only on entities with the kubernetes annotations. A predicate rather than a
@@ -34,17 +29,7 @@ const hasKubernetesAnnotations: FilterPredicate = {
 
 /** @alpha */
 export const kubeTroubleshootApi = ApiBlueprint.make({
-  params: defineParams =>
-    defineParams({
-      api: kubeTroubleshootApiRef,
-      deps: {
-        discoveryApi: discoveryApiRef,
-        fetchApi: fetchApiRef,
-        identityApi: identityApiRef,
-      },
-      factory: ({ discoveryApi, fetchApi, identityApi }) =>
-        new KubeTroubleshootClient({ discoveryApi, fetchApi, identityApi }),
-    }),
+  params: defineParams => defineParams(kubeTroubleshootClientFactory),
 });
 
 /** The Logs tab: `entity-content:kube-troubleshoot/logs`. @alpha */

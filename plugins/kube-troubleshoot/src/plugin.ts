@@ -4,13 +4,10 @@ import {
   createPlugin,
   createRoutableExtension,
   createRouteRef,
-  discoveryApiRef,
-  fetchApiRef,
-  identityApiRef,
 } from '@backstage/core-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { hasKubernetesAnnotations } from '@kube-troubleshoot/backstage-plugin-common';
-import { KubeTroubleshootClient, kubeTroubleshootApiRef } from './api';
+import { kubeTroubleshootClientFactory } from './api/clientFactory';
 
 /**
  * The Kube Troubleshoot plugin for apps on the legacy frontend system.
@@ -23,16 +20,7 @@ export const kubeTroubleshootPlugin = createPlugin({
   id: 'kube-troubleshoot',
   routes: { recordings: recordingsRouteRef },
   apis: [
-    createApiFactory({
-      api: kubeTroubleshootApiRef,
-      deps: {
-        discoveryApi: discoveryApiRef,
-        fetchApi: fetchApiRef,
-        identityApi: identityApiRef,
-      },
-      factory: ({ discoveryApi, fetchApi, identityApi }) =>
-        new KubeTroubleshootClient({ discoveryApi, fetchApi, identityApi }),
-    }),
+    createApiFactory(kubeTroubleshootClientFactory),
   ],
 });
 

@@ -6,5 +6,6 @@ export type {
   KubeTroubleshootApi,
   EntityRefParts,
   RecordingFilter,
+  SessionSocket,
 } from './KubeTroubleshootApi';
 export { KubeTroubleshootClient, logFileName } from './KubeTroubleshootClient';
