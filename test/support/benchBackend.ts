@@ -10,6 +10,9 @@ export const BENCH_ORIGIN = 'http://localhost:3000';
  * The backend the session benches measure: one entity whose pods are in namespace `bench` of the
  * sandbox, every permission allowed, the admin token, and the bench's own kubeTroubleshoot keys.
  */
+/** The sandbox's tool image (the plugin's default is a public one no sandbox pulls). */
+const SANDBOX_TOOL_IMAGE = { name: 'debug-tools', image: 'sandbox.local/debug-tools:1', description: 'the sandbox tool image', default: true };
+
 export function startBenchBackend(sandbox: SandboxProcess, entity: string, kubeTroubleshoot: Record<string, Record<string, number | boolean>> = {}) {
   return startTestBackend({
     features: [
@@ -27,7 +30,11 @@ export function startBenchBackend(sandbox: SandboxProcess, entity: string, kubeT
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: BENCH_ORIGIN },
-          kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }], ...kubeTroubleshoot },
+          kubeTroubleshoot: {
+            clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }],
+            ...kubeTroubleshoot,
+            debug: { images: [SANDBOX_TOOL_IMAGE], ...kubeTroubleshoot.debug },
+          },
         },
       }),
       mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,

@@ -1,6 +1,8 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { KubeApi } from '../clusters/KubeClient';
+import { PodJson } from '../clusters/kubeTypes';
 import {
   CreateForkResponse,
   CreateSessionRequest,
@@ -16,9 +18,12 @@ import { StatusError } from '../http/errors';
 import { SessionTarget, SessionTickets, SessionUser } from '../targets/sessionTarget';
 import { EntityPod, TargetResolver } from '../targets/TargetResolver';
 import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debugConfig';
-import { reusableDebugContainer, startDebugContainer } from './EphemeralDebugger';
-import { checkContainerPath, streamTar, TarSink } from './fileDownload';
+import { FILE_HELPER_SECONDS, reusableDebugContainer, runningDebugContainers, startDebugContainer } from './EphemeralDebugger';
+import { checkContainerPath, probePath, streamTar, TarSink } from './fileDownload';
 import { createFork, deleteFork, reapExpiredForks, summarizeFork } from './forks';
+
+/** `104.9 MB` */
+const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
 
 const EPHEMERAL_NOTE = 'Ephemeral containers cannot be removed: this one stays in the pod spec (terminated) until the pod is replaced.';
 
@@ -85,6 +90,7 @@ export class DebugService {
       pod: pod.metadata.name,
       container,
       attach: true,
+      fresh: !reused,
     };
     const ticket = await this.deps.sessions.issue(userRef, target, basePath);
     return { ...ticket, container, reused, image: choice.image.image, profile: choice.profile, note: EPHEMERAL_NOTE };
@@ -142,40 +148,66 @@ export class DebugService {
   }
 
   /**
-   * Streams a tar of a file or folder of a container into `sink`. A container without tar
-   * (distroless) is read through a short-lived debug container in its process namespace, at
-   * /proc/1/root. A failure before the first byte is thrown with its status; after it, thrown too
-   * (the response is cut, never ended short).
+   * Streams a tar of a file or folder of a container into `sink`. The reading container is asked
+   * first (exists? readable? how large?), so a missing path is a 404 and one past the limit a 413
+   * before any byte. A container without sh or tar (distroless) is read through a debug container in
+   * its process namespace, at /proc/1/root: the user's running file helper or debug shell on that
+   * target if there is one, else a new helper that sleeps FILE_HELPER_SECONDS. A failure after the
+   * first byte is thrown too: the response is cut, never ended short.
    */
   async download(entity: Entity, userRef: string, query: FileDownloadQuery, sink: TarSink, signal: AbortSignal, audit: RequestAudit) {
     const file = checkContainerPath(query.path);
     if (!file.ok) throw new InputError(file.message);
     const { client, pod } = await this.findPodOrOwnFork(entity, userRef, query);
     TargetResolver.checkContainer(pod, query.container);
-    const namespace = pod.metadata.namespace ?? 'default';
-    const { fileMaxBytes, startTimeoutSeconds } = this.deps.config;
-    let via = 'tar in the container';
-    let result = await streamTar(client, { namespace, pod: pod.metadata.name, container: query.container }, file, sink, { maxBytes: fileMaxBytes, signal });
-    if (!result.ok && result.missingTar) {
-      const choice = this.choose(client.name, {});
-      const helper = await startDebugContainer(client, pod, {
-        target: query.container,
-        image: choice.image.image,
-        profile: choice.profile,
-        userRef,
-        timeoutMs: startTimeoutSeconds * 1000,
-        command: ['sleep', '300'],
-      });
-      via = `debug container ${helper} at /proc/1/root`;
-      audit.note({ via });
-      result = await streamTar(client, { namespace, pod: pod.metadata.name, container: helper }, file, sink, { maxBytes: fileMaxBytes, root: '/proc/1/root', signal });
+    const where = { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name };
+    const { fileMaxBytes } = this.deps.config;
+    let reader = { container: query.container, root: '', via: 'tar in the container' };
+    let probe = await probePath(client, { ...where, container: query.container }, file);
+    if (probe.kind === 'no-tools') {
+      reader = { ...(await this.fileHelper(client, pod, userRef, query.container)), root: '/proc/1/root' };
+      probe = await probePath(client, { ...where, container: reader.container }, file, reader.root);
+      if (probe.kind === 'no-tools') throw new StatusError(502, `the debug container ${reader.container} cannot read files: ${probe.why}`);
     }
+    audit.note({ via: reader.via });
+    const inContainer = `${query.path} in container ${query.container} of pod ${pod.metadata.name}`;
+    if (probe.kind === 'missing') throw new NotFoundError(`${inContainer} does not exist`);
+    if (probe.kind === 'unreadable') throw new NotAllowedError(`${inContainer} cannot be read by the user the container runs as`);
+    if (probe.bytes > fileMaxBytes) {
+      throw new StatusError(413, `${inContainer} is about ${megabytes(probe.bytes)}: more than kubeTroubleshoot.debug.fileMaxBytes (${megabytes(fileMaxBytes)})`);
+    }
+    audit.note({ estimatedBytes: probe.bytes });
+    sink.estimate?.(probe.bytes);
+    const result = await streamTar(client, { ...where, container: reader.container }, file, sink, { maxBytes: fileMaxBytes, root: reader.root, signal });
     if (!result.ok) {
       if (result.status === 404) throw new NotFoundError(result.message);
       if (result.status === 400) throw new InputError(result.message);
       throw new StatusError(result.status, result.message, 'FileDownloadError');
     }
-    return { bytes: result.bytes, via };
+    return { bytes: result.bytes, via: reader.via };
+  }
+
+  /**
+   * A debug container to read a distroless container's files through: the user's running file
+   * helper on that target (with a minute left at least), or their running debug shell, else a new
+   * helper. So a user's downloads add at most one container per target while one runs.
+   */
+  private async fileHelper(client: KubeApi, pod: PodJson, userRef: string, target: string): Promise<{ container: string; via: string }> {
+    const now = Date.now();
+    const running = runningDebugContainers(pod, userRef, target);
+    const helper = running.find(c => c.purpose === 'files' && (!c.startedAt || Date.parse(c.startedAt) + (FILE_HELPER_SECONDS - 60) * 1000 > now));
+    const existing = helper ?? running.find(c => c.purpose === 'shell');
+    if (existing) return { container: existing.name, via: `debug container ${existing.name} at /proc/1/root (reused)` };
+    const choice = this.choose(client.name, {});
+    const name = await startDebugContainer(client, pod, {
+      target,
+      image: choice.image.image,
+      profile: choice.profile,
+      userRef,
+      timeoutMs: this.deps.config.startTimeoutSeconds * 1000,
+      purpose: 'files',
+    });
+    return { container: name, via: `debug container ${name} at /proc/1/root` };
   }
 
   private findPodOrOwnFork(entity: Entity, userRef: string, where: { cluster?: string; pod: string; namespace?: string }): Promise<EntityPod> {

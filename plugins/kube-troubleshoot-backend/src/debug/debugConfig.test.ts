@@ -6,7 +6,8 @@ const read = (debug?: object) => readDebugConfig(new ConfigReader({ kubeTroubles
 describe('debug configuration', () => {
   it('has safe defaults: restricted only on production clusters', () => {
     const c = read();
-    expect(c.images).toEqual([expect.objectContaining({ name: 'debug-tools', default: true })]);
+    // A real, pullable image by default (the sandbox's tool image is the example portal's own config).
+    expect(c.images).toEqual([{ name: 'busybox', image: 'docker.io/library/busybox:1.37', description: 'BusyBox: sh, ps, top, wget, nc, tar', default: true }]);
     expect(offeredProfiles(c, 'dev', false)).toEqual(['general', 'baseline', 'restricted']);
     expect(offeredProfiles(c, 'prod', true)).toEqual(['restricted']);
     expect(c).toMatchObject({ forkTtlSeconds: 3600, maxForksPerUser: 3, forkSameNode: true, startTimeoutSeconds: 60 });

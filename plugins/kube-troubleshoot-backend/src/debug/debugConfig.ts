@@ -25,8 +25,12 @@ export interface DebugConfig {
   reaperIntervalSeconds: number;
 }
 
+/**
+ * Without `images` in config: a small public image any cluster can pull (the one `kubectl debug`'s
+ * documentation uses), with sh, ps, top, wget, nc and tar. Platforms usually allow their own instead.
+ */
 const DEFAULT_IMAGES: ToolImage[] = [
-  { name: 'debug-tools', image: 'sandbox.local/debug-tools:1', description: 'ps, top, curl and a shell (the sandbox cluster\'s tool image)', default: true },
+  { name: 'busybox', image: 'docker.io/library/busybox:1.37', description: 'BusyBox: sh, ps, top, wget, nc, tar', default: true },
 ];
 
 function profileList(config: Config | undefined, key: string, fallback: DebugProfile[]): DebugProfile[] {

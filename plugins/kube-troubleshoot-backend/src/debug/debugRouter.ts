@@ -123,10 +123,20 @@ export function createDebugRouter(deps: { routes: RouteHandlers; targets: Target
       },
       async ({ entity, userRef, query, res, signal, audit }) => {
         const write = streamWriter(res);
+        let estimate: number | undefined;
         const sink = {
+          estimate: (bytes: number) => {
+            estimate = bytes;
+          },
           start: () => {
             void audit.begin();
-            res.writeHead(200, { 'Content-Type': 'application/x-tar', 'Content-Disposition': attachmentHeader(`${query.path.split('/').filter(Boolean).pop() ?? 'download'}.tar`) });
+            res.writeHead(200, {
+              'Content-Type': 'application/x-tar',
+              'Content-Disposition': attachmentHeader(`${query.path.split('/').filter(Boolean).pop() ?? 'download'}.tar`),
+              // The tar's size is known only at its end: the probe's estimate lets the tab show progress.
+              ...(estimate !== undefined ? { 'X-Estimated-Size': String(estimate) } : {}),
+              'Access-Control-Expose-Headers': 'X-Estimated-Size, Content-Disposition',
+            });
           },
           write: (chunk: Buffer) => write(chunk),
         };

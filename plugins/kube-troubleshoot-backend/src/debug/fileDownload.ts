@@ -1,7 +1,9 @@
 import path from 'node:path';
 import WebSocket from 'ws';
 import { KubeApi } from '../clusters/KubeClient';
-import { CHANNEL, readExitStatus, UPSTREAM_PROTOCOLS } from '../clusters/channelProtocol';
+import { CHANNEL, ExitResult, readExitStatus, UPSTREAM_PROTOCOLS } from '../clusters/channelProtocol';
+import { execCommand } from '../clusters/execCommand';
+import { StatusError } from '../http/errors';
 
 /** A normalised absolute path inside the container, or the reason it is refused. */
 export function checkContainerPath(p: unknown): { ok: true; dir: string; base: string } | { ok: false; message: string } {
@@ -15,6 +17,8 @@ export function checkContainerPath(p: unknown): { ok: true; dir: string; base: s
 export interface TarSink {
   /** Called once, before the first byte: the archive exists. */
   start(): void;
+  /** Told the archive's approximate size before it starts (for the browser's progress). */
+  estimate?(bytes: number): void;
   /** Resolves when the sink can take more (backpressure). */
   write(chunk: Buffer): Promise<void>;
 }
@@ -94,4 +98,39 @@ export async function streamTar(
     });
     ws.on('error', e => finish({ ok: false, status: 502, message: `the exec failed: ${e.message}`, started }));
   });
+}
+
+/**
+ * Asked of the container that will read the path, before any byte is sent: can it (sh and tar),
+ * does the path exist, may it be read, and about how large is it (`du -sk`, GNU and busybox alike).
+ */
+const PROBE = [
+  'p=$1',
+  'command -v tar >/dev/null 2>&1 || { echo no-tar; exit 0; }',
+  'if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo missing; exit 0; fi',
+  'if [ ! -r "$p" ]; then echo unreadable; exit 0; fi',
+  'set -- $(du -sk "$p" 2>/dev/null)',
+  'echo "size ${1:-0}"',
+].join('\n');
+
+export type ProbeResult = { kind: 'no-tools'; why: string } | { kind: 'missing' } | { kind: 'unreadable' } | { kind: 'size'; bytes: number };
+
+/** Reads the probe's answer (pure). */
+export function readProbe(out: { stdout: string; exit: ExitResult }): ProbeResult {
+  if ('error' in out.exit) {
+    if (/executable file not found|no such file or directory/i.test(out.exit.error)) return { kind: 'no-tools', why: out.exit.error };
+    throw new StatusError(502, `asking the container about the path failed: ${out.exit.error}`);
+  }
+  const answer = out.stdout.trim();
+  if (answer === 'no-tar') return { kind: 'no-tools', why: 'the container has no tar' };
+  if (answer === 'missing' || answer === 'unreadable') return { kind: answer };
+  const m = /^size (\d+)$/.exec(answer);
+  if (!m) throw new StatusError(502, `the container answered the path probe with ${JSON.stringify(answer.slice(0, 200))}`);
+  return { kind: 'size', bytes: Number(m[1]) * 1024 };
+}
+
+/** Runs the probe for `root + path` in one container. */
+export async function probePath(client: KubeApi, target: { namespace: string; pod: string; container: string }, file: { dir: string; base: string }, root = ''): Promise<ProbeResult> {
+  const full = `${root}${path.posix.join(file.dir, file.base)}`;
+  return readProbe(await execCommand(client, target, ['sh', '-c', PROBE, 'probe', full], { timeoutMs: 30_000 }));
 }

@@ -275,7 +275,7 @@ export class SessionManager implements SessionTickets {
         connect(upstream);
         try {
           // An attached shell printed its prompt before we came: the session is ready at once.
-          await relay.run(upstream, ready(attempt.label), Boolean(target.attach));
+          await relay.run(upstream, ready(attempt.label), { readyAtOnce: Boolean(target.attach), nudge: Boolean(target.attach && target.fresh) });
           break;
         } catch (e) {
           if (!(e instanceof FailedBeforeOutput)) throw e;

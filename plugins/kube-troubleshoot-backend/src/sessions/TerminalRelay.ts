@@ -107,8 +107,9 @@ export class TerminalRelay {
    * Runs the session over an open upstream. Resolves when it ends; rejects with FailedBeforeOutput
    * when the command failed before showing anything, so the caller may try another.
    */
-  run(upstream: WebSocket, ready: SessionReady, readyAtOnce = false): Promise<RelayEnd> {
+  run(upstream: WebSocket, ready: SessionReady, attach: { readyAtOnce?: boolean; nudge?: boolean } = {}): Promise<RelayEnd> {
     this.exit = undefined;
+    const readyAtOnce = attach.readyAtOnce ?? false;
     return new Promise((resolve, reject) => {
       let shown = readyAtOnce;
       if (readyAtOnce) {
@@ -118,6 +119,9 @@ export class TerminalRelay {
           upstream.send(resizeFrame(this.lastSize.cols + 1, this.lastSize.rows));
           upstream.send(resizeFrame(this.lastSize.cols, this.lastSize.rows));
         }
+        // A shell started for this session printed its prompt before anyone attached: an Enter,
+        // which nobody typed yet, makes it print one again (kubectl only says "try pressing enter").
+        if (attach.nudge) upstream.send(channelFrame(CHANNEL.stdin, '\r'));
       }
       upstream.on('message', (data: Buffer) => {
         if (data.length === 0) return;

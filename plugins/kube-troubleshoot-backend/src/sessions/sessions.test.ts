@@ -105,7 +105,7 @@ async function backendWith(sessions: JsonObject = {}, token = sandbox.tokens.adm
             ],
             sessions: { heartbeatSeconds: 5, ...sessions },
             productionShell: { user: 'troubleshoot', writablePaths: ['/data'] },
-            debug,
+            debug: { images: [{ name: 'debug-tools', image: 'sandbox.local/debug-tools:1', default: true }], ...debug },
             recordings,
           },
         },
@@ -678,12 +678,51 @@ describe('file downloads', () => {
     const res = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/etc/hostname' });
     expect(res.status).toBe(200);
     expect(untar(res.body, 'hostname').length).toBeGreaterThan(0);
+    // A missing path is a 404 before any byte: a JSON error, not an empty archive.
     const missing = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/nope/file' });
     expect(missing.status).toBe(404);
-    expect(JSON.parse(missing.body.toString()).error.message).toMatch(/^tar in the container failed: .*No such file/);
+    expect(missing.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(missing.body.toString()).error.message).toBe('/nope/file in container main of pod web-1 does not exist');
+    const missingInDistroless = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'ledger', path: '/app/nope.js' });
+    expect(missingInDistroless.status).toBe(404);
     const outside = await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/app/../../etc/shadow' });
     expect(outside.status).toBe(400);
     expect(JSON.parse(outside.body.toString()).error.message).toBe('path /app/../../etc/shadow leaves the container\'s root: ".." is not allowed');
     expect((await download(BOB, { cluster: 'dev', pod: 'web-1', container: 'main', path: '/etc/hostname' })).status).toBe(403);
+  });
+
+  it('answers 413 before the first byte for a path past the limit, naming the limit', async () => {
+    const small = await backendWith({}, sandbox.tokens.admin, { fileMaxBytes: 100_000 });
+    try {
+      const res = await request(small.server)
+        .get(`/api/kube-troubleshoot/entities/component/default/web/files?${new URLSearchParams({ cluster: 'dev', pod: 'web-1', container: 'main', path: '/usr/bin' })}`)
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(/^\/usr\/bin in container main of pod web-1 is about [\d.]+ MB: more than kubeTroubleshoot.debug.fileMaxBytes \(0.1 MB\)$/);
+      expect(small.audit.find(a => a.eventId === 'file-download')).toMatchObject({ status: 'failed', meta: { status: 413 } });
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('reads a user\'s downloads through one helper, and Start never attaches to it', async () => {
+    const ephemeral = () => sandbox.cluster.store.get<Pod>('pods', 'shop', 'web-1')!.spec.ephemeralContainers ?? [];
+    const before = ephemeral().length;
+    for (let i = 0; i < 3; i++) expect((await download(ALICE, { cluster: 'dev', pod: 'web-1', container: 'ledger', path: '/app/server.js' })).status).toBe(200);
+    expect(ephemeral().length).toBeLessThanOrEqual(before + 1);
+    const helpers = ephemeral().filter(c => (c.command as string[] | undefined)?.[0] === 'sleep').map(c => c.name);
+    expect(helpers.length).toBeGreaterThan(0);
+    const started = await request(backend.server)
+      .post('/api/kube-troubleshoot/entities/component/default/web/debug')
+      .set('Authorization', mockCredentials.user.header(ALICE))
+      .send({ cluster: 'dev', pod: 'web-1', targetContainer: 'ledger' });
+    expect(started.status).toBe(201);
+    expect(started.body.reused).toBe(false);
+    expect(helpers).not.toContain(started.body.container);
+    // A new debug container's prompt shows by itself: nothing is typed here.
+    const client = await Client.open(backend, started.body);
+    opened.push(client);
+    client.send({ type: 'resize', size: { cols: 100, rows: 30 } });
+    await client.waitFor(/[#$] $/);
   });
 });

@@ -14,6 +14,8 @@ export interface SessionTarget {
   container: string;
   /** Attach to the container's own process (debug containers) instead of exec'ing a shell. */
   attach?: boolean;
+  /** The debug container was made for this session: its shell is nudged to show a prompt. */
+  fresh?: boolean;
   /** The pod is a Debug-tab copy made for this session: deleted when the session ends. */
   deletePodOnEnd?: boolean;
 }
