@@ -58,7 +58,7 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         const recordings = new RecordingStore(db);
         const sessions = new SessionManager({ tickets, recordings, clusters, auditor, httpAuth, logger, config: sessionConfig, allowedOrigins: allowedOrigins(config) });
         lifecycle.addShutdownHook(() => sessions.shutdown());
-        const debug = new DebugService({ targets, sessions, config: debugConfig, auditor, logger });
+        const debug = new DebugService({ targets, sessions, config: debugConfig, productionShell: sessionConfig.production, auditor, logger });
 
         // Scheduled tasks run on one replica at a time (the scheduler's database lock).
         await scheduler.scheduleTask({

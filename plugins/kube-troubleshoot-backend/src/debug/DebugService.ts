@@ -19,7 +19,8 @@ import { SessionTarget, SessionTickets, SessionUser } from '../targets/sessionTa
 import { EntityPod, TargetResolver } from '../targets/TargetResolver';
 import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debugConfig';
 import { FILE_HELPER_SECONDS, reusableDebugContainer, runningDebugContainers, startDebugContainer } from './EphemeralDebugger';
-import { checkContainerPath, probePath, streamTar, TarSink } from './fileDownload';
+import { AsUser, checkContainerPath, probePath, streamTar, TarSink } from './fileDownload';
+import { normalUserWrapper, ProductionShell } from '../shell/shellCommand';
 import { createFork, deleteFork, reapExpiredForks, summarizeFork } from './forks';
 
 /** `104.9 MB` */
@@ -38,6 +39,8 @@ export class DebugService {
       targets: TargetResolver;
       sessions: SessionTickets;
       config: DebugConfig;
+      /** Production clusters read files as this user, as their shells run (kubeTroubleshoot.productionShell). */
+      productionShell: ProductionShell;
       auditor: AuditorService;
       logger: LoggerService;
     },
@@ -162,23 +165,32 @@ export class DebugService {
     TargetResolver.checkContainer(pod, query.container);
     const where = { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name };
     const { fileMaxBytes } = this.deps.config;
-    let reader = { container: query.container, root: '', via: 'tar in the container' };
-    let probe = await probePath(client, { ...where, container: query.container }, file);
+    const production = this.deps.targets.isProduction(client.name);
+    // On production, files are read as the shell's normal user; a debug container runs under the
+    // production profile (non-root) anyway.
+    const { user } = this.deps.productionShell;
+    const asUser: AsUser | undefined = production ? command => ['sh', '-c', normalUserWrapper(), 'normal-user', user, '--', ...command] : undefined;
+    const readerName = production ? `the user ${user} (production)` : 'the user the container runs as';
+    let reader: { container: string; root: string; via: string; asUser?: AsUser } = { container: query.container, root: '', via: 'tar in the container', asUser };
+    let probe = await probePath(client, { ...where, container: query.container }, file, { asUser });
     if (probe.kind === 'no-tools') {
       reader = { ...(await this.fileHelper(client, pod, userRef, query.container)), root: '/proc/1/root' };
-      probe = await probePath(client, { ...where, container: reader.container }, file, reader.root);
+      probe = await probePath(client, { ...where, container: reader.container }, file, { root: reader.root });
       if (probe.kind === 'no-tools') throw new StatusError(502, `the debug container ${reader.container} cannot read files: ${probe.why}`);
     }
     audit.note({ via: reader.via });
     const inContainer = `${query.path} in container ${query.container} of pod ${pod.metadata.name}`;
+    if (probe.kind === 'no-root') {
+      throw new NotAllowedError(`the files of container ${query.container} cannot be read through the debug container ${reader.container}: it may not see the target's processes (under the production profile it runs as a normal user)`);
+    }
     if (probe.kind === 'missing') throw new NotFoundError(`${inContainer} does not exist`);
-    if (probe.kind === 'unreadable') throw new NotAllowedError(`${inContainer} cannot be read by the user the container runs as`);
+    if (probe.kind === 'unreadable') throw new NotAllowedError(`${inContainer} cannot be read by ${readerName}`);
     if (probe.bytes > fileMaxBytes) {
       throw new StatusError(413, `${inContainer} is about ${megabytes(probe.bytes)}: more than kubeTroubleshoot.debug.fileMaxBytes (${megabytes(fileMaxBytes)})`);
     }
     audit.note({ estimatedBytes: probe.bytes });
     sink.estimate?.(probe.bytes);
-    const result = await streamTar(client, { ...where, container: reader.container }, file, sink, { maxBytes: fileMaxBytes, root: reader.root, signal });
+    const result = await streamTar(client, { ...where, container: reader.container }, file, sink, { maxBytes: fileMaxBytes, root: reader.root, signal, asUser: reader.asUser });
     if (!result.ok) {
       if (result.status === 404) throw new NotFoundError(result.message);
       if (result.status === 400) throw new InputError(result.message);

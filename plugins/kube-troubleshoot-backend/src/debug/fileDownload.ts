@@ -34,11 +34,12 @@ export async function streamTar(
   target: { namespace: string; pod: string; container: string },
   file: { dir: string; base: string },
   sink: TarSink,
-  options: { maxBytes: number; root?: string; signal?: AbortSignal },
+  options: { maxBytes: number; root?: string; signal?: AbortSignal; asUser?: AsUser },
 ): Promise<TarResult> {
   const query = new URLSearchParams({ container: target.container, stdout: 'true', stderr: 'true' });
   // `--`: a name like `--checkpoint-action=...` is a file to tar, never an option.
-  for (const part of ['tar', 'cf', '-', '-C', `${options.root ?? ''}${file.dir}`, '--', file.base]) query.append('command', part);
+  const tar = ['tar', 'cf', '-', '-C', `${options.root ?? ''}${file.dir}`, '--', file.base];
+  for (const part of options.asUser ? options.asUser(tar) : tar) query.append('command', part);
   const ws: WebSocket = await client.openWebSocket(`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec`, query, UPSTREAM_PROTOCOLS);
   return new Promise(resolve => {
     let bytes = 0;
@@ -107,30 +108,45 @@ export async function streamTar(
 const PROBE = [
   'p=$1',
   'command -v tar >/dev/null 2>&1 || { echo no-tar; exit 0; }',
+  // Through /proc/1/root, the target's files are there only for a debug container allowed to see them.
+  'if [ -n "$2" ] && ! ls "$2/" >/dev/null 2>&1; then echo no-root; exit 0; fi',
   'if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo missing; exit 0; fi',
   'if [ ! -r "$p" ]; then echo unreadable; exit 0; fi',
   'set -- $(du -sk "$p" 2>/dev/null)',
   'echo "size ${1:-0}"',
 ].join('\n');
 
-export type ProbeResult = { kind: 'no-tools'; why: string } | { kind: 'missing' } | { kind: 'unreadable' } | { kind: 'size'; bytes: number };
+export type ProbeResult = { kind: 'no-tools'; why: string } | { kind: 'missing' } | { kind: 'unreadable' } | { kind: 'no-root' } | { kind: 'size'; bytes: number };
+
+/** Runs a command as the production normal user (the shell wrapper with `-- COMMAND`), or as it is. */
+export type AsUser = (command: string[]) => string[];
 
 /** Reads the probe's answer (pure). */
-export function readProbe(out: { stdout: string; exit: ExitResult }): ProbeResult {
+export function readProbe(out: { stdout: string; stderr: string; exit: ExitResult }): ProbeResult {
   if ('error' in out.exit) {
     if (/executable file not found|no such file or directory/i.test(out.exit.error)) return { kind: 'no-tools', why: out.exit.error };
     throw new StatusError(502, `asking the container about the path failed: ${out.exit.error}`);
   }
   const answer = out.stdout.trim();
   if (answer === 'no-tar') return { kind: 'no-tools', why: 'the container has no tar' };
-  if (answer === 'missing' || answer === 'unreadable') return { kind: answer };
+  if (answer === 'missing' || answer === 'unreadable' || answer === 'no-root') return { kind: answer };
   const m = /^size (\d+)$/.exec(answer);
-  if (!m) throw new StatusError(502, `the container answered the path probe with ${JSON.stringify(answer.slice(0, 200))}`);
+  if (!m) {
+    const why = out.stderr.trim() || ('exitCode' in out.exit ? `exit code ${out.exit.exitCode}` : '');
+    throw new StatusError(502, `the container could not tell whether the path can be read${why ? `: ${why.slice(0, 300)}` : ''}`);
+  }
   return { kind: 'size', bytes: Number(m[1]) * 1024 };
 }
 
 /** Runs the probe for `root + path` in one container. */
-export async function probePath(client: KubeApi, target: { namespace: string; pod: string; container: string }, file: { dir: string; base: string }, root = ''): Promise<ProbeResult> {
+export async function probePath(
+  client: KubeApi,
+  target: { namespace: string; pod: string; container: string },
+  file: { dir: string; base: string },
+  options: { root?: string; asUser?: AsUser } = {},
+): Promise<ProbeResult> {
+  const root = options.root ?? '';
   const full = `${root}${path.posix.join(file.dir, file.base)}`;
-  return readProbe(await execCommand(client, target, ['sh', '-c', PROBE, 'probe', full], { timeoutMs: 30_000 }));
+  const command = ['sh', '-c', PROBE, 'probe', full, root];
+  return readProbe(await execCommand(client, target, options.asUser ? options.asUser(command) : command, { timeoutMs: 30_000 }));
 }
