@@ -84,11 +84,20 @@ export interface KubeTroubleshootApi {
   ): Promise<CreateForkResponse>;
   listForks(entity: EntityRefParts): Promise<ForkListResponse>;
   deleteFork(entity: EntityRefParts, fork: ForkSummary): Promise<void>;
-  /** Saves a tar of a file or folder of a container. */
+  /** Saves a tar of a file or folder of a container, telling how far it got as it goes. */
   downloadFile(
     entity: EntityRefParts,
     query: { cluster: string; pod: string; container: string; path: string },
+    onProgress?: (progress: DownloadProgress) => void,
   ): Promise<void>;
+}
+
+/** @public */
+export interface DownloadProgress {
+  /** Bytes received so far. */
+  received: number;
+  /** The server's estimate of the whole archive, when it gave one. */
+  estimated?: number;
 }
 
 /** @public */

@@ -23,6 +23,7 @@ import {
   EntityRefParts,
   KubeTroubleshootApi,
   KubeTroubleshootApiError,
+  DownloadProgress,
   RecordingFilter,
   SessionSocket,
 } from './KubeTroubleshootApi';
@@ -305,6 +306,7 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
   async downloadFile(
     entity: EntityRefParts,
     query: { cluster: string; pod: string; container: string; path: string },
+    onProgress?: (progress: DownloadProgress) => void,
   ): Promise<void> {
     const res = await this.request(
       entity,
@@ -312,6 +314,22 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
       `?${new URLSearchParams(query).toString()}`,
     );
     const base = query.path.split('/').filter(Boolean).pop() ?? 'download';
-    saveBlob(await res.blob(), `${base}.tar`);
+    // The server estimates the archive's size before it starts (a tar's is known only at its end).
+    const estimated = Number(res.headers.get('X-Estimated-Size')) || undefined;
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    const reader = res.body?.getReader();
+    if (!reader) {
+      saveBlob(await res.blob(), `${base}.tar`);
+      return;
+    }
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.length;
+      onProgress?.({ received, estimated });
+    }
+    saveBlob(new Blob(chunks as BlobPart[], { type: 'application/x-tar' }), `${base}.tar`);
   }
 }

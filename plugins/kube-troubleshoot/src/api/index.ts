@@ -5,6 +5,7 @@ export {
 export type {
   KubeTroubleshootApi,
   EntityRefParts,
+  DownloadProgress,
   RecordingFilter,
   SessionSocket,
 } from './KubeTroubleshootApi';

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { FakeKubeTroubleshootApi, pod } from '../../__testUtils__/fakeApi';
 import { renderTab } from '../../__testUtils__/renderTab';
-import { DebugTab, shellWord, timeLeft } from './DebugTab';
+import { DebugTab, defaultPod, progressText, shellWord, timeLeft } from './DebugTab';
 
 jest.mock('../TerminalTab/TerminalView', () => ({
   TerminalView: (props: { label: string }) => <div data-testid="terminal">{props.label}</div>,
@@ -22,9 +22,9 @@ beforeAll(() => {
   (globalThis as { WebSocket?: unknown }).WebSocket = QuietSocket;
 });
 
-function apiWith(crashing = false) {
+function apiWith(crashing = false, containers = ['api', 'ledger']) {
   const api = new FakeKubeTroubleshootApi();
-  const p = pod('payments-api-1', ['api', 'ledger']);
+  const p = pod('payments-api-1', containers);
   if (crashing) p.containers[0] = { ...p.containers[0], state: 'waiting', reason: 'CrashLoopBackOff', ready: false, restartCount: 4 };
   api.pods = async () => ({ pods: [p], clusterErrors: [] });
   return api;
@@ -43,14 +43,21 @@ describe('DebugTab', () => {
   });
 
   it('offers a copy of a crash-looping container, and lists and deletes the copies', async () => {
-    const api = apiWith(true);
+    const api = apiWith(true, ['api']);
     await renderTab(<DebugTab />, api);
     expect(await screen.findByText(/api in payments-api-1 is crash-looping \(CrashLoopBackOff\)/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Start' })).toBeDisabled();
+    expect(screen.getByText(/Start needs api running; it is CrashLoopBackOff\. .*use "Debug a copy"/)).toBeInTheDocument();
     fireEvent.click(screen.getAllByRole('button', { name: 'Debug a copy' })[0]);
     await waitFor(() => expect(api.forkRequests).toEqual([{ cluster: 'sandbox', pod: 'payments-api-1', container: 'api', namespace: 'default' }]));
     expect(await screen.findByText('payments-api-1-debug-abcde')).toBeInTheDocument();
-    expect(screen.getByText(/Its command was: sh -c 'exit 1'\. Run it by hand/)).toBeInTheDocument();
+    expect(screen.getByText(/Run its command by hand to see it fail/)).toBeInTheDocument();
+    expect(screen.getByText("sh -c 'exit 1'")).toBeInTheDocument();
+    const writeText = jest.fn(async () => undefined);
+    Object.assign(navigator, { clipboard: { writeText } });
+    fireEvent.click(screen.getByRole('button', { name: 'Copy the command' }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith("sh -c 'exit 1'"));
+    expect(await screen.findByRole('button', { name: 'Copy the command' })).toHaveTextContent('Copied');
     fireEvent.click(screen.getByRole('button', { name: 'Delete the copy payments-api-1-debug-abcde' }));
     await waitFor(() => expect(api.forks).toEqual([]));
   });
@@ -61,6 +68,57 @@ describe('DebugTab', () => {
     fireEvent.change(await screen.findByLabelText('A file or folder of api'), { target: { value: '/app/config.yaml' } });
     fireEvent.click(screen.getByRole('button', { name: 'Download' }));
     await waitFor(() => expect(api.fileDownloads).toEqual([{ cluster: 'sandbox', pod: 'payments-api-1', container: 'api', path: '/app/config.yaml' }]));
+  });
+
+  it('opens a second session beside the first when Start is pressed again, each closable', async () => {
+    const api = apiWith();
+    await renderTab(<DebugTab />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(screen.getAllByTestId('terminal')).toHaveLength(1));
+    fireEvent.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(screen.getAllByTestId('terminal')).toHaveLength(2));
+    // The second asks for a tool container of its own (the first terminal stays on its one).
+    expect(api.debugRequests.map(r => r.reuse)).toEqual([undefined, false]);
+    expect(screen.getAllByRole('region', { name: /^Debug session payments-api-1\/api \(debug container\)$/ })).toHaveLength(2);
+    fireEvent.click(screen.getAllByRole('button', { name: 'Close payments-api-1/api (debug container)' })[0]);
+    await waitFor(() => expect(screen.getAllByTestId('terminal')).toHaveLength(1));
+  });
+
+  it('shows why a copy could not start instead of an empty terminal', async () => {
+    const api = apiWith(true);
+    api.createFork.mockRejectedValueOnce(new Error('the copy payments-api-1-debug-abcde did not start (ImagePullBackOff); it was deleted'));
+    await renderTab(<DebugTab />, api);
+    fireEvent.click((await screen.findAllByRole('button', { name: 'Debug a copy' }))[0]);
+    expect(await screen.findByText(/Could not start copy of payments-api-1\/api: the copy payments-api-1-debug-abcde did not start \(ImagePullBackOff\)/)).toBeInTheDocument();
+    expect(screen.queryByTestId('terminal')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Reconnect' })).toBeNull();
+  });
+
+  it('opens on a pod that can be debugged, not on one that does not run', async () => {
+    const pending = pod('payments-api-0', ['api'], { phase: 'Pending', status: 'Pending' });
+    pending.containers[0] = { ...pending.containers[0], state: 'waiting', reason: 'ContainerCreating', ready: false };
+    const running = pod('payments-api-1', ['api']);
+    expect(defaultPod([pending, running], null).name).toBe('payments-api-1');
+    expect(defaultPod([pending, running], 'payments-api-0').name).toBe('payments-api-0');
+    const api = apiWith();
+    api.pods = async () => ({ pods: [pending, running], clusterErrors: [] });
+    await renderTab(<DebugTab />, api);
+    expect(await screen.findByRole('button', { name: 'Start' })).toBeEnabled();
+  });
+
+  it('says why a download failed, with the limit the server named', async () => {
+    const api = apiWith();
+    api.downloadFile.mockRejectedValueOnce(new Error('/data in container api of pod payments-api-1 is about 125.0 MB: more than kubeTroubleshoot.debug.fileMaxBytes (104.9 MB)'));
+    await renderTab(<DebugTab />, api);
+    fireEvent.change(await screen.findByLabelText('A file or folder of api'), { target: { value: '/data' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Download' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Could not download /data: /data in container api of pod payments-api-1 is about 125.0 MB: more than kubeTroubleshoot.debug.fileMaxBytes (104.9 MB)');
+  });
+
+  it('tells how far a download got', () => {
+    expect(progressText({ received: 12_300_000, estimated: 41_000_000 })).toBe('30% (12.3 MB of about 41.0 MB)');
+    expect(progressText({ received: 50_000_000, estimated: 41_000_000 })).toBe('99% (50.0 MB of about 41.0 MB)');
+    expect(progressText({ received: 1_000_000 })).toBe('1.0 MB received');
   });
 
   it('shows only the denial without the permission', async () => {

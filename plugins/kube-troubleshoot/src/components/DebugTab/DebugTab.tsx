@@ -20,7 +20,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
-import { EntityRefParts, KubeTroubleshootApiError, kubeTroubleshootApiRef } from '../../api';
+import { DownloadProgress, EntityRefParts, KubeTroubleshootApiError, kubeTroubleshootApiRef } from '../../api';
 import { DeniedPanel, EntityTabGate, NoPodsEmptyState, RequestErrorPanel } from '../common/TabStates';
 import { podLabel } from '../LogsTab/podLabels';
 import { TerminalSession } from '../TerminalTab/TerminalSession';
@@ -33,11 +33,38 @@ const useStyles = makeStyles(theme => ({
   section: { marginTop: theme.spacing(2) },
 }));
 
-interface Active {
+/** One debug session of the tab: several can be open side by side. */
+interface DebugSession {
   key: number;
   label: string;
   open: () => Promise<CreateSessionResponse>;
   note?: string;
+  /** The copied container's own command, quoted for a shell, to run by hand. */
+  command?: string;
+  /** Why it could not start: shown instead of a terminal. */
+  failed?: string;
+}
+
+/** Why Start cannot run on this target, or undefined when it can. */
+export function startBlockedReason(target: PodSummary['containers'][number] | undefined): string | undefined {
+  if (!target) return 'Pick a target container.';
+  if (target.state === 'running') return undefined;
+  const what = target.reason ?? target.state;
+  return `Start needs ${target.name} running; it is ${what}. A tool container joins a running container's processes: use "Debug a copy" to inspect one that does not run.`;
+}
+
+/**
+ * The pod a tab opens on: the linked one, else the first with a running container (a tool container
+ * can join it), else one that crash-loops (a copy can be debugged), never first one that never ran.
+ */
+export function defaultPod(pods: PodSummary[], linked: string | null): PodSummary {
+  const regular = (p: PodSummary) => p.containers.filter(c => c.kind === 'container');
+  return (
+    pods.find(p => p.name === linked) ??
+    pods.find(p => regular(p).some(c => c.state === 'running')) ??
+    pods.find(p => regular(p).some(isCrashLooping)) ??
+    pods[0]
+  );
 }
 
 /** Crash-looping: waiting in CrashLoopBackOff, or restarted after a failed run (between two crashes it runs for a moment). */
@@ -96,18 +123,31 @@ function Copies(props: { entity: EntityRefParts; version: number }) {
   );
 }
 
+/** `12.3 MB` */
+const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+
+/** How far a download got, in words. */
+export function progressText(p: DownloadProgress): string {
+  if (!p.estimated) return `${mb(p.received)} received`;
+  const percent = Math.min(99, Math.floor((p.received / p.estimated) * 100));
+  return `${percent}% (${mb(p.received)} of about ${mb(p.estimated)})`;
+}
+
 /** Saves a file or folder of the picked container as a tar (through a debug container when it has no tar). */
 function FileDownload(props: { entity: EntityRefParts; pod: PodSummary; container: string }) {
   const api = useApi(kubeTroubleshootApiRef);
   const classes = useStyles();
   const [filePath, setFilePath] = useState('/');
-  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const [state, setState] = useState<{ busy: boolean; error?: string; progress?: DownloadProgress }>({ busy: false });
   const download = async () => {
     setState({ busy: true });
     try {
-      await api.downloadFile(props.entity, { cluster: props.pod.cluster, pod: props.pod.name, container: props.container, path: filePath });
+      await api.downloadFile(props.entity, { cluster: props.pod.cluster, pod: props.pod.name, container: props.container, path: filePath }, progress =>
+        setState({ busy: true, progress }),
+      );
       setState({ busy: false });
     } catch (e) {
+      // The server says why before any byte: the path is missing, past the size limit (named), or unreadable.
       setState({ busy: false, error: (e as Error).message });
     }
   };
@@ -126,8 +166,38 @@ function FileDownload(props: { entity: EntityRefParts; pod: PodSummary; containe
       <Button variant="outlined" onClick={download} disabled={state.busy || !props.container}>
         {state.busy ? 'Downloading…' : 'Download'}
       </Button>
-      {state.error && <Alert severity="error">{state.error}</Alert>}
+      {state.busy && state.progress && (
+        <Typography variant="body2" role="status">
+          {progressText(state.progress)}
+        </Typography>
+      )}
+      {state.error && (
+        <Alert severity="error" role="alert">
+          Could not download {filePath}: {state.error}
+        </Alert>
+      )}
     </Paper>
+  );
+}
+
+/** The copied container's command, with a button that puts it on the clipboard. */
+function CommandToCopy(props: { command: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <Box display="flex" alignItems="center" mt={1} style={{ gap: 8 }}>
+      <Typography variant="body2">Its command was:</Typography>
+      <code>{props.command}</code>
+      <Button
+        size="small"
+        variant="outlined"
+        aria-label="Copy the command"
+        onClick={() => {
+          void navigator.clipboard?.writeText(props.command).then(() => setCopied(true));
+        }}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </Button>
+    </Box>
   );
 }
 
@@ -139,54 +209,59 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
   const multiCluster = new Set(pods.map(p => p.cluster)).size > 1;
   // A link may name the pod and container (?pod=&container=), as on the other tabs.
   const [params] = useSearchParams();
-  const linked = pods.find(p => p.name === params.get('pod')) ?? pods[0];
+  const linked = defaultPod(pods, params.get('pod'));
   const [podKey, setPodKey] = useState(`${linked.cluster}/${linked.name}`);
   const pod = pods.find(p => `${p.cluster}/${p.name}` === podKey) ?? pods[0];
   const containers = pod.containers.filter(c => c.kind === 'container');
-  const [target, setTarget] = useState(params.get('container') ?? containers[0]?.name ?? '');
+  const [target, setTarget] = useState(params.get('container') ?? (containers.find(c => c.state === 'running') ?? containers[0])?.name ?? '');
   const targetState = containers.find(c => c.name === target) ?? containers[0];
   const cluster = options.clusters[pod.cluster] ?? { production: false, profiles: [] };
   const [image, setImage] = useState(options.images.find(i => i.default)?.name ?? options.images[0]?.name ?? '');
   const [profile, setProfile] = useState(cluster.profiles[0] ?? '');
   const chosenProfile = cluster.profiles.includes(profile) ? profile : cluster.profiles[0];
-  const [active, setActive] = useState<Active>();
+  const [sessions, setSessions] = useState<DebugSession[]>([]);
   const [version, setVersion] = useState(0);
   const [denied, setDenied] = useState<string>();
   // Every crash-looping container of the entity gets a banner, whichever pod is picked.
   const crashing = pods.flatMap(p => p.containers.filter(c => c.kind === 'container' && isCrashLooping(c)).map(c => ({ pod: p, container: c }))).slice(0, 3);
 
+  const update = (key: number, change: Partial<DebugSession>) => setSessions(list => list.map(x => (x.key === key ? { ...x, ...change } : x)));
+  /** Adds a session beside the open ones; a start that fails leaves its reason, not an empty terminal. */
+  const addSession = (label: string, start: (key: number) => Promise<CreateSessionResponse>) => {
+    const key = Date.now() + Math.random();
+    const open = async () => {
+      try {
+        return await start(key);
+      } catch (e) {
+        update(key, { failed: (e as Error).message });
+        throw e;
+      }
+    };
+    setSessions(list => [...list, { key, label, open }]);
+  };
+  const close = (key: number) => setSessions(list => list.filter(x => x.key !== key));
+
   const startDebug = () => {
-    const request = { cluster: pod.cluster, pod: pod.name, targetContainer: targetState.name, image, profile: chosenProfile };
-    let note: string | undefined;
-    setActive({
-      key: Date.now(),
-      label: `${pod.name}/${targetState.name} (debug container)`,
-      open: async () => {
-        const answer = await api.startDebug(entityRef, request);
-        note = `${answer.reused ? `Attached again to the running ${answer.container}` : `Added ${answer.container}`} (${answer.image}, profile ${answer.profile}). ${answer.note}`;
-        setActive(a => (a ? { ...a, note } : a));
-        return answer;
-      },
+    const label = `${pod.name}/${targetState.name} (debug container)`;
+    // A running tool container is attached to again, unless a terminal of this tab is on it
+    // already: a second Start is a second shell, in a container of its own.
+    const busy = sessions.some(x => x.label === label && !x.failed);
+    const request = { cluster: pod.cluster, pod: pod.name, targetContainer: targetState.name, image, profile: chosenProfile, ...(busy ? { reuse: false } : {}) };
+    addSession(label, async key => {
+      const answer = await api.startDebug(entityRef, request);
+      update(key, { note: `${answer.reused ? `Attached again to the running ${answer.container}` : `Added ${answer.container}`} (${answer.image}, profile ${answer.profile}). ${answer.note}` });
+      return answer;
     });
   };
   const debugCopy = (of: { pod: PodSummary; container: string } = { pod, container: targetState.name }) => {
-    setActive({
-      key: Date.now(),
-      label: `copy of ${of.pod.name}/${of.container}`,
-      open: async () => {
-        const answer = await api.createFork(entityRef, { cluster: of.pod.cluster, pod: of.pod.name, container: of.container, namespace: of.pod.namespace });
-        setVersion(v => v + 1);
-        const original = answer.originalCommand.length ? answer.originalCommand.map(shellWord).join(' ') : "the image's entrypoint";
-        setActive(a =>
-          a
-            ? {
-                ...a,
-                note: `A copy of ${of.pod.name}, ${answer.fork.name}, with ${of.container}'s command replaced by a sleep. Its command was: ${original}. Run it by hand to see it fail. The copy is deleted when this session ends (or in ${timeLeft(answer.fork.expiresAt)}).`,
-              }
-            : a,
-        );
-        return answer;
-      },
+    addSession(`copy of ${of.pod.name}/${of.container}`, async key => {
+      const answer = await api.createFork(entityRef, { cluster: of.pod.cluster, pod: of.pod.name, container: of.container, namespace: of.pod.namespace });
+      setVersion(v => v + 1);
+      update(key, {
+        note: `A copy of ${of.pod.name}, ${answer.fork.name}, with ${of.container}'s command replaced by a sleep. Run its command by hand to see it fail. The copy is deleted when this session ends (or in ${timeLeft(answer.fork.expiresAt)}).`,
+        command: answer.originalCommand.length ? answer.originalCommand.map(shellWord).join(' ') : undefined,
+      });
+      return answer;
     });
   };
   const onState = useCallback((state: { denied?: string }) => {
@@ -241,7 +316,7 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
             </MenuItem>
           ))}
         </TextField>
-        <Button variant="contained" color="primary" onClick={startDebug} disabled={!targetState || targetState.state !== 'running'}>
+        <Button variant="contained" color="primary" onClick={startDebug} disabled={Boolean(startBlockedReason(targetState))}>
           Start
         </Button>
         <Button variant="outlined" onClick={() => debugCopy()} disabled={!targetState}>
@@ -252,17 +327,37 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
           <code>/proc/1/root</code> is its file system, even without a shell in its image. Ephemeral containers cannot be removed from a pod: they stay, stopped, until the pod is
           replaced.{cluster.production ? ' This is a production cluster: only its allowed profiles are offered.' : ''}
         </Typography>
+        {startBlockedReason(targetState) && (
+          <Typography variant="body2" color="error" className={classes.help} role="note">
+            {startBlockedReason(targetState)}
+          </Typography>
+        )}
       </Paper>
-      {active && (
-        <Box className={classes.section}>
-          {active.note && (
-            <Alert severity="info" style={{ marginBottom: 8 }}>
-              {active.note}
-            </Alert>
+      {sessions.map(session => (
+        <Box key={session.key} className={classes.section} role="region" aria-label={`Debug session ${session.label}`}>
+          <Box display="flex" alignItems="center" mb={1}>
+            <Typography variant="subtitle2" style={{ flex: 1 }}>
+              {session.label}
+            </Typography>
+            <Button size="small" onClick={() => close(session.key)} aria-label={`Close ${session.label}`}>
+              Close
+            </Button>
+          </Box>
+          {session.failed ? (
+            <Alert severity="error">Could not start {session.label}: {session.failed}</Alert>
+          ) : (
+            <>
+              {session.note && (
+                <Alert severity="info" style={{ marginBottom: 8 }}>
+                  {session.note}
+                  {session.command && <CommandToCopy command={session.command} />}
+                </Alert>
+              )}
+              <TerminalSession open={session.open} label={session.label} onState={onState} />
+            </>
           )}
-          <TerminalSession key={active.key} open={active.open} label={active.label} onState={onState} />
         </Box>
-      )}
+      ))}
       <FileDownload entity={entityRef} pod={pod} container={targetState?.name ?? ''} />
       <Box className={classes.section}>
         <Copies entity={entityRef} version={version} />
