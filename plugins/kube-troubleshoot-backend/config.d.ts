@@ -72,7 +72,7 @@ export interface Config {
     };
     /** The Debug tab: tool containers and pod copies. */
     debug?: {
-      /** Tool images users may choose; any other image is refused. Default: the sandbox's debug-tools. */
+      /** Tool images users may choose; any other image is refused. Default: docker.io/library/busybox:1.37 (public; the example portal lists the sandbox's image). */
       images?: Array<{
         /** Short name shown and sent by the UI. */
         name: string;

@@ -33,7 +33,7 @@ let port: number;
 const results: string[] = [];
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-/** POSTs to the backend as alice, opens the session's socket, and resolves at the first prompt. */
+/** POSTs to the backend as alice, opens the session's socket, and resolves at the first prompt drawn. */
 async function portalPrompt(route: 'debug' | 'forks', body: object): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(`http://127.0.0.1:${port}/api/kube-troubleshoot/entities/component/default/app/${route}`, {
@@ -46,7 +46,8 @@ async function portalPrompt(route: 'debug' | 'forks', body: object): Promise<num
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${session.path}`, [...session.protocols, bearerProtocol(mockCredentials.user.token('user:default/alice'))], { origin: BENCH_ORIGIN });
     let screen = '';
-    ws.on('open', () => ws.send(encodeFrame({ type: 'stdin', data: new TextEncoder().encode('\r') })));
+    // As the browser does: the terminal's size, and nothing typed: the prompt must come by itself.
+    ws.on('open', () => ws.send(encodeFrame({ type: 'resize', size: { cols: 120, rows: 40 } })));
     ws.on('message', (d: Buffer) => {
       const f = decodeFrame(d);
       if (f.type !== 'stdout') return;
@@ -61,6 +62,18 @@ async function portalPrompt(route: 'debug' | 'forks', body: object): Promise<num
   });
 }
 
+/** Whether the bench pod's container runs, asked of the sandbox as kubectl would. */
+async function podRuns(): Promise<boolean> {
+  const out = await new Promise<string>(resolve => {
+    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '-n', 'bench', 'get', 'pod', 'app', '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}']);
+    let text = '';
+    child.stdout.on('data', d => (text += d));
+    child.on('close', () => resolve(text));
+    child.on('error', () => resolve(''));
+  });
+  return out.trim().length > 0;
+}
+
 /** Runs `kubectl debug -it ...` on a terminal (script) and resolves at the first prompt. */
 function kubectlPrompt(args: string[]): Promise<number> {
   const t0 = performance.now();
@@ -69,6 +82,8 @@ function kubectlPrompt(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     let screen = '';
     let pressed = false;
+    // Cleared at the prompt: a timer left behind would keep Jest from exiting for a minute.
+    const timer = setTimeout(() => reject(new Error(`kubectl debug gave no prompt: ${screen}`)), 60_000);
     child.stdout.on('data', d => {
       screen += d;
       if (!pressed && /try pressing enter/.test(screen)) {
@@ -77,14 +92,17 @@ function kubectlPrompt(args: string[]): Promise<number> {
       }
       if (/[#$] $/.test(`${screen.trimEnd()} `)) {
         const ms = performance.now() - t0;
+        clearTimeout(timer);
         child.stdin.write('exit\r');
         setTimeout(() => child.kill('SIGKILL'), 500);
         resolve(ms);
       }
     });
     child.on('error', reject);
-    child.on('exit', () => reject(new Error(`kubectl debug ended without a prompt: ${screen}`)));
-    setTimeout(() => reject(new Error(`kubectl debug gave no prompt: ${screen}`)), 60_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`kubectl debug ended without a prompt: ${screen}`));
+    });
   });
 }
 
@@ -95,7 +113,12 @@ beforeAll(async () => {
   kubeconfig = path.join(tmp, 'kubeconfig');
   backend = await startBenchBackend(sandbox, 'app', { sessions: { maxPerUser: 0 }, debug: { maxForksPerUser: 100 } });
   port = (backend.server.address() as AddressInfo).port;
-  await new Promise(r => setTimeout(r, 1500)); // the pod starts
+  // The pod runs before anything is timed.
+  const deadline = Date.now() + 30_000;
+  while (!(await podRuns())) {
+    if (Date.now() > deadline) throw new Error('the bench pod did not start');
+    await new Promise(r => setTimeout(r, 50));
+  }
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { KubeApi } from '../clusters/KubeClient';
 import { ListJson, PodJson } from '../clusters/kubeTypes';
 import { ForkSummary } from '@kube-troubleshoot/backstage-plugin-common';
 import { FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from '../targets/forkMarks';
-import { DebugStartError } from './EphemeralDebugger';
+import { DebugStartError, startPolling } from './EphemeralDebugger';
 import { buildFork, isExpiredFork } from './forkPod';
 
 const podPath = (namespace: string, name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name ? `/${encodeURIComponent(name)}` : ''}`;
@@ -31,6 +31,7 @@ export async function createFork(
   const namespace = pod.metadata.namespace ?? 'default';
   await client.send('POST', podPath(namespace), fork);
   const deadline = Date.now() + input.timeoutMs;
+  const pause = startPolling();
   for (;;) {
     const current = await client.getJson<PodJson>(podPath(namespace, fork.metadata.name));
     const state = current.status?.containerStatuses?.find(s => s.name === input.container)?.state;
@@ -40,7 +41,7 @@ export async function createFork(
       await deleteFork(client, namespace, fork.metadata.name).catch(() => undefined);
       throw new DebugStartError(`the copy ${fork.metadata.name} did not start (${reason ?? 'no status'}${state?.waiting?.message ? `: ${state.waiting.message}` : ''}); it was deleted`, Date.now() > deadline ? 504 : 502);
     }
-    await new Promise(r => setTimeout(r, 100));
+    await pause();
   }
 }
 
