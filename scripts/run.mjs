@@ -95,11 +95,46 @@ function ensureDependencies(env) {
   fs.writeFileSync(marker, stamp());
 }
 
+/** The system tools the tests drive, by the Debian package that brings each. */
+const TEST_TOOLS = [
+  { command: 'chromium', pkg: 'chromium', why: 'the browser tests' },
+  { command: 'openssl', pkg: 'openssl', why: "the sandbox cluster's TLS certificate" },
+  { command: 'tmux', pkg: 'tmux', why: 'the interactive kubectl exec/debug tests' },
+  { command: 'script', pkg: 'util-linux', why: "the sandbox's terminals (script, unshare, nsenter)" },
+  { command: 'ps', pkg: 'procps', why: "the debug-tools image's ps" },
+];
+
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Before `npm test`: installs the missing system tools with apt-get when it can (root, or sudo without a
+ * password, on Debian/Ubuntu); otherwise says exactly what to install, and the tests that need them skip
+ * (outside CI) or fail (under CI) with their reason.
+ */
+function ensureTestTools() {
+  const missing = TEST_TOOLS.filter(t => !hasCommand(t.command));
+  if (!missing.length) return;
+  const pkgs = [...new Set(missing.map(t => t.pkg))];
+  const root = process.getuid?.() === 0;
+  const sudo = !root && hasCommand('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+  if (process.platform === 'linux' && hasCommand('apt-get') && (root || sudo)) {
+    log(`installing ${pkgs.join(', ')} (Debian packages) for ${missing.map(t => t.why).join('; ')}`);
+    const apt = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['-n', 'apt-get', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (apt(['update', '-qq']).status === 0 && apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]).status === 0) return;
+    log('apt-get could not install them');
+  }
+  log(`missing: ${missing.map(t => `${t.command} (${t.why})`).join(', ')}`);
+  log(`install them with: sudo apt-get install -y ${pkgs.join(' ')}   (or your system's packages of the same names)`);
+}
+
 function main() {
   const [task, ...rest] = process.argv.slice(2);
   const tools = ensureNode();
   const env = toolEnv(tools);
   ensureDependencies(env);
+  if (task === 'test') ensureTestTools();
   const scripts = {
     start: ['node', [path.join(root, 'scripts', 'start.mjs'), ...rest]],
     test: ['node', [path.join(root, 'scripts', 'test.mjs'), ...rest]],
