@@ -16,7 +16,7 @@ import {
 import { RequestAudit } from '../http/RequestAudit';
 import { StatusError } from '../http/errors';
 import { SessionTarget, SessionTickets, SessionUser } from '../targets/sessionTarget';
-import { EntityPod, TargetResolver } from '../targets/TargetResolver';
+import { TargetResolver } from '../targets/TargetResolver';
 import { chooseDebugTarget, DebugConfig, offeredProfiles } from './debugConfig';
 import { FILE_HELPER_SECONDS, reusableDebugContainer, runningDebugContainers, startDebugContainer } from './EphemeralDebugger';
 import { AsUser, checkContainerPath, probePath, streamTar, TarSink } from './fileDownload';
@@ -161,7 +161,7 @@ export class DebugService {
   async download(entity: Entity, userRef: string, query: FileDownloadQuery, sink: TarSink, signal: AbortSignal, audit: RequestAudit) {
     const file = checkContainerPath(query.path);
     if (!file.ok) throw new InputError(file.message);
-    const { client, pod } = await this.findPodOrOwnFork(entity, userRef, query);
+    const { client, pod } = await this.deps.targets.findPodOrOwnFork(entity, query, userRef);
     TargetResolver.checkContainer(pod, query.container);
     const where = { namespace: pod.metadata.namespace ?? 'default', pod: pod.metadata.name };
     const { fileMaxBytes } = this.deps.config;
@@ -220,10 +220,6 @@ export class DebugService {
       purpose: 'files',
     });
     return { container: name, via: `debug container ${name} at /proc/1/root` };
-  }
-
-  private findPodOrOwnFork(entity: Entity, userRef: string, where: { cluster?: string; pod: string; namespace?: string }): Promise<EntityPod> {
-    return this.deps.targets.findPodOrOwnFork(entity, where, userRef);
   }
 
   /** Deletes the copy a session was opened on, as its user (audited); the reaper catches failures. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { KubeApi } from '../clusters/KubeClient';
 import { ListJson, PodJson } from '../clusters/kubeTypes';
 import { ForkSummary } from '@kube-troubleshoot/backstage-plugin-common';
-import { FORK_ENTITY_ANNOTATION, FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from '../targets/forkMarks';
+import { FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from '../targets/forkMarks';
 import { DebugStartError, startPolling } from './EphemeralDebugger';
 import { buildFork, isExpiredFork } from './forkPod';
 
@@ -57,5 +57,3 @@ export async function reapExpiredForks(client: KubeApi, now = new Date()): Promi
   return expired.map(p => summarizeFork(client.name, p));
 }
 
-export const forkOwner = (pod: PodJson) => pod.metadata.annotations?.[FORK_USER_ANNOTATION];
-export const forkEntity = (pod: PodJson) => pod.metadata.annotations?.[FORK_ENTITY_ANNOTATION];

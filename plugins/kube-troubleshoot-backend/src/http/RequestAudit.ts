@@ -47,10 +47,6 @@ export class RequestAudit {
     if (!this.event) this.severity = atLeast(severity, this.severity);
   }
 
-  get isOpen() {
-    return Boolean(this.event);
-  }
-
   /** Opens the event now: a stream or session starts, its outcome comes at its end. */
   begin(): Promise<void> {
     return this.open(this.severity).then(() => undefined);

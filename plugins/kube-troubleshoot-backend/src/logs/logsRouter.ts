@@ -41,7 +41,7 @@ export function createLogsRouter(deps: { routes: RouteHandlers; targets: TargetR
         };
         const sink: LogSink = {
           async write(batch) {
-            await start();
+            if (!started) await start();
             return write(batch.map(m => (q.download ? asText(m) : `${JSON.stringify(m)}\n`)).join(''));
           },
         };
