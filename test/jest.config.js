@@ -5,7 +5,7 @@ const transform = require.resolve('@backstage/cli-module-test-jest/config/jestSw
 module.exports = {
   displayName: '@internal/system-tests',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/{kubectl,e2e,sandbox}/**/*.test.ts'],
+  testMatch: ['<rootDir>/{backend,kubectl,e2e,sandbox}/**/*.test.ts'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
   transform: {

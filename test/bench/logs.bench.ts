@@ -100,7 +100,7 @@ beforeAll(async () => {
       kubeTroubleshootPlugin,
       catalogServiceMock.factory({ entities: [entity('bulk'), entity('firehose')] }),
       mockServices.rootConfig.factory({
-        data: { kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.readonly }] } },
+        data: { permission: { enabled: true }, kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.readonly }] } },
       }),
       mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
     ],

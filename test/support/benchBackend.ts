@@ -28,7 +28,7 @@ export function startBenchBackend(sandbox: SandboxProcess, entity: string, kubeT
         ],
       }),
       mockServices.rootConfig.factory({
-        data: {
+        data: { permission: { enabled: true },
           app: { baseUrl: BENCH_ORIGIN },
           kubeTroubleshoot: {
             clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }],

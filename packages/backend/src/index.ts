@@ -1,10 +1,9 @@
 /*
  * The example portal's backend: the kube-troubleshoot plugin installed the way
- * an adopter installs it, plus a dev sign-in and an example permission policy.
+ * an adopter installs it (with its ownership policy), plus a dev sign-in.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { authModuleDevProvider } from './modules/devAuth';
-import { permissionModuleKubeTroubleshootPolicy } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -16,7 +15,9 @@ backend.add(authModuleDevProvider);
 backend.add(import('@backstage/plugin-catalog-backend'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(permissionModuleKubeTroubleshootPolicy);
+backend.add(
+  import('@kube-troubleshoot/backstage-plugin-permission-backend-module-policy'),
+);
 
 backend.add(import('@kube-troubleshoot/backstage-plugin-backend'));
 

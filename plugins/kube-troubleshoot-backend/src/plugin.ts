@@ -2,6 +2,7 @@ import { coreServices, createBackendPlugin, resolvePackagePath } from '@backstag
 import { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { kubeTroubleshootPermissions } from '@kube-troubleshoot/backstage-plugin-common';
+import { frameworkOffNote, permissionFrameworkEnabled, withoutPermissionFramework } from './access/permissionFramework';
 import { RecordingStore } from './audit/RecordingStore';
 import { applyRetention } from './audit/retentionTask';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
@@ -77,7 +78,16 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         });
 
         permissionsRegistry.addPermissions(kubeTroubleshootPermissions);
-        httpRouter.use(await createRouter({ httpAuth, permissions, catalog, auditor, logger, targets, events: new EntityEvents(targets), sessions, recordings, debug }));
+        const frameworkOn = permissionFrameworkEnabled(config);
+        if (!frameworkOn) {
+          logger.warn('permission.enabled is not true: Logs and Events are open to every signed-in user; Terminal, Debug and other users\' recordings are refused until the permission framework is on with a policy');
+        }
+        httpRouter.use(await createRouter({
+          httpAuth,
+          permissions: frameworkOn ? permissions : withoutPermissionFramework(permissions),
+          denialNote: frameworkOn ? undefined : frameworkOffNote,
+          catalog, auditor, logger, targets, events: new EntityEvents(targets), sessions, recordings, debug,
+        }));
         // Load balancers and uptime probes call it without a Backstage token; the terminal's
         // WebSocket carries a one-time ticket and the user's token in its subprotocols instead.
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

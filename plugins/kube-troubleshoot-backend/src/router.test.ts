@@ -85,7 +85,7 @@ beforeAll(async () => {
       auditorServiceFactory,
       catalogServiceMock.factory({ entities: [web] }),
       mockServices.rootConfig.factory({
-        data: {
+        data: { permission: { enabled: true },
           app: { baseUrl: ORIGIN },
           kubeTroubleshoot: {
             clusters: [

@@ -9,6 +9,8 @@ type EntityPermission = ResourcePermission<'catalog-entity'>;
 interface Deps {
   permissions: PermissionsService;
   catalog: CatalogService;
+  /** Says why permissions were denied when the policy is not the reason (the framework is off). */
+  denialNote?: (permissionNames: string[]) => string | undefined;
 }
 
 /** Which of `permissions` the credentials hold on the entity, in one call to the permission framework. */
@@ -39,6 +41,8 @@ export async function authorizeEntity(
   if (!(await decide(deps, credentials, ref, wanted)).length) {
     const owner = typeof entity.spec?.owner === 'string' ? `; it is owned by ${entity.spec.owner}` : '';
     const names = wanted.map(p => p.name);
+    const note = deps.denialNote?.(names);
+    if (note) throw new NotAllowedError(note);
     const what = names.length === 1 ? names[0] : `any of ${names.join(', ')}`;
     throw new NotAllowedError(`you do not have ${what} on ${ref}${owner}`);
   }

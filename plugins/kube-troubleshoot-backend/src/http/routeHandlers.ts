@@ -26,6 +26,8 @@ export interface RouteDeps {
   catalog: CatalogService;
   auditor: AuditorService;
   logger: LoggerService;
+  /** Explains denials the policy did not make (see access/permissionFramework). */
+  denialNote?: (permissionNames: string[]) => string | undefined;
 }
 
 type EntityPermission = ResourcePermission<'catalog-entity'>;

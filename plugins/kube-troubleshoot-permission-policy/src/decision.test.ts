@@ -22,7 +22,8 @@ import {
   kubeTroubleshootRecordingsReadPermission,
   kubeTroubleshootTerminalCreatePermission,
 } from '@kube-troubleshoot/backstage-plugin-common';
-import { KubeTroubleshootExamplePolicy } from './permissionPolicy';
+import { decideKubeTroubleshootPermission } from './decision';
+import { KubeTroubleshootOwnershipPolicy } from './OwnershipPolicy';
 
 const ownership: Record<string, string[]> = {
   'user:default/alice': ['user:default/alice', 'group:default/team-payments'],
@@ -37,12 +38,15 @@ function userOf(userEntityRef: string): PolicyQueryUser {
   };
 }
 
-const policy = new KubeTroubleshootExamplePolicy({
-  async getUserInfo(credentials) {
-    const { userEntityRef } = credentials.principal as BackstageUserPrincipal;
-    return { userEntityRef, ownershipEntityRefs: ownership[userEntityRef] };
+const policy = new KubeTroubleshootOwnershipPolicy(
+  {
+    async getUserInfo(credentials) {
+      const { userEntityRef } = credentials.principal as BackstageUserPrincipal;
+      return { userEntityRef, ownershipEntityRefs: ownership[userEntityRef] };
+    },
   },
-});
+  { adminRefs: ['group:default/platform-admins'] },
+);
 
 function component(name: string, ownerGroup: string): Entity {
   return {
@@ -78,7 +82,7 @@ function allowedOn(decision: PolicyDecision, entity: Entity): boolean {
   return authorizeOnEntity(decision, entity);
 }
 
-describe('KubeTroubleshootExamplePolicy', () => {
+describe('KubeTroubleshootOwnershipPolicy', () => {
   describe.each(kubeTroubleshootEntityPermissions.map(p => [p.name, p]))(
     '%s',
     (_name, permission) => {
@@ -160,5 +164,35 @@ describe('KubeTroubleshootExamplePolicy', () => {
     ).toEqual({
       result: AuthorizeResult.ALLOW,
     });
+  });
+
+  it('gives no one admin rights without adminRefs', () => {
+    const refs = ownership['user:default/admin'];
+    expect(
+      decideKubeTroubleshootPermission(kubeTroubleshootRecordingsReadPermission, refs),
+    ).toEqual({ result: AuthorizeResult.DENY });
+    expect(
+      decideKubeTroubleshootPermission(kubeTroubleshootTerminalCreatePermission, refs),
+    ).toMatchObject({ result: AuthorizeResult.CONDITIONAL });
+  });
+
+  it("leaves other plugins' permissions to the caller's policy", () => {
+    expect(
+      decideKubeTroubleshootPermission(catalogEntityReadPermission, ['user:default/bob']),
+    ).toBeUndefined();
+  });
+
+  it('denies a caller that is not a user (a service principal)', async () => {
+    const servicePolicy = new KubeTroubleshootOwnershipPolicy({
+      async getUserInfo() {
+        throw new Error('not a user principal');
+      },
+    });
+    const service = {
+      credentials: mockCredentials.service('plugin:catalog'),
+    } as unknown as PolicyQueryUser;
+    expect(
+      await servicePolicy.handle({ permission: kubeTroubleshootLogsReadPermission }, service),
+    ).toEqual({ result: AuthorizeResult.DENY });
   });
 });

@@ -9,10 +9,10 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import { Pod, startSandbox, Sandbox } from '@internal/sandbox-cluster';
-import { until } from './testUtils/until';
+import { until } from '../support/until';
 import request from 'supertest';
 import yaml from 'yaml';
-import { kubeTroubleshootPlugin } from './plugin';
+import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
 
 jest.setTimeout(60_000);
 
@@ -81,7 +81,7 @@ async function backendFor(token: string) {
       kubeTroubleshootPlugin,
       catalogServiceMock.factory({ entities: [component('web', 'team-a'), component('crasher', 'team-a')] }),
       mockServices.rootConfig.factory({
-        data: {
+        data: { permission: { enabled: true },
           kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: token }] },
         },
       }),
@@ -351,7 +351,7 @@ describe('a cluster token without pods/log', () => {
 
 describe('the least-privilege RBAC of examples/rbac.yaml', () => {
   it('is enough for every route', async () => {
-    const docs = fs.readFileSync(path.resolve(__dirname, '../../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
+    const docs = fs.readFileSync(path.resolve(__dirname, '../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
     const role = docs.find(d => d?.kind === 'ClusterRole');
     const token = sandbox.addToken('system:serviceaccount:backstage:kube-troubleshoot', role.rules);
     const backend = await backendFor(token);

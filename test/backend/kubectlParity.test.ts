@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
-import { buildDebugContainer } from './debugContainer';
-import { DEBUG_PROFILES } from './profiles';
+import { buildDebugContainer } from '../../plugins/kube-troubleshoot-backend/src/debug/debugContainer';
+import { DEBUG_PROFILES } from '../../plugins/kube-troubleshoot-backend/src/debug/profiles';
 
 /**
  * The debug container this plugin builds, against the one real `kubectl debug` makes for the same

@@ -14,10 +14,10 @@ import request from 'supertest';
 import { JsonObject } from '@backstage/types';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import yaml from 'yaml';
-import { kubeTroubleshootPlugin } from '../plugin';
-import { parseAsciicast } from '../audit/asciicast';
-import { normalUserWrapper } from '../shell/shellCommand';
-import { until } from '../testUtils/until';
+import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { parseAsciicast } from '../../plugins/kube-troubleshoot-backend/src/audit/asciicast';
+import { normalUserWrapper } from '../../plugins/kube-troubleshoot-backend/src/shell/shellCommand';
+import { until } from '../support/until';
 
 /**
  * Terminal sessions end to end: a real WebSocket client against the backend, the backend against
@@ -96,7 +96,7 @@ async function backendWith(sessions: JsonObject = {}, token = sandbox.tokens.adm
       kubeTroubleshootPlugin,
       catalogServiceMock.factory({ entities: [component('web', 'team-a')] }),
       mockServices.rootConfig.factory({
-        data: {
+        data: { permission: { enabled: true },
           app: { baseUrl: ORIGIN },
           kubeTroubleshoot: {
             clusters: [
@@ -508,7 +508,7 @@ describe('session duration and replica limits', () => {
 
 describe('the least-privilege RBAC of examples/rbac.yaml', () => {
   it('is enough for a terminal, and without pods/exec the user is told what is missing', async () => {
-    const docs = fs.readFileSync(path.resolve(__dirname, '../../../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
+    const docs = fs.readFileSync(path.resolve(__dirname, '../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
     const rules = docs.find(d => d?.kind === 'ClusterRole').rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
     const least = await backendWith({}, sandbox.addToken('system:serviceaccount:backstage:kube-troubleshoot', rules));
     try {
