@@ -4,7 +4,10 @@ export interface Config {
     /**
      * The clusters whose workloads the tabs show. The keys follow the official Kubernetes
      * plugin's `kubernetes.clusters`, so an existing entry can be copied. Each entry sets exactly
-     * one of `url`, `kubeconfig` or `inCluster`.
+     * one of `url`, `kubeconfig` or `inCluster`. When absent, the clusters of the official plugin's
+     * `kubernetes.clusterLocatorMethods` are used: its `config` entries with `authProvider:
+     * serviceAccount` and a `serviceAccountToken`, and `localKubectlProxy` (as cluster `local`);
+     * other entries are skipped with a warning at start-up.
      */
     clusters?: Array<{
       /** Unique name, shown in the UI and used in API requests (`?cluster=`). */
@@ -39,6 +42,11 @@ export interface Config {
       /** Marks a production cluster: terminal sessions there never run as root. */
       production?: boolean;
     }>;
+    /**
+     * Names of clusters (of either source) to treat as production, as `production: true` does:
+     * for clusters read from `kubernetes.clusterLocatorMethods`, which has no such key.
+     */
+    productionClusters?: string[];
     /** Terminal sessions (the Terminal tab's WebSockets). */
     sessions?: {
       /** Lifetime of the one-time ticket that opens a session's WebSocket, 1-30 s. Default 30. */

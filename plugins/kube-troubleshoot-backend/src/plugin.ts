@@ -45,8 +45,8 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
       },
       async init({ httpRouter, httpAuth, logger, config, permissions, permissionsRegistry, auditor, database, scheduler, lifecycle, catalog }) {
-        const clusterConfigs = readClusterConfig(config);
-        if (!clusterConfigs.length) logger.warn('no kubeTroubleshoot.clusters configured: the tabs will show no pods');
+        const clusterConfigs = readClusterConfig(config, message => logger.warn(message));
+        if (!clusterConfigs.length) logger.warn('no clusters configured (kubeTroubleshoot.clusters, or kubernetes.clusterLocatorMethods of type config): the tabs will show no pods');
         const sessionConfig = readSessionConfig(config);
         const debugConfig = readDebugConfig(config);
         const clusters = new ClusterRegistry(clusterConfigs);

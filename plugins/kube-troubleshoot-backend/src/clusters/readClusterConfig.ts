@@ -13,23 +13,104 @@ export interface ClusterConfig {
 }
 
 const KEY = 'kubeTroubleshoot.clusters';
+const OFFICIAL_KEY = 'kubernetes.clusterLocatorMethods';
+const PRODUCTION_KEY = 'kubeTroubleshoot.productionClusters';
+const AUTH_PROVIDER_ANNOTATION = 'kubernetes.io/auth-provider';
+/** What `kubectl proxy` listens on, as the official plugin's `localKubectlProxy` locator assumes. */
+const KUBECTL_PROXY_URL = 'http://127.0.0.1:8001';
 
 /**
- * Reads and validates `kubeTroubleshoot.clusters`. Throws at start-up with a message naming the
- * offending key, so a bad config never becomes a confusing runtime error.
+ * The clusters the plugin talks to: `kubeTroubleshoot.clusters` when set, else the official
+ * Kubernetes plugin's `kubernetes.clusterLocatorMethods` (its `config` and `localKubectlProxy`
+ * locators), so an app that configures that plugin does not list its clusters twice.
+ * `kubeTroubleshoot.productionClusters` marks clusters of either source as production.
+ * Throws at start-up with a message naming the offending key, so a bad config never becomes a
+ * confusing runtime error; `warn` hears of official entries the plugin cannot use.
  */
-export function readClusterConfig(config: Config): ClusterConfig[] {
+export function readClusterConfig(config: Config, warn: (message: string) => void = () => {}): ClusterConfig[] {
+  const clusters = config.has(KEY) ? readOwnClusters(config) : readOfficialClusters(config, warn);
+  const production = config.getOptionalStringArray(PRODUCTION_KEY) ?? [];
+  for (const name of production) {
+    if (!clusters.some(c => c.name === name)) {
+      throw new Error(`${PRODUCTION_KEY} names "${name}", which is not a configured cluster (${clusters.map(c => c.name).join(', ') || 'none'})`);
+    }
+  }
+  return clusters.map(c => (production.includes(c.name) ? { ...c, production: true } : c));
+}
+
+function checkName(name: string | undefined, at: string, seen: Set<string>): string {
+  if (!name) throw new Error(`${at}.name is required`);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(name)) {
+    throw new Error(`${at}.name "${name}" must be letters, digits, '-' and '.'`);
+  }
+  if (seen.has(name)) throw new Error(`${at}.name "${name}" is used by another cluster`);
+  seen.add(name);
+  return name;
+}
+
+function checkUrl(url: string, at: string) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+  } catch {
+    throw new Error(`${at}.url "${url}" is not an http(s) URL`);
+  }
+}
+
+/**
+ * The official plugin's clusters the backend can call with credentials of its own: `config`
+ * entries with `authProvider: serviceAccount` and a token, and `localKubectlProxy`. Entries that use
+ * the signed-in user's cloud credentials (google, aws, oidc, ...) or locators that discover
+ * clusters at run time (catalog, gke) are skipped with a warning naming them.
+ */
+function readOfficialClusters(config: Config, warn: (message: string) => void): ClusterConfig[] {
+  const seen = new Set<string>();
+  const out: ClusterConfig[] = [];
+  (config.getOptionalConfigArray(OFFICIAL_KEY) ?? []).forEach((method, i) => {
+    const type = method.getOptionalString('type');
+    if (type === 'localKubectlProxy') {
+      const name = checkName('local', `${OFFICIAL_KEY}[${i}]`, seen);
+      out.push({ name, production: false, source: { type: 'url', url: KUBECTL_PROXY_URL, skipTLSVerify: false } });
+      return;
+    }
+    if (type !== 'config') {
+      warn(`${OFFICIAL_KEY}[${i}] (type ${type ?? 'missing'}) is not read: list its clusters under ${KEY}`);
+      return;
+    }
+    (method.getOptionalConfigArray('clusters') ?? []).forEach((c, j) => {
+      const at = `${OFFICIAL_KEY}[${i}].clusters[${j}]`;
+      const name = checkName(c.getOptionalString('name'), at, seen);
+      // As the official locator reads them: the authMetadata block (keys with dots) over the flat keys.
+      const meta = c.getOptional('authMetadata');
+      const fromMeta = (key: string) => (meta && typeof meta === 'object' && !Array.isArray(meta) && typeof meta[key] === 'string' ? (meta[key] as string) : undefined);
+      const authProvider = fromMeta(AUTH_PROVIDER_ANNOTATION) ?? c.getOptionalString('authProvider');
+      const serviceAccountToken = fromMeta('serviceAccountToken') ?? c.getOptionalString('serviceAccountToken');
+      if (authProvider !== 'serviceAccount' || !serviceAccountToken) {
+        warn(
+          `${at} ("${name}", authProvider ${authProvider ?? 'missing'}${authProvider === 'serviceAccount' ? ' without serviceAccountToken' : ''}) is not used: ` +
+            `the plugin calls clusters with a token of its own (authProvider serviceAccount and serviceAccountToken), or list it under ${KEY}`,
+        );
+        return;
+      }
+      const url = c.getOptionalString('url');
+      if (!url) throw new Error(`${at}.url is required`);
+      checkUrl(url, at);
+      out.push({
+        name,
+        production: false,
+        source: { type: 'url', url, serviceAccountToken, caData: c.getOptionalString('caData'), caFile: c.getOptionalString('caFile'), skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false },
+      });
+    });
+  });
+  return out;
+}
+
+function readOwnClusters(config: Config): ClusterConfig[] {
   const entries = config.getOptionalConfigArray(KEY) ?? [];
   const seen = new Set<string>();
   return entries.map((c, i) => {
     const at = `${KEY}[${i}]`;
-    const name = c.getOptionalString('name');
-    if (!name) throw new Error(`${at}.name is required`);
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(name)) {
-      throw new Error(`${at}.name "${name}" must be letters, digits, '-' and '.'`);
-    }
-    if (seen.has(name)) throw new Error(`${at}.name "${name}" is used by another cluster`);
-    seen.add(name);
+    const name = checkName(c.getOptionalString('name'), at, seen);
     const production = c.getOptionalBoolean('production') ?? false;
     const url = c.getOptionalString('url');
     const kubeconfig = c.getOptionalConfig('kubeconfig');
@@ -44,12 +125,7 @@ export function readClusterConfig(config: Config): ClusterConfig[] {
       return { name, production, source: { type: 'kubeconfig', path: p, context: kubeconfig.getOptionalString('context') } };
     }
     if (inCluster) return { name, production, source: { type: 'inCluster' } };
-    try {
-      const parsed = new URL(url!);
-      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
-    } catch {
-      throw new Error(`${at}.url "${url}" is not an http(s) URL`);
-    }
+    checkUrl(url!, at);
     const authProvider = c.getOptionalString('authProvider') ?? 'serviceAccount';
     if (authProvider !== 'serviceAccount') {
       throw new Error(`${at}.authProvider "${authProvider}" is not supported; use serviceAccount (a token the backend holds)`);
