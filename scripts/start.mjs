@@ -1,8 +1,13 @@
 // `npm start`: the sandbox cluster, then the example portal (backend + frontend) wired to it.
 // Runs under the provisioned toolchain (scripts/run.mjs). Ctrl-C stops everything.
 //
+// Two sandbox clusters: `sandbox` (every demo workload) and `production` (payments-api again, marked
+// production: true, so its shells run as a normal user). The portal calls both with a token holding
+// exactly examples/rbac.yaml's rules, which proves them enough.
+//
 // Environment (all optional): KT_APP_PORT (3000), KT_BACKEND_PORT (7007), KT_SANDBOX_PORT (6443),
-// KT_STATE_DIR (.sandbox: kubeconfig, generated config, logs), KT_BACKOFF_MS (sandbox crash back-off).
+// KT_SANDBOX_PRODUCTION_PORT (the next one), KT_STATE_DIR (.sandbox: kubeconfigs, generated config, logs),
+// KT_BACKOFF_MS (sandbox crash back-off).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,9 +17,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const appPort = Number(process.env.KT_APP_PORT ?? 3000);
 const backendPort = Number(process.env.KT_BACKEND_PORT ?? 7007);
 const sandboxPort = Number(process.env.KT_SANDBOX_PORT ?? 6443);
+const productionPort = Number(process.env.KT_SANDBOX_PRODUCTION_PORT ?? sandboxPort + 1);
 const stateDir = path.resolve(root, process.env.KT_STATE_DIR ?? '.sandbox');
 const logDir = path.join(stateDir, 'logs');
 const kubeconfig = path.join(stateDir, 'kubeconfig');
+const productionKubeconfig = path.join(stateDir, 'kubeconfig-production');
+const rbacFile = path.join(root, 'examples', 'rbac.yaml');
 const children = [];
 let stopping = false;
 
@@ -101,20 +109,33 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(0)
 
 async function main() {
   fs.mkdirSync(logDir, { recursive: true });
-  launch(
-    'sandbox',
-    process.execPath,
+  const sandboxArgs = (port, file, workloads) => [
     // One process (tsx as a loader, not tsx's wrapper process), so a stop signal reaches the sandbox
     // itself and the group kill that follows cannot cut its cleanup short.
-    ['--import', 'tsx', path.join(root, 'packages', 'sandbox-cluster', 'src', 'cli.ts'), '--port', String(sandboxPort), '--kubeconfig', kubeconfig],
-    { SANDBOX_EXIT_WITH_STDIN: '1', ...(process.env.KT_BACKOFF_MS ? { SANDBOX_BACKOFF_MS: process.env.KT_BACKOFF_MS } : {}) },
-  );
-  await waitFor('the sandbox cluster', () => fs.existsSync(kubeconfig) && /sandbox cluster at/.test(tail(path.join(logDir, 'sandbox.log'), 5)), 30_000);
+    '--import', 'tsx', path.join(root, 'packages', 'sandbox-cluster', 'src', 'cli.ts'),
+    '--port', String(port), '--kubeconfig', file, '--rbac', `kube-troubleshoot=${rbacFile}`,
+    ...workloads.flatMap(w => ['--workloads', path.join(root, w)]),
+  ];
+  const sandboxEnv = { SANDBOX_EXIT_WITH_STDIN: '1', ...(process.env.KT_BACKOFF_MS ? { SANDBOX_BACKOFF_MS: process.env.KT_BACKOFF_MS } : {}) };
+  launch('sandbox', process.execPath, sandboxArgs(sandboxPort, kubeconfig, ['examples/workloads']), sandboxEnv);
+  launch('sandbox-production', process.execPath, sandboxArgs(productionPort, productionKubeconfig, ['examples/workloads/payments-api.yaml']), sandboxEnv);
+  for (const [name, file] of [['sandbox', kubeconfig], ['sandbox-production', productionKubeconfig]]) {
+    await waitFor(`the ${name} cluster`, () => fs.existsSync(file) && /sandbox cluster at/.test(tail(path.join(logDir, `${name}.log`), 5)), 30_000);
+  }
 
-  // Ports, URLs and the sandbox cluster for this run, layered over app-config.yaml.
-  const kc = JSON.parse(fs.readFileSync(kubeconfig, 'utf8'));
-  const sandboxCluster = kc.clusters[0].cluster;
-  const adminToken = kc.users.find(u => u.name === 'sandbox').user.token;
+  // Ports, URLs and the sandbox clusters for this run, layered over app-config.yaml.
+  const clusterEntry = (name, file, production) => {
+    const kc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const { cluster } = kc.clusters[0];
+    const token = kc.users.find(u => u.name === 'sandbox-kube-troubleshoot').user.token;
+    return [
+      `    - name: ${name}`,
+      `      url: ${cluster.server}`,
+      `      caData: ${cluster['certificate-authority-data']}`,
+      `      serviceAccountToken: ${token}`,
+      ...(production ? ['      production: true'] : []),
+    ];
+  };
   const localConfig = path.join(stateDir, 'app-config.generated.yaml');
   fs.writeFileSync(
     localConfig,
@@ -130,10 +151,8 @@ async function main() {
       `    origin: http://localhost:${appPort}`,
       'kubeTroubleshoot:',
       '  clusters:',
-      '    - name: sandbox',
-      `      url: ${sandboxCluster.server}`,
-      `      caData: ${sandboxCluster['certificate-authority-data']}`,
-      `      serviceAccountToken: ${adminToken}`,
+      ...clusterEntry('sandbox', kubeconfig, false),
+      ...clusterEntry('production', productionKubeconfig, true),
       '',
     ].join('\n'),
     { mode: 0o600 },
@@ -145,6 +164,9 @@ async function main() {
   await waitFor('the backend', async () => (await fetch(`http://localhost:${backendPort}/.backstage/health/v1/readiness`)).ok, 300_000);
   await waitFor('the frontend', async () => (await fetch(`http://localhost:${appPort}/`)).ok, 300_000);
   say(`Kube Troubleshoot portal: http://localhost:${appPort}  (sign in as alice, bob or admin; kubectl: KUBECONFIG=${show(kubeconfig)}; logs in ${show(logDir)}/; Ctrl-C stops everything)`);
+  // Without root (a laptop) the sandbox runs containers as plain processes: say so, in its words.
+  const warning = /sandbox: warning: (.*)/.exec(tail(path.join(logDir, 'sandbox.log'), 20));
+  if (warning) say(`Without isolation: ${warning[1]}`);
 }
 
 main().catch(e => {

@@ -42,8 +42,8 @@ describe('npm start', () => {
 
   it('serves the portal with the sandbox, and Ctrl-C stops everything', async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-troubleshoot-start-'));
-    const [appPort, backendPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = { ...process.env, KT_APP_PORT: String(appPort), KT_BACKEND_PORT: String(backendPort), KT_SANDBOX_PORT: String(sandboxPort), KT_STATE_DIR: stateDir };
+    const [appPort, backendPort, sandboxPort, productionPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = { ...process.env, KT_APP_PORT: String(appPort), KT_BACKEND_PORT: String(backendPort), KT_SANDBOX_PORT: String(sandboxPort), KT_SANDBOX_PRODUCTION_PORT: String(productionPort), KT_STATE_DIR: stateDir };
     delete env.NODE_ENV; // Jest's NODE_ENV=test is not the portal's
     child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'start.mjs')], { cwd: repoRoot, env });
     child.stdout!.on('data', d => (output += d));
@@ -72,22 +72,41 @@ describe('npm start', () => {
     }, 60_000);
     const pods = await waitFor('payments-api pods through the plugin', async () => {
       const r = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/pods`, { headers: { Authorization: `Bearer ${token}` } });
-      const body = (await r.json()) as { pods?: Array<{ containers: Array<{ name: string }> }> };
+      const body = (await r.json()) as { pods?: Array<{ cluster: string; containers: Array<{ name: string }> }> };
       return r.ok && body.pods?.length ? body.pods : undefined;
     }, 60_000);
-    // payments-api's Deployment pod, plus the reports pod that cannot pull its image
-    expect(pods.flatMap(p => p.containers.map(c => c.name)).sort()).toEqual(['api', 'ledger', 'metrics-agent', 'reports']);
+    // On `sandbox`: payments-api's Deployment pod, plus the reports pod that cannot pull its image;
+    // on `production`: payments-api's pod again.
+    const containersOn = (cluster: string) => pods.filter(p => p.cluster === cluster).flatMap(p => p.containers.map(c => c.name)).sort();
+    await waitFor('pods on both clusters', async () => {
+      const r = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/pods`, { headers: { Authorization: `Bearer ${token}` } });
+      pods.splice(0, pods.length, ...((await r.json()) as { pods: typeof pods }).pods);
+      return containersOn('production').length ? true : undefined;
+    }, 60_000);
+    expect(containersOn('sandbox')).toEqual(['api', 'ledger', 'metrics-agent', 'reports']);
+    expect(containersOn('production')).toEqual(['api', 'ledger', 'metrics-agent']);
+    const options = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/debug/options`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(((await options.json()) as { clusters: Record<string, { production: boolean }> }).clusters).toMatchObject({ sandbox: { production: false }, production: { production: true } });
+
+    // The portal holds exactly examples/rbac.yaml's rules, never the sandbox's admin token.
+    const generated = fs.readFileSync(path.join(stateDir, 'app-config.generated.yaml'), 'utf8');
+    const userToken = (name: string) => kubeconfig.users.find((u: { name: string }) => u.name === name).user.token;
+    expect(generated).toContain(`serviceAccountToken: ${userToken('sandbox-kube-troubleshoot')}`);
+    expect(generated).not.toContain(userToken('sandbox'));
 
     const sandboxLog = fs.readFileSync(path.join(stateDir, 'logs', 'sandbox.log'), 'utf8');
     const [, sandboxId, dataDir] = /id (\w+), data in (\S+)/.exec(sandboxLog)!;
-    await waitFor('the demo containers', () => (findSandboxProcesses(sandboxId).length >= 3 ? true : undefined));
+    const productionLog = fs.readFileSync(path.join(stateDir, 'logs', 'sandbox-production.log'), 'utf8');
+    const [, productionId, productionDataDir] = /id (\w+), data in (\S+)/.exec(productionLog)!;
+    await waitFor('the demo containers', () => (findSandboxProcesses(sandboxId).length >= 3 && findSandboxProcesses(productionId).length >= 2 ? true : undefined));
     expect(processesMentioning(stateDir).length).toBeGreaterThan(0);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    await waitFor('every process to end', () => (processesMentioning(stateDir).length === 0 && findSandboxProcesses(sandboxId).length === 0 ? true : undefined), 30_000).catch(e => {
+    await waitFor('every process to end', () => (processesMentioning(stateDir).length === 0 && findSandboxProcesses(sandboxId).length === 0 && findSandboxProcesses(productionId).length === 0 ? true : undefined), 30_000).catch(e => {
       throw new Error(`${e.message}: ${processesMentioning(stateDir).join('\n')} sandbox: ${findSandboxProcesses(sandboxId)}`);
     });
+    expect(fs.existsSync(productionDataDir)).toBe(false);
     if (fs.existsSync(dataDir)) {
       throw new Error(`the sandbox left ${dataDir} behind; its log ends with:\n${fs.readFileSync(path.join(stateDir, 'logs', 'sandbox.log'), 'utf8').slice(-3000)}`);
     }

@@ -3,7 +3,8 @@ import { startSandbox } from './index';
 
 /**
  * `npm run sandbox`: starts the sandbox cluster with the demo workloads and writes a kubeconfig.
- * Options: --port N (default 6443), --kubeconfig FILE, --workloads DIR (repeatable).
+ * Options: --port N (default 6443), --kubeconfig FILE, --workloads DIR (repeatable),
+ * --rbac NAME=FILE (repeatable: a kubeconfig context sandbox-NAME with exactly that file's rules).
  */
 async function main() {
   const args = process.argv.slice(2);
@@ -14,10 +15,18 @@ async function main() {
   // The repository root: this file is packages/sandbox-cluster/src/cli.ts and always runs from source.
   const root = path.resolve(require.resolve('@internal/sandbox-cluster/package.json'), '../../..');
   const workloads = args.flatMap((a, i) => (args[i - 1] === '--workloads' ? [a] : []));
+  const rbac = Object.fromEntries(
+    args.flatMap((a, i) => (args[i - 1] === '--rbac' ? [a] : [])).map(spec => {
+      const m = /^([a-z0-9-]+)=(.+)$/.exec(spec);
+      if (!m) throw new Error(`--rbac ${spec}: expected NAME=FILE`);
+      return [m[1], path.resolve(m[2])];
+    }),
+  );
   const sandbox = await startSandbox({
     port: Number(value('--port') ?? process.env.SANDBOX_PORT ?? 6443),
     kubeconfigPath: path.resolve(value('--kubeconfig') ?? process.env.SANDBOX_KUBECONFIG ?? path.join(root, '.sandbox', 'kubeconfig')),
     workloads: workloads.length ? workloads : [path.join(root, 'examples', 'workloads')],
+    rbac,
     backoffBaseMs: process.env.SANDBOX_BACKOFF_MS ? Number(process.env.SANDBOX_BACKOFF_MS) : undefined,
   });
   process.stdout.write(

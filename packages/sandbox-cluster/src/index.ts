@@ -5,11 +5,13 @@ import { BUILTIN_IDENTITIES, BuiltinIdentityName, PolicyRule, TokenRegistry } fr
 import { Cluster, ClusterOptions } from './Cluster';
 import { readManifests } from './workloads/loadWorkloads';
 import { createServingCert } from './api/pki';
+import { readRbacIdentity } from './api/rbacFile';
 
 export { Cluster } from './Cluster';
 export type { ClusterOptions } from './Cluster';
 export { BUILTIN_IDENTITIES } from './api/authz';
 export type { PolicyRule } from './api/authz';
+export { readRbacIdentity } from './api/rbacFile';
 export { findSandboxProcesses } from './kubelet/processes';
 export type { KubeObject } from './store/types';
 export type { Pod } from './store/pod';
@@ -19,8 +21,13 @@ export interface SandboxOptions extends ClusterOptions {
   workloads?: string[];
   port?: number;
   host?: string;
-  /** Where to write a kubeconfig with one context per built-in identity. */
+  /** Where to write a kubeconfig with one context per built-in identity (and per `rbac` entry). */
   kubeconfigPath?: string;
+  /**
+   * Identities with exactly the rules of an RBAC file (see readRbacIdentity), by name: each gets a
+   * token in `rbacTokens` and a kubeconfig context `sandbox-<name>`.
+   */
+  rbac?: Record<string, string>;
 }
 
 export interface Sandbox {
@@ -30,9 +37,13 @@ export interface Sandbox {
   cluster: Cluster;
   /** Bearer token per built-in identity (random per start). */
   tokens: Record<BuiltinIdentityName, string>;
+  /** Bearer token per `rbac` entry of the options. */
+  rbacTokens: Record<string, string>;
   kubeconfigPath?: string;
   /** A new bearer token for a user with exactly these RBAC-like rules. */
   addToken(user: string, rules: PolicyRule[]): string;
+  /** A new bearer token for the identity of an RBAC file (readRbacIdentity). */
+  addRbacToken(file: string): string;
   /** Cuts every open client connection (follows, watches) while the API keeps serving. */
   dropConnections(): void;
   stop(): Promise<void>;
@@ -46,6 +57,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const tokens = Object.fromEntries(
     (Object.keys(BUILTIN_IDENTITIES) as BuiltinIdentityName[]).map(name => [name, registry.add(BUILTIN_IDENTITIES[name])]),
   ) as Record<BuiltinIdentityName, string>;
+  const rbacTokens = Object.fromEntries(Object.entries(opts.rbac ?? {}).map(([name, file]) => [name, registry.add(readRbacIdentity(file))]));
   const tls = createServingCert();
   const server = new ApiServer(cluster, registry, tls);
   let url: string;
@@ -57,16 +69,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await cluster.stop();
     throw e;
   }
-  if (opts.kubeconfigPath) writeKubeconfig(opts.kubeconfigPath, url, tls.cert, tokens);
+  if (opts.kubeconfigPath) writeKubeconfig(opts.kubeconfigPath, url, tls.cert, { ...tokens, ...rbacTokens });
   let stopped: Promise<void> | undefined;
   return {
     url,
     caData: tls.cert,
     cluster,
     tokens,
+    rbacTokens,
     kubeconfigPath: opts.kubeconfigPath,
     dropConnections: () => server.dropConnections(),
     addToken: (user, rules) => registry.add({ user, rules }),
+    addRbacToken: file => registry.add(readRbacIdentity(file)),
     stop: () => {
       stopped ??= (async () => {
         try {
@@ -81,8 +95,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 }
 
-/** Contexts `sandbox` (admin), `sandbox-readonly` and `sandbox-nologs`; JSON is valid YAML. */
-export function writeKubeconfig(file: string, url: string, caPem: string, tokens: Record<BuiltinIdentityName, string>) {
+/** Contexts `sandbox` (admin), `sandbox-readonly`, `sandbox-nologs` and `sandbox-<rbac name>`; JSON is valid YAML. */
+export function writeKubeconfig(file: string, url: string, caPem: string, tokens: Record<string, string>) {
   const contextName = (n: string) => (n === 'admin' ? 'sandbox' : `sandbox-${n}`);
   const config = {
     apiVersion: 'v1',

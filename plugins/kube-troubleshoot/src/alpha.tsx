@@ -11,6 +11,7 @@ import {
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import { kubeTroubleshootClientFactory } from './api/clientFactory';
+import { KubeTroubleshootRecordingsIcon } from './components/Recordings/RecordingsIcon';
 
 /**
  * Shows the tabs only on entities with the kubernetes annotations. A predicate rather than a
@@ -86,6 +87,8 @@ export const kubeTroubleshootRecordingsPage = PageBlueprint.make({
   params: {
     path: '/kube-troubleshoot/recordings',
     title: 'Terminal recordings',
+    // With a title and an icon the page gets a sidebar item of its own.
+    icon: <KubeTroubleshootRecordingsIcon />,
     routeRef: recordingsRouteRef,
     noHeader: true,
     loader: () =>

@@ -15,6 +15,7 @@ export {
   EntityKubeTroubleshootDebugContent,
   KubeTroubleshootRecordingsPage,
 } from './plugin';
+export { KubeTroubleshootRecordingsIcon } from './components/Recordings/RecordingsIcon';
 export {
   kubeTroubleshootApiRef,
   KubeTroubleshootClient,
