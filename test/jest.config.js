@@ -5,7 +5,8 @@ const transform = require.resolve('@backstage/cli-module-test-jest/config/jestSw
 module.exports = {
   displayName: '@internal/system-tests',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/{backend,kubectl,e2e,sandbox}/**/*.test.ts'],
+  // adopter/adopter.test.ts (fresh create-app apps, ~10 min each) runs by `npm run test:adopter`.
+  testMatch: ['<rootDir>/{backend,kubectl,e2e,sandbox}/**/*.test.ts', '<rootDir>/adopter/readmeSteps.test.ts'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
   transform: {

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
-import { buildDebugContainer } from '../../plugins/kube-troubleshoot-backend/src/debug/debugContainer';
-import { DEBUG_PROFILES } from '../../plugins/kube-troubleshoot-backend/src/debug/profiles';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports -- a system test of the plugin's own modules
+import { buildDebugContainer } from '@kube-troubleshoot/backstage-plugin-backend/src/debug/debugContainer';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports -- a system test of the plugin's own modules
+import { DEBUG_PROFILES } from '@kube-troubleshoot/backstage-plugin-backend/src/debug/profiles';
 
 /**
  * The debug container this plugin builds, against the one real `kubectl debug` makes for the same

@@ -15,8 +15,10 @@ import { JsonObject } from '@backstage/types';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import yaml from 'yaml';
 import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
-import { parseAsciicast } from '../../plugins/kube-troubleshoot-backend/src/audit/asciicast';
-import { normalUserWrapper } from '../../plugins/kube-troubleshoot-backend/src/shell/shellCommand';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports -- a system test of the plugin's own modules
+import { parseAsciicast } from '@kube-troubleshoot/backstage-plugin-backend/src/audit/asciicast';
+// eslint-disable-next-line @backstage/no-forbidden-package-imports -- a system test of the plugin's own modules
+import { normalUserWrapper } from '@kube-troubleshoot/backstage-plugin-backend/src/shell/shellCommand';
 import { until } from '../support/until';
 
 /**
