@@ -9,9 +9,8 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import { Pod, startSandbox, Sandbox } from '@internal/sandbox-cluster';
-import { until } from '../support/until';
+import { waitFor } from '../support/tools';
 import request from 'supertest';
-import yaml from 'yaml';
 import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
 
 jest.setTimeout(60_000);
@@ -142,7 +141,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ workloads: [path.join(tmp, 'w.yaml')], pullDelayMs: 10, backoffBaseMs: 300 });
   // the crasher has restarted once (a previous log exists) and web has logged a few lines
   const pods = () => sandbox.cluster.store.list<Pod>('pods', 'shop');
-  await until('the crasher to restart and web to log', () => {
+  await waitFor('the crasher to restart and web to log', () => {
     const crasher = pods().find(p => p.metadata.name.startsWith('crasher-'));
     const web = pods().find(p => p.metadata.name.startsWith('web-'));
     const restarted = (crasher?.status?.containerStatuses ?? []).some(s => s.restartCount >= 1);
@@ -351,9 +350,7 @@ describe('a cluster token without pods/log', () => {
 
 describe('the least-privilege RBAC of examples/rbac.yaml', () => {
   it('is enough for every route', async () => {
-    const docs = fs.readFileSync(path.resolve(__dirname, '../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
-    const role = docs.find(d => d?.kind === 'ClusterRole');
-    const token = sandbox.addToken('system:serviceaccount:backstage:kube-troubleshoot', role.rules);
+    const token = sandbox.addRbacToken(path.resolve(__dirname, '../../examples/rbac.yaml'));
     const backend = await backendFor(token);
     try {
       const api = '/api/kube-troubleshoot/entities/component/default';

@@ -9,17 +9,16 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
-import { findSandboxProcesses, Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
+import { findSandboxProcesses, Pod, readRbacIdentity, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
 import { JsonObject } from '@backstage/types';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import yaml from 'yaml';
 import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports -- a system test of the plugin's own modules
 import { parseAsciicast } from '@kube-troubleshoot/backstage-plugin-backend/src/audit/asciicast';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports -- a system test of the plugin's own modules
 import { normalUserWrapper } from '@kube-troubleshoot/backstage-plugin-backend/src/shell/shellCommand';
-import { until } from '../support/until';
+import { waitFor } from '../support/tools';
 
 /**
  * Terminal sessions end to end: a real WebSocket client against the backend, the backend against
@@ -248,7 +247,7 @@ describe('terminal sessions', () => {
     expect(client.ready).toMatchObject({ shell: 'bash or sh', production: false });
     // The pty takes a size as the resize arrives (the first one was sent before the prompt); ask until it tells.
     const sizeShows = (size: RegExp) =>
-      until(`the terminal size ${size}`, async () => {
+      waitFor(`the terminal size ${size}`, async () => {
         if (size.test(client.screen)) return true;
         client.type('stty size\r');
         await new Promise(r => setTimeout(r, 50));
@@ -389,7 +388,7 @@ describe('terminal sessions', () => {
     // Bob's attempt did not use alice's ticket up.
     const mine = await Client.open(backend, other.body);
     mine.ws.close();
-    await until('the shells to end', () => execProcesses().length <= before);
+    await waitFor('the shells to end', () => execProcesses().length <= before);
   });
 
   it('refuses a non-owner, a pod of another entity, a stopped container and bad bodies', async () => {
@@ -467,7 +466,7 @@ describe('session timeouts', () => {
 
   it('refuses an expired ticket', async () => {
     const res = await ticket(short, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
-    await until('the ticket to expire', () => Date.now() > Date.parse(res.body.expiresAt) + 50, 5000);
+    await waitFor('the ticket to expire', () => Date.now() > Date.parse(res.body.expiresAt) + 50, 5000);
     const expired = await Client.open(short, res.body).catch(e => e);
     expect(expired).toMatchObject({ status: 401 });
     expect(expired.body).toContain('the ticket expired');
@@ -510,9 +509,8 @@ describe('session duration and replica limits', () => {
 
 describe('the least-privilege RBAC of examples/rbac.yaml', () => {
   it('is enough for a terminal, and without pods/exec the user is told what is missing', async () => {
-    const docs = fs.readFileSync(path.resolve(__dirname, '../../examples/rbac.yaml'), 'utf8').split(/^---$/m).map(d => yaml.parse(d));
-    const rules = docs.find(d => d?.kind === 'ClusterRole').rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
-    const least = await backendWith({}, sandbox.addToken('system:serviceaccount:backstage:kube-troubleshoot', rules));
+    const rbacFile = path.resolve(__dirname, '../../examples/rbac.yaml');
+    const least = await backendWith({}, sandbox.addRbacToken(rbacFile));
     try {
       const client = await openShell(least, { cluster: 'dev', pod: 'web-1', container: 'main' });
       client.type('echo ok$((1+1)); exit\r');
@@ -534,7 +532,7 @@ describe('the least-privilege RBAC of examples/rbac.yaml', () => {
     } finally {
       await least.stop();
     }
-    const withoutExec = await backendWith({}, sandbox.addToken('system:serviceaccount:backstage:no-exec', rules.filter(r => !r.resources.includes('pods/exec'))));
+    const withoutExec = await backendWith({}, sandbox.addToken('system:serviceaccount:backstage:no-exec', readRbacIdentity(rbacFile).rules.filter(r => !r.resources.includes('pods/exec'))));
     try {
       const client = await openShell(withoutExec, { cluster: 'dev', pod: 'web-1', container: 'main' });
       await client.waitFor(() => !!client.ended);
@@ -642,7 +640,7 @@ describe('pod copies (forks)', () => {
     const del = (user: string) => request(backend.server).delete(`/api/kube-troubleshoot/entities/component/default/web/forks/${name}?cluster=dev`).set('Authorization', mockCredentials.user.header(user));
     expect((await del(ADMIN)).status).toBe(404); // someone else's copy
     expect((await del(ALICE)).status).toBe(204);
-    await until('the copy to go', () => !podOf(name));
+    await waitFor('the copy to go', () => !podOf(name));
   });
 
   it('a copy left by a backend that died is reaped after its TTL', async () => {

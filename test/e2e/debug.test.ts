@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BrowserContext, Page } from 'playwright-core';
 import { Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
-import { screenshotDir, waitFor, workloadsDir } from '../support/tools';
+import { repoRoot, screenshotDir, waitFor, workloadsDir } from '../support/tools';
 import { chromiumPath, newPage, Portal, shown, signIn, startPortal, stopPortal } from '../support/portal';
 
 /**
@@ -39,7 +39,7 @@ describeIf('Debug tab in Chromium', () => {
     sandbox = await startSandbox({ workloads: [workloadsDir], backoffBaseMs: 1000 });
     portal = await startPortal({
       name: 'debug',
-      config: { kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.tokens.admin }] } },
+      config: { kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.addRbacToken(path.join(repoRoot, 'examples', 'rbac.yaml')) }] } },
     });
     fs.mkdirSync(screenshotDir, { recursive: true });
     await waitFor('payments-api to run', () => podOf('payments-api')?.status?.containerStatuses?.every(s => 'running' in s.state) || undefined);

@@ -70,21 +70,17 @@ describe('npm start', () => {
       const signIn = await fetch(`http://localhost:${backendPort}/api/auth/dev/refresh`, { headers: { 'x-kube-troubleshoot-dev-user': 'alice' } });
       return signIn.ok ? ((await signIn.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token : undefined;
     }, 60_000);
-    const pods = await waitFor('payments-api pods through the plugin', async () => {
-      const r = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/pods`, { headers: { Authorization: `Bearer ${token}` } });
-      const body = (await r.json()) as { pods?: Array<{ cluster: string; containers: Array<{ name: string }> }> };
-      return r.ok && body.pods?.length ? body.pods : undefined;
-    }, 60_000);
     // On `sandbox`: payments-api's Deployment pod, plus the reports pod that cannot pull its image;
     // on `production`: payments-api's pod again.
-    const containersOn = (cluster: string) => pods.filter(p => p.cluster === cluster).flatMap(p => p.containers.map(c => c.name)).sort();
-    await waitFor('pods on both clusters', async () => {
+    type Pods = Array<{ cluster: string; containers: Array<{ name: string }> }>;
+    const containersOn = (pods: Pods, cluster: string) => pods.filter(p => p.cluster === cluster).flatMap(p => p.containers.map(c => c.name)).sort();
+    const pods = await waitFor('payments-api pods of both clusters through the plugin', async () => {
       const r = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/pods`, { headers: { Authorization: `Bearer ${token}` } });
-      pods.splice(0, pods.length, ...((await r.json()) as { pods: typeof pods }).pods);
-      return containersOn('production').length ? true : undefined;
+      const body = (await r.json()) as { pods?: Pods };
+      return r.ok && body.pods && containersOn(body.pods, 'sandbox').length && containersOn(body.pods, 'production').length ? body.pods : undefined;
     }, 60_000);
-    expect(containersOn('sandbox')).toEqual(['api', 'ledger', 'metrics-agent', 'reports']);
-    expect(containersOn('production')).toEqual(['api', 'ledger', 'metrics-agent']);
+    expect(containersOn(pods, 'sandbox')).toEqual(['api', 'ledger', 'metrics-agent', 'reports']);
+    expect(containersOn(pods, 'production')).toEqual(['api', 'ledger', 'metrics-agent']);
     const options = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/debug/options`, { headers: { Authorization: `Bearer ${token}` } });
     expect(((await options.json()) as { clusters: Record<string, { production: boolean }> }).clusters).toMatchObject({ sandbox: { production: false }, production: { production: true } });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BrowserContext, Page } from 'playwright-core';
 import { Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
-import { screenshotDir, waitFor, workloadsDir } from '../support/tools';
+import { repoRoot, screenshotDir, waitFor, workloadsDir } from '../support/tools';
 import { chromiumPath, newPage, Portal, shown, signIn, startPortal, stopPortal } from '../support/portal';
 
 /**
@@ -42,7 +42,7 @@ describeIf('Terminal tab in Chromium', () => {
       name: 'terminal',
       config: {
         kubeTroubleshoot: {
-          clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.tokens.admin }],
+          clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.addRbacToken(path.join(repoRoot, 'examples', 'rbac.yaml')) }],
         },
       },
     });

@@ -25,7 +25,7 @@ export interface SandboxOptions extends ClusterOptions {
   kubeconfigPath?: string;
   /**
    * Identities with exactly the rules of an RBAC file (see readRbacIdentity), by name: each gets a
-   * token in `rbacTokens` and a kubeconfig context `sandbox-<name>`.
+   * kubeconfig context `sandbox-<name>` with its token.
    */
   rbac?: Record<string, string>;
 }
@@ -37,8 +37,6 @@ export interface Sandbox {
   cluster: Cluster;
   /** Bearer token per built-in identity (random per start). */
   tokens: Record<BuiltinIdentityName, string>;
-  /** Bearer token per `rbac` entry of the options. */
-  rbacTokens: Record<string, string>;
   kubeconfigPath?: string;
   /** A new bearer token for a user with exactly these RBAC-like rules. */
   addToken(user: string, rules: PolicyRule[]): string;
@@ -76,7 +74,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     caData: tls.cert,
     cluster,
     tokens,
-    rbacTokens,
     kubeconfigPath: opts.kubeconfigPath,
     dropConnections: () => server.dropConnections(),
     addToken: (user, rules) => registry.add({ user, rules }),

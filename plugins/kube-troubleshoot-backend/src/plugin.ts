@@ -2,7 +2,7 @@ import { coreServices, createBackendPlugin, resolvePackagePath } from '@backstag
 import { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { kubeTroubleshootPermissions } from '@kube-troubleshoot/backstage-plugin-common';
-import { frameworkOffNote, permissionFrameworkEnabled, withoutPermissionFramework } from './access/permissionFramework';
+import { pluginPermissions } from './access/permissionFramework';
 import { RecordingStore } from './audit/RecordingStore';
 import { applyRetention } from './audit/retentionTask';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
@@ -78,14 +78,14 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         });
 
         permissionsRegistry.addPermissions(kubeTroubleshootPermissions);
-        const frameworkOn = permissionFrameworkEnabled(config);
-        if (!frameworkOn) {
+        const access = pluginPermissions(config, permissions);
+        if (!access.frameworkOn) {
           logger.warn('permission.enabled is not true: Logs and Events are open to every signed-in user; Terminal, Debug and other users\' recordings are refused until the permission framework is on with a policy');
         }
         httpRouter.use(await createRouter({
           httpAuth,
-          permissions: frameworkOn ? permissions : withoutPermissionFramework(permissions),
-          denialNote: frameworkOn ? undefined : frameworkOffNote,
+          permissions: access.permissions,
+          denialNote: access.denialNote,
           catalog, auditor, logger, targets, events: new EntityEvents(targets), sessions, recordings, debug,
         }));
         // Load balancers and uptime probes call it without a Backstage token; the terminal's

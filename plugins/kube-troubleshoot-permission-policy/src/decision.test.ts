@@ -181,18 +181,4 @@ describe('KubeTroubleshootOwnershipPolicy', () => {
       decideKubeTroubleshootPermission(catalogEntityReadPermission, ['user:default/bob']),
     ).toBeUndefined();
   });
-
-  it('denies a caller that is not a user (a service principal)', async () => {
-    const servicePolicy = new KubeTroubleshootOwnershipPolicy({
-      async getUserInfo() {
-        throw new Error('not a user principal');
-      },
-    });
-    const service = {
-      credentials: mockCredentials.service('plugin:catalog'),
-    } as unknown as PolicyQueryUser;
-    expect(
-      await servicePolicy.handle({ permission: kubeTroubleshootLogsReadPermission }, service),
-    ).toEqual({ result: AuthorizeResult.DENY });
-  });
 });

@@ -91,13 +91,6 @@ export async function kubeTroubleshootPolicyDecision(
 ): Promise<PolicyDecision | undefined> {
   const { permission } = request;
   if (!permission.name.startsWith(PREFIX)) return undefined;
-  if (!user) return decideKubeTroubleshootPermission(permission, undefined, options);
-  let refs: string[];
-  try {
-    ({ ownershipEntityRefs: refs } = await options.userInfo.getUserInfo(user.credentials));
-  } catch {
-    // Not a user principal (a service acting on its own): no user, so no grant.
-    return decideKubeTroubleshootPermission(permission, undefined, options);
-  }
+  const refs = user && (await options.userInfo.getUserInfo(user.credentials)).ownershipEntityRefs;
   return decideKubeTroubleshootPermission(permission, refs, options);
 }

@@ -23,30 +23,37 @@ function needsFramework(permission: Permission): boolean {
   return NEEDS_FRAMEWORK.some(p => isPermission(permission, p));
 }
 
-export function permissionFrameworkEnabled(config: Config): boolean {
-  return config.getOptionalBoolean('permission.enabled') === true;
-}
-
-/** The permissions service the plugin uses when the framework is off: the three above denied. */
-export function withoutPermissionFramework(permissions: PermissionsService): PermissionsService {
-  return {
-    async authorize(requests, options) {
-      const answers = await permissions.authorize(requests, options);
-      return answers.map((a, i) => (needsFramework(requests[i].permission) ? { result: AuthorizeResult.DENY } : a));
-    },
-    async authorizeConditional(requests, options) {
-      const answers = await permissions.authorizeConditional(requests, options);
-      return answers.map((a, i) => (needsFramework(requests[i].permission) ? { result: AuthorizeResult.DENY } : a));
-    },
-  };
+/** DENY, whatever the service answered, for the permissions that need the framework. */
+function denyThose<R>(requests: readonly { permission: Permission }[], answers: R[]): R[] {
+  return answers.map((a, i) => (needsFramework(requests[i].permission) ? ({ result: AuthorizeResult.DENY } as R) : a));
 }
 
 /** Why a denial happened, when it is the framework being off rather than the policy. */
-export function frameworkOffNote(permissionNames: string[]): string | undefined {
+function frameworkOffNote(permissionNames: string[]): string | undefined {
   if (!permissionNames.length || !permissionNames.every(n => NEEDS_FRAMEWORK.some(p => p.name === n))) return undefined;
   return (
     `${permissionNames.join(', ')} needs the permission framework, which is off in this Backstage ` +
     '(permission.enabled is not true): terminal and debug sessions are nobody\'s until it is on with a policy ' +
     '(see the Kube Troubleshoot README, "Permissions")'
   );
+}
+
+/**
+ * The permissions service the plugin uses, and what explains its denials: Backstage's own while the
+ * framework is on; with it off, one that denies the permissions above, with a note saying why.
+ */
+export function pluginPermissions(config: Config, permissions: PermissionsService): {
+  frameworkOn: boolean;
+  permissions: PermissionsService;
+  denialNote?: (permissionNames: string[]) => string | undefined;
+} {
+  if (config.getOptionalBoolean('permission.enabled') === true) return { frameworkOn: true, permissions };
+  return {
+    frameworkOn: false,
+    permissions: {
+      authorize: async (requests, options) => denyThose(requests, await permissions.authorize(requests, options)),
+      authorizeConditional: async (requests, options) => denyThose(requests, await permissions.authorizeConditional(requests, options)),
+    },
+    denialNote: frameworkOffNote,
+  };
 }

@@ -48,13 +48,18 @@ function checkName(name: string | undefined, at: string, seen: Set<string>): str
   return name;
 }
 
-function checkUrl(url: string, at: string) {
+/** An entry's API server URL, token and CA, the same keys in both sources. */
+function urlSource(c: Config, at: string, url: string, serviceAccountToken: string): ClusterConfig['source'] {
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
   } catch {
     throw new Error(`${at}.url "${url}" is not an http(s) URL`);
   }
+  const caData = c.getOptionalString('caData');
+  const caFile = c.getOptionalString('caFile');
+  if (caData && caFile) throw new Error(`${at} sets both caData and caFile; keep one`);
+  return { type: 'url', url, serviceAccountToken, caData, caFile, skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false };
 }
 
 /**
@@ -94,12 +99,7 @@ function readOfficialClusters(config: Config, warn: (message: string) => void): 
       }
       const url = c.getOptionalString('url');
       if (!url) throw new Error(`${at}.url is required`);
-      checkUrl(url, at);
-      out.push({
-        name,
-        production: false,
-        source: { type: 'url', url, serviceAccountToken, caData: c.getOptionalString('caData'), caFile: c.getOptionalString('caFile'), skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false },
-      });
+      out.push({ name, production: false, source: urlSource(c, at, url, serviceAccountToken) });
     });
   });
   return out;
@@ -125,20 +125,12 @@ function readOwnClusters(config: Config): ClusterConfig[] {
       return { name, production, source: { type: 'kubeconfig', path: p, context: kubeconfig.getOptionalString('context') } };
     }
     if (inCluster) return { name, production, source: { type: 'inCluster' } };
-    checkUrl(url!, at);
     const authProvider = c.getOptionalString('authProvider') ?? 'serviceAccount';
     if (authProvider !== 'serviceAccount') {
       throw new Error(`${at}.authProvider "${authProvider}" is not supported; use serviceAccount (a token the backend holds)`);
     }
     const serviceAccountToken = c.getOptionalString('serviceAccountToken');
     if (!serviceAccountToken) throw new Error(`${at}.serviceAccountToken is required with authProvider serviceAccount`);
-    const caData = c.getOptionalString('caData');
-    const caFile = c.getOptionalString('caFile');
-    if (caData && caFile) throw new Error(`${at} sets both caData and caFile; keep one`);
-    return {
-      name,
-      production,
-      source: { type: 'url', url: url!, serviceAccountToken, caData, caFile, skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false },
-    };
+    return { name, production, source: urlSource(c, at, url!, serviceAccountToken) };
   });
 }
