@@ -84,6 +84,7 @@ function ensureDependencies(env) {
   const marker = path.join(root, 'node_modules', '.kube-troubleshoot-install');
   const want = stamp();
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) return;
+  ensureSystemTools(BUILD_TOOLS);
   const hasLock = fs.existsSync(path.join(root, 'package-lock.json'));
   const args = hasLock && process.env.CI ? ['ci'] : ['install'];
   log(`installing dependencies (npm ${args.join(' ')})`);
@@ -95,13 +96,24 @@ function ensureDependencies(env) {
   fs.writeFileSync(marker, stamp());
 }
 
-/** The system tools the tests drive, by the Debian package that brings each. */
-const TEST_TOOLS = [
-  { command: 'chromium', pkg: 'chromium', why: 'the browser tests' },
+/**
+ * System tools by the Debian package that brings each: what `npm install` builds native addons with
+ * (better-sqlite3 has no prebuilt binary reachable here), what the sandbox cluster runs on, and what the
+ * tests drive.
+ */
+const BUILD_TOOLS = [
+  { command: 'python3', pkg: 'python3', why: 'node-gyp (native addons: better-sqlite3)' },
+  { command: 'make', pkg: 'make', why: 'node-gyp (native addons: better-sqlite3)' },
+  { command: 'g++', pkg: 'g++', why: 'node-gyp (native addons: better-sqlite3)' },
+];
+const SANDBOX_TOOLS = [
   { command: 'openssl', pkg: 'openssl', why: "the sandbox cluster's TLS certificate" },
-  { command: 'tmux', pkg: 'tmux', why: 'the interactive kubectl exec/debug tests' },
   { command: 'script', pkg: 'util-linux', why: "the sandbox's terminals (script, unshare, nsenter)" },
   { command: 'ps', pkg: 'procps', why: "the debug-tools image's ps" },
+];
+const TEST_TOOLS = [
+  { command: 'chromium', pkg: 'chromium', why: 'the browser tests' },
+  { command: 'tmux', pkg: 'tmux', why: 'the interactive kubectl exec/debug tests' },
 ];
 
 function hasCommand(name) {
@@ -109,24 +121,29 @@ function hasCommand(name) {
 }
 
 /**
- * Before `npm test`: installs the missing system tools with apt-get when it can (root, or sudo without a
- * password, on Debian/Ubuntu); otherwise says exactly what to install, and the tests that need them skip
- * (outside CI) or fail (under CI) with their reason.
+ * Installs the missing tools with apt-get when it can (root, or sudo without a password, on
+ * Debian/Ubuntu); otherwise says exactly what to install. Returns the tools still missing: the tests
+ * that need them skip (outside CI) or fail (under CI) with their reason.
  */
-function ensureTestTools() {
-  const missing = TEST_TOOLS.filter(t => !hasCommand(t.command));
-  if (!missing.length) return;
+function ensureSystemTools(tools) {
+  const missing = tools.filter(t => !hasCommand(t.command));
+  if (!missing.length) return [];
   const pkgs = [...new Set(missing.map(t => t.pkg))];
+  const whys = [...new Set(missing.map(t => t.why))];
   const root = process.getuid?.() === 0;
   const sudo = !root && hasCommand('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
   if (process.platform === 'linux' && hasCommand('apt-get') && (root || sudo)) {
-    log(`installing ${pkgs.join(', ')} (Debian packages) for ${missing.map(t => t.why).join('; ')}`);
+    log(`installing ${pkgs.join(', ')} (Debian packages) for ${whys.join('; ')}`);
     const apt = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['-n', 'apt-get', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (apt(['update', '-qq']).status === 0 && apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]).status === 0) return;
+    if (apt(['update', '-qq']).status === 0 && apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]).status === 0) {
+      const still = missing.filter(t => !hasCommand(t.command));
+      if (!still.length) return [];
+    }
     log('apt-get could not install them');
   }
   log(`missing: ${missing.map(t => `${t.command} (${t.why})`).join(', ')}`);
   log(`install them with: sudo apt-get install -y ${pkgs.join(' ')}   (or your system's packages of the same names)`);
+  return missing.filter(t => !hasCommand(t.command));
 }
 
 function main() {
@@ -134,7 +151,8 @@ function main() {
   const tools = ensureNode();
   const env = toolEnv(tools);
   ensureDependencies(env);
-  if (task === 'test') ensureTestTools();
+  if (task === 'start' || task === 'sandbox') ensureSystemTools(SANDBOX_TOOLS);
+  if (task === 'test') ensureSystemTools([...SANDBOX_TOOLS, ...TEST_TOOLS]);
   const scripts = {
     start: ['node', [path.join(root, 'scripts', 'start.mjs'), ...rest]],
     test: ['node', [path.join(root, 'scripts', 'test.mjs'), ...rest]],

@@ -5,7 +5,7 @@ const transform = require.resolve('@backstage/cli-module-test-jest/config/jestSw
 module.exports = {
   displayName: '@internal/system-tests',
   rootDir: __dirname,
-  // adopter/adopter.test.ts (fresh create-app apps, ~10 min each) runs by `npm run test:adopter`.
+  // adopter/adopter.test.ts (fresh create-app apps) has its own config, run after this one by npm test (scripts/test.mjs).
   testMatch: ['<rootDir>/{backend,kubectl,e2e,sandbox}/**/*.test.ts', '<rootDir>/adopter/readmeSteps.test.ts'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],

@@ -4,7 +4,6 @@ import {
   createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import type { FilterPredicate } from '@backstage/filter-predicates';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import {
   KUBERNETES_ID_ANNOTATION,
@@ -13,11 +12,19 @@ import {
 import { kubeTroubleshootClientFactory } from './api/clientFactory';
 import { KubeTroubleshootRecordingsIcon } from './components/Recordings/RecordingsIcon';
 
+// The blueprint's own predicate type: @backstage/filter-predicates' version follows the app's catalog-react.
+type EntityFilter = Exclude<
+  Extract<
+    Parameters<typeof EntityContentBlueprint.make>[0]['params'],
+    { filter?: unknown }
+  >['filter'],
+  Function | undefined
+>;
 /**
  * Shows the tabs only on entities with the kubernetes annotations. A predicate rather than a
  * function, so an app can replace it in config (`filter:`).
  */
-const hasKubernetesAnnotations: FilterPredicate = {
+const hasKubernetesAnnotations: EntityFilter = {
   $any: [
     { [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: { $exists: true } },
     {
@@ -56,16 +63,17 @@ export const kubeTroubleshootEventsEntityContent = EntityContentBlueprint.make({
 });
 
 /** The Terminal tab: `entity-content:kube-troubleshoot/terminal`. @alpha */
-export const kubeTroubleshootTerminalEntityContent = EntityContentBlueprint.make({
-  name: 'terminal',
-  params: {
-    path: 'terminal',
-    title: 'Terminal',
-    filter: hasKubernetesAnnotations,
-    loader: () =>
-      import('./components/TerminalTab').then(m => <m.TerminalTab />),
-  },
-});
+export const kubeTroubleshootTerminalEntityContent =
+  EntityContentBlueprint.make({
+    name: 'terminal',
+    params: {
+      path: 'terminal',
+      title: 'Terminal',
+      filter: hasKubernetesAnnotations,
+      loader: () =>
+        import('./components/TerminalTab').then(m => <m.TerminalTab />),
+    },
+  });
 
 /** The Debug tab: `entity-content:kube-troubleshoot/debug`. @alpha */
 export const kubeTroubleshootDebugEntityContent = EntityContentBlueprint.make({

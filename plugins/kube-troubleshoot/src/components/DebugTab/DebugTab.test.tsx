@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { FakeKubeTroubleshootApi, pod } from '../../__testUtils__/fakeApi';
 import { renderTab } from '../../__testUtils__/renderTab';
 import { DebugTab, defaultPod, progressText, shellWord, timeLeft } from './DebugTab';
@@ -40,6 +40,17 @@ describe('DebugTab', () => {
     );
     expect(await screen.findByText(/Added debugger-bcdfg \(sandbox\.local\/debug-tools:1, profile general\)/)).toBeInTheDocument();
     expect(screen.getByText(/Ephemeral containers cannot be removed from a pod/)).toBeInTheDocument();
+  });
+
+  it('describes the image in a sentence only when its config has a description', async () => {
+    const api = apiWith();
+    await renderTab(<DebugTab />, api);
+    expect(await screen.findByText(/^ps, top, curl\. Profile general: /)).toBeInTheDocument();
+    cleanup();
+    const bare = apiWith();
+    bare.debugOptions = { ...bare.debugOptions, images: [{ name: 'debug-tools', image: 'sandbox.local/debug-tools:1', default: true }] };
+    await renderTab(<DebugTab />, bare);
+    expect(await screen.findByText(/^Profile general: /)).toBeInTheDocument();
   });
 
   it('offers a copy of a crash-looping container, and lists and deletes the copies', async () => {

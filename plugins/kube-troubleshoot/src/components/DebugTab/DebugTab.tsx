@@ -219,6 +219,8 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
   const [image, setImage] = useState(options.images.find(i => i.default)?.name ?? options.images[0]?.name ?? '');
   const [profile, setProfile] = useState(cluster.profiles[0] ?? '');
   const chosenProfile = cluster.profiles.includes(profile) ? profile : cluster.profiles[0];
+  // A configured image may have no description: no sentence then, not a lone full stop.
+  const imageDescription = options.images.find(i => i.name === image)?.description;
   const [sessions, setSessions] = useState<DebugSession[]>([]);
   const [version, setVersion] = useState(0);
   const [denied, setDenied] = useState<string>();
@@ -323,7 +325,7 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
           Debug a copy
         </Button>
         <Typography variant="body2" color="textSecondary" className={classes.help}>
-          {options.images.find(i => i.name === image)?.description}. Profile {chosenProfile}: {PROFILE_HELP[chosenProfile ?? ''] ?? 'as configured'}. A tool container joins {targetState?.name}'s processes: <code>ps</code> shows them and{' '}
+          {imageDescription ? `${imageDescription}. ` : ''}Profile {chosenProfile}: {PROFILE_HELP[chosenProfile ?? ''] ?? 'as configured'}. A tool container joins {targetState?.name}'s processes: <code>ps</code> shows them and{' '}
           <code>/proc/1/root</code> is its file system, even without a shell in its image. Ephemeral containers cannot be removed from a pod: they stay, stopped, until the pod is
           replaced.{cluster.production ? ' This is a production cluster: only its allowed profiles are offered.' : ''}
         </Typography>
