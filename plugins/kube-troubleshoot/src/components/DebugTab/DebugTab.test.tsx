@@ -48,7 +48,7 @@ describe('DebugTab', () => {
     expect(await screen.findByText(/^ps, top, curl\. Profile general: /)).toBeInTheDocument();
     cleanup();
     const bare = apiWith();
-    bare.debugOptions = { ...bare.debugOptions, images: [{ name: 'debug-tools', image: 'sandbox.local/debug-tools:1', default: true }] };
+    bare.debugOptions = { ...bare.debugOptions, images: [{ name: 'debug-tools', image: 'sandbox.local/debug-tools:1', description: '', default: true }] }; // config without one
     await renderTab(<DebugTab />, bare);
     expect(await screen.findByText(/^Profile general: /)).toBeInTheDocument();
   });
