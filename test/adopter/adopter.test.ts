@@ -265,7 +265,7 @@ describe.each<[AppShape, string[]]>([
       await page.getByText('Started container api').first().waitFor({ timeout: 10_000 });
       await open(page, `${baseUrl}/catalog/default/component/payments-api/debug`);
       await page.getByRole('button', { name: 'Start', exact: true }).click({ timeout: 60_000 });
-      await page.locator('.xterm').first().waitFor({ timeout: 60_000 });
+      await page.getByText(/Connected · debug container/).waitFor({ timeout: 60_000 });
       await page.locator('.xterm').first().click();
       await page.keyboard.type('echo debug-$((6*7))');
       await page.keyboard.press('Enter');
