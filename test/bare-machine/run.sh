@@ -19,7 +19,7 @@ registry=$(npm config get registry)
 
 # The host's Debian mirror and release, so the machine is what this host would be when new.
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}")
-mirror=$(grep -hoE '^(URIs:|deb) +[a-z]+://[^ ]+' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -v security | head -n 1 | awk '{print $2}')
+mirror=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -oE '^(URIs:|deb) +[a-z]+://[^ ]+' | grep -v security | head -n 1 | awk '{print $2}' || true)
 [ -n "$mirror" ] || { echo "no Debian mirror in /etc/apt sources" >&2; exit 2; }
 
 in_machine() { # runs $1 (a bash script) in the machine, as root
@@ -29,7 +29,9 @@ in_machine() { # runs $1 (a bash script) in the machine, as root
     mount --rbind /sys "$0/sys"
     mount -t tmpfs tmpfs "$0/tmp"
     exec chroot "$0" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      HOME=/root LANG=C.UTF-8 npm_config_registry="$1" DEBIAN_FRONTEND=noninteractive bash -euo pipefail -c "$2"
+      HOME=/root LANG=C.UTF-8 npm_config_registry="$1" DEBIAN_FRONTEND=noninteractive \
+      NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt npm_config_cafile=/etc/ssl/certs/ca-certificates.crt \
+      bash -euo pipefail -c "$2"
   ' "$rootfs" "$registry" "$1"
 }
 
@@ -44,6 +46,9 @@ if [ ! -x "$rootfs/usr/bin/npm" ]; then
   in_machine 'apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm git ca-certificates >/dev/null'
 fi
 in_machine 'id developer >/dev/null 2>&1 || useradd --create-home --shell /bin/bash developer'
+# The network's trust, not a tool: this host reaches the registry through the CAs it trusts (an
+# egress proxy's, here), and Node and npm are pointed at that bundle (NODE_EXTRA_CA_CERTS above).
+cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
 echo "[bare-machine] machine ready in $(( $(date +%s) - started )) s: $(in_machine 'node --version; npm --version' | tr '\n' ' ')" >&2
 
 rm -rf "$rootfs/home/developer/kube-troubleshoot"
