@@ -25,6 +25,7 @@ mirror=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null
 
 in_machine() { # runs $1 (a bash script) in the machine, as root
   unshare --mount --propagation private --pid --fork --kill-child bash -euo pipefail -c '
+    mount --bind "$0" "$0" # a mount point, as a real root is: unshare --propagation private needs one
     mount -t proc proc "$0/proc"
     mount --rbind /dev "$0/dev"
     mount --rbind /sys "$0/sys"
@@ -50,6 +51,8 @@ in_machine 'id developer >/dev/null 2>&1 || useradd --create-home --shell /bin/b
 # The network's trust, not a tool: this host reaches the registry through the CAs it trusts (an
 # egress proxy's, here), and Node and npm are pointed at that bundle (NODE_EXTRA_CA_CERTS above).
 cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
+# What Debian's installer writes and debootstrap does not: localhost must resolve.
+[ -s "$rootfs/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$rootfs/etc/hosts"
 echo "[bare-machine] machine ready in $(( $(date +%s) - started )) s: $(in_machine 'node --version; npm --version' | tr '\n' ' ')" >&2
 
 rm -rf "$rootfs/home/developer/kube-troubleshoot"
