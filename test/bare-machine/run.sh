@@ -57,7 +57,6 @@ echo "[bare-machine] machine ready in $(( $(date +%s) - started )) s: $(in_machi
 
 rm -rf "$rootfs/home/developer/kube-troubleshoot"
 git clone --quiet "$repo" "$rootfs/home/developer/kube-troubleshoot"
-in_machine 'chown -R developer: /home/developer/kube-troubleshoot'
 
 started=$(date +%s)
 case "$mode" in
@@ -72,6 +71,7 @@ case "$mode" in
   start)
     # A Backstage developer's laptop: a compiler and openssl, but no root, no sudo, no chromium.
     in_machine 'apt-get install -y -qq --no-install-recommends python3 make g++ openssl procps >/dev/null'
+    in_machine 'chown -R developer: /home/developer/kube-troubleshoot'
     cp "$repo/test/bare-machine/start-check.sh" "$rootfs/home/developer/start-check.sh"
     in_machine "su developer -c 'npm_config_registry=$registry bash /home/developer/start-check.sh'"
     ;;
