@@ -122,12 +122,12 @@ function hasCommand(name) {
 
 /**
  * Installs the missing tools with apt-get when it can (root, or sudo without a password, on
- * Debian/Ubuntu); otherwise says exactly what to install. Returns the tools still missing: the tests
- * that need them skip (outside CI) or fail (under CI) with their reason.
+ * Debian/Ubuntu); otherwise says exactly what to install: the tests that need them skip (outside CI)
+ * or fail (under CI) with their reason.
  */
 function ensureSystemTools(tools) {
   const missing = tools.filter(t => !hasCommand(t.command));
-  if (!missing.length) return [];
+  if (!missing.length) return;
   const pkgs = [...new Set(missing.map(t => t.pkg))];
   const whys = [...new Set(missing.map(t => t.why))];
   const root = process.getuid?.() === 0;
@@ -135,15 +135,12 @@ function ensureSystemTools(tools) {
   if (process.platform === 'linux' && hasCommand('apt-get') && (root || sudo)) {
     log(`installing ${pkgs.join(', ')} (Debian packages) for ${whys.join('; ')}`);
     const apt = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['-n', 'apt-get', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (apt(['update', '-qq']).status === 0 && apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]).status === 0) {
-      const still = missing.filter(t => !hasCommand(t.command));
-      if (!still.length) return [];
-    }
+    const installed = apt(['update', '-qq']).status === 0 && apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]).status === 0;
+    if (installed && missing.every(t => hasCommand(t.command))) return;
     log('apt-get could not install them');
   }
   log(`missing: ${missing.map(t => `${t.command} (${t.why})`).join(', ')}`);
   log(`install them with: sudo apt-get install -y ${pkgs.join(' ')}   (or your system's packages of the same names)`);
-  return missing.filter(t => !hasCommand(t.command));
 }
 
 function main() {

@@ -183,8 +183,8 @@ async function startBackend(appDir: string, shape: AppShape, env: NodeJS.Process
 const screen = (page: Page) => page.locator('.xterm-rows').last().innerText();
 
 /**
- * Opens a page of the app, signing in as the guest where the app asks (the new frontend system's
- * sign-in page asks again on every full load; the legacy scaffold signs the guest in by itself).
+ * Opens a page of the app, signing in as the guest where the app asks (both scaffolds' sign-in pages
+ * ask again on every full load).
  */
 async function open(page: Page, url: string) {
   await page.goto(url);
