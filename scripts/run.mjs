@@ -143,13 +143,45 @@ function ensureSystemTools(tools) {
   log(`install them with: sudo apt-get install -y ${pkgs.join(' ')}   (or your system's packages of the same names)`);
 }
 
+/**
+ * nginx for the replica test's load balancer. Not installed as a Debian package: its postinst
+ * starts a system-wide server on port 80. Debian's binary is extracted into .toolchain/nginx
+ * instead (apt-get download needs no root; the package lists may need an update, which does).
+ */
+function ensureNginx() {
+  const extracted = path.join(toolchainDir, 'nginx', 'usr', 'sbin', 'nginx');
+  if (hasCommand('nginx') || fs.existsSync('/usr/sbin/nginx') || fs.existsSync(extracted)) return;
+  if (process.platform !== 'linux' || !hasCommand('apt-get') || !hasCommand('dpkg-deb')) {
+    log('missing: nginx (the replica test\'s load balancer): install nginx, or the test skips');
+    return;
+  }
+  const debs = path.join(toolchainDir, 'nginx-deb');
+  fs.rmSync(debs, { recursive: true, force: true });
+  fs.mkdirSync(debs, { recursive: true });
+  const download = () => spawnSync('apt-get', ['download', '-qq', 'nginx'], { cwd: debs, stdio: ['ignore', 'ignore', 'ignore'] }).status === 0;
+  const root = process.getuid?.() === 0;
+  log('extracting Debian\'s nginx into .toolchain/nginx (the replica test\'s load balancer)');
+  if (!download() && !(root && spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'] }).status === 0 && download())) {
+    log('apt-get download nginx failed: install nginx, or the replica test skips');
+    return;
+  }
+  const deb = fs.readdirSync(debs).find(f => f.endsWith('.deb'));
+  if (!deb || spawnSync('dpkg-deb', ['-x', path.join(debs, deb), path.join(toolchainDir, 'nginx')], { stdio: 'inherit' }).status !== 0) {
+    log('could not extract the nginx package: install nginx, or the replica test skips');
+  }
+  fs.rmSync(debs, { recursive: true, force: true });
+}
+
 function main() {
   const [task, ...rest] = process.argv.slice(2);
   const tools = ensureNode();
   const env = toolEnv(tools);
   ensureDependencies(env);
   if (task === 'start' || task === 'sandbox') ensureSystemTools(SANDBOX_TOOLS);
-  if (task === 'test') ensureSystemTools([...SANDBOX_TOOLS, ...TEST_TOOLS]);
+  if (task === 'test') {
+    ensureSystemTools([...SANDBOX_TOOLS, ...TEST_TOOLS]);
+    ensureNginx();
+  }
   const scripts = {
     start: ['node', [path.join(root, 'scripts', 'start.mjs'), ...rest]],
     test: ['node', [path.join(root, 'scripts', 'test.mjs'), ...rest]],

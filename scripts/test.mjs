@@ -17,6 +17,7 @@ const bin = name => path.join(root, 'node_modules', '.bin', name);
 
 const runs = [
   { name: 'workspace', cmd: bin('backstage-cli'), args: ['repo', 'test', '--watchAll=false'] },
+  { name: 'replicas', cmd: bin('jest'), args: ['--config', path.join(root, 'test', 'jest.replicas.config.js'), '--runInBand', '--passWithNoTests'] },
   { name: 'adopter', cmd: bin('jest'), args: ['--config', path.join(root, 'test', 'jest.adopter.config.js'), '--runInBand', '--passWithNoTests'] },
 ];
 

@@ -145,75 +145,135 @@ export async function signInToken(baseUrl: string, user: string): Promise<string
   return body.backstageIdentity.token;
 }
 
-/** Builds the app if needed, starts the backend serving it, waits for the catalog, opens Chromium. */
-export async function startPortal(options: PortalOptions): Promise<Portal> {
-  if (!chromiumPath) throw new Error('chromium is not installed');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `kube-troubleshoot-${options.name}-`));
-  const port = Number(process.env.KT_E2E_PORT) || (await freePort());
-  const baseUrl = `http://localhost:${port}`;
+/** Where the example portal's config lives, plus one file of overrides (JSON is YAML). */
+export function writeConfig(tmp: string, name: string, config: Record<string, unknown>): string[] {
+  const file = path.join(tmp, `app-config.${name}.yaml`);
+  fs.writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return ['--config', path.join(repoRoot, 'app-config.yaml'), '--config', file];
+}
 
-  // The backend serves the built app, so app and backend share one origin and port.
-  const config = path.join(tmp, 'app-config.e2e.yaml');
-  fs.writeFileSync(
-    config,
-    JSON.stringify(
-      {
-        app: { baseUrl },
-        backend: { baseUrl, listen: { port }, cors: { origin: baseUrl } },
-        ...options.config,
-      },
-      null,
-      2,
-    ),
-    { mode: 0o600 },
-  );
-  const configArgs = ['--config', path.join(repoRoot, 'app-config.yaml'), '--config', config];
-  await ensureAppBuilt(configArgs, path.join(tmp, 'app-build.log'));
+/** Builds the app once for every test file (see ensureAppBuilt). */
+export async function buildApp(tmp: string): Promise<void> {
+  await ensureAppBuilt(writeConfig(tmp, 'build', {}), path.join(tmp, 'app-build.log'));
+}
 
-  const backendLog = path.join(tmp, 'backend.log');
-  const out = fs.openSync(backendLog, 'w');
-  const backend = spawn(backstageCli, ['package', 'start', ...configArgs], {
+/** One backend of the example portal, in its own process group (the CLI and the backend it forks). */
+export interface BackendProcess {
+  /** Where this backend listens itself (not through a proxy). */
+  url: string;
+  log: string;
+  proc: ChildProcess;
+  /** SIGTERM (a clean stop, as a deploy does) or SIGKILL (a crash); resolves once it is gone. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+export async function startBackend(opts: { tmp: string; name: string; port: number; config: Record<string, unknown>; waitReady?: boolean }): Promise<BackendProcess> {
+  const configArgs = writeConfig(opts.tmp, opts.name, opts.config);
+  const log = path.join(opts.tmp, `${opts.name}.log`);
+  const out = fs.openSync(log, 'w');
+  const proc = spawn(backstageCli, ['package', 'start', ...configArgs], {
     cwd: path.join(repoRoot, 'packages', 'backend'),
     env: cliEnv(),
     stdio: ['ignore', out, out],
     detached: true,
   });
   fs.closeSync(out);
-  const portal: Portal = { baseUrl, tmp, backendLog, backend, browserErrors: [], browser: undefined as unknown as Browser };
+  const url = `http://localhost:${opts.port}`;
+  const gone = new Promise<void>(resolve => proc.once('exit', () => resolve()));
+  const backend: BackendProcess = {
+    url,
+    log,
+    proc,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        killGroup(proc, signal);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([gone, new Promise(resolve => (timer = setTimeout(resolve, 10_000)))]);
+        clearTimeout(timer);
+      }
+      // The CLI's child may outlive it: the whole group goes.
+      killGroup(proc, 'SIGKILL');
+    },
+  };
+  if (opts.waitReady === false) return backend;
   try {
-    await waitFor(
-      'the backend',
-      async () => {
-        if (backend.exitCode !== null) throw new Error(`backend exited:\n${tail(backendLog)}`);
-        return (await fetch(`${baseUrl}/.backstage/health/v1/readiness`)).ok || undefined;
-      },
-      180_000,
-    );
-    // The catalog ingests examples/ after start-up: alice exists once org.yaml is in.
-    const token = await waitFor('alice in the catalog', () => signInToken(baseUrl, 'alice'), 60_000);
-    await waitFor(
-      'payments-api in the catalog',
-      async () =>
-        (
-          await fetch(`${baseUrl}/api/catalog/entities/by-name/component/default/payments-api`, {
-            headers: { Authorization: `Bearer ${token}` },
-          })
-        ).ok || undefined,
-      60_000,
-    );
-    portal.browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    await waitForReady(backend);
+  } catch (e) {
+    await backend.stop('SIGKILL');
+    throw e;
+  }
+  return backend;
+}
+
+/** Waits until the backend answers its readiness probe. */
+export async function waitForReady(backend: BackendProcess, timeoutMs = 180_000): Promise<void> {
+  await waitFor(
+    'the backend',
+    async () => {
+      if (backend.proc.exitCode !== null) throw new Error(`backend exited:\n${tail(backend.log)}`);
+      return (await fetch(`${backend.url}/.backstage/health/v1/readiness`)).ok || undefined;
+    },
+    timeoutMs,
+  ).catch(e => {
+    // The probes' own request lines would hide why it is not ready.
+    const lines = fs.readFileSync(backend.log, 'utf8').split('\n').filter(l => !l.includes('incomingRequest'));
+    throw new Error(`${(e as Error).message}\n${backend.log}:\n${lines.slice(-40).join('\n')}`);
+  });
+}
+
+/** Waits until the catalog has ingested examples/ (the dev users and payments-api). */
+export async function waitForCatalog(baseUrl: string): Promise<void> {
+  // The catalog ingests examples/ after start-up: alice exists once org.yaml is in.
+  const token = await waitFor('alice in the catalog', () => signInToken(baseUrl, 'alice'), 60_000);
+  await waitFor(
+    'payments-api in the catalog',
+    async () =>
+      (
+        await fetch(`${baseUrl}/api/catalog/entities/by-name/component/default/payments-api`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).ok || undefined,
+    60_000,
+  );
+}
+
+export function launchChromium(): Promise<Browser> {
+  if (!chromiumPath) throw new Error('chromium is not installed');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Builds the app if needed, starts the backend serving it, waits for the catalog, opens Chromium. */
+export async function startPortal(options: PortalOptions): Promise<Portal> {
+  if (!chromiumPath) throw new Error('chromium is not installed');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `kube-troubleshoot-${options.name}-`));
+  const port = Number(process.env.KT_E2E_PORT) || (await freePort());
+  const baseUrl = `http://localhost:${port}`;
+  await buildApp(tmp);
+  // The backend serves the built app, so app and backend share one origin and port.
+  const backend = await startBackend({
+    tmp,
+    name: 'backend',
+    port,
+    waitReady: false,
+    config: { app: { baseUrl }, backend: { baseUrl, listen: { port }, cors: { origin: baseUrl } }, ...options.config },
+  });
+  const portal: Portal = { baseUrl, tmp, backendLog: backend.log, backend: backend.proc, browserErrors: [], browser: undefined as unknown as Browser };
+  try {
+    await waitForReady(backend);
+    await waitForCatalog(baseUrl);
+    portal.browser = await launchChromium();
   } catch (e) {
     await stopPortal(portal);
     throw e;

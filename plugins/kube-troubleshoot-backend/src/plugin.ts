@@ -12,9 +12,13 @@ import { DebugService } from './debug/DebugService';
 import { EntityEvents } from './events/EntityEvents';
 import { createRouter } from './router';
 import { readSessionConfig } from './sessions/sessionConfig';
-import { SessionManager } from './sessions/SessionManager';
+import { SESSION_WS_PATH, SessionManager } from './sessions/SessionManager';
+import { registerWebSocketRoute, WebSocketCapableRouter } from './sessions/upgradeListener';
 import { TicketStore } from './sessions/TicketStore';
+import { SessionLedger } from './sessions/SessionLedger';
+import { auditLostSessions } from './sessions/lostSessions';
 import { TargetResolver } from './targets/TargetResolver';
+import { withStartupLock } from './database/startupLock';
 
 /** The origins a browser may open terminal WebSockets from: the app's and the backend's own. */
 function allowedOrigins(config: Config): string[] {
@@ -52,37 +56,53 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         const clusters = new ClusterRegistry(clusterConfigs);
         const targets = new TargetResolver(clusters);
         const db = await database.getClient();
-        if (!database.migrations?.skip) {
-          await db.migrate.latest({ directory: resolvePackagePath('@kube-troubleshoot/backstage-plugin-backend', 'migrations'), tableName: 'kt_knex_migrations' });
-        }
         const tickets = new TicketStore(db);
         const recordings = new RecordingStore(db);
-        const sessions = new SessionManager({ tickets, recordings, clusters, auditor, httpAuth, logger, config: sessionConfig, allowedOrigins: allowedOrigins(config) });
-        lifecycle.addShutdownHook(() => sessions.shutdown());
+        const ledger = new SessionLedger(db);
+        const sessions = new SessionManager({ tickets, ledger, recordings, clusters, auditor, httpAuth, logger, config: sessionConfig, allowedOrigins: allowedOrigins(config) });
         const debug = new DebugService({ targets, sessions, config: debugConfig, productionShell: sessionConfig.production, auditor, logger });
 
-        // Scheduled tasks run on one replica at a time (the scheduler's database lock).
-        await scheduler.scheduleTask({
-          id: 'kube-troubleshoot-retention',
-          frequency: { minutes: 30 },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 30 },
-          fn: async () => void (await applyRetention({ recordings, tickets, logger }, sessionConfig.recordings.retentionDays)),
+        // Replicas starting together take turns: the migrations, and the scheduler's own on its first task.
+        await withStartupLock(db, async () => {
+          if (!database.migrations?.skip) {
+            await db.migrate.latest({ directory: resolvePackagePath('@kube-troubleshoot/backstage-plugin-backend', 'migrations'), tableName: 'kt_knex_migrations' });
+          }
+          // Scheduled tasks run on one replica at a time (the scheduler's database lock).
+          await scheduler.scheduleTask({
+            id: 'kube-troubleshoot-retention',
+            frequency: { minutes: 30 },
+            timeout: { minutes: 5 },
+            initialDelay: { seconds: 30 },
+            fn: async () => void (await applyRetention({ recordings, tickets, logger }, sessionConfig.recordings.retentionDays)),
+          });
+          // A replica that dies mid-session leaves its sessions and recordings open: another closes them.
+          await scheduler.scheduleTask({
+            id: 'kube-troubleshoot-lost-sessions',
+            frequency: { seconds: 10 },
+            timeout: { seconds: 30 },
+            initialDelay: { seconds: 5 },
+            fn: () => auditLostSessions({ ledger, auditor, logger }),
+          });
+          await scheduler.scheduleTask({
+            id: 'kube-troubleshoot-fork-reaper',
+            frequency: { seconds: debugConfig.reaperIntervalSeconds },
+            // The lock of a replica killed mid-run holds until this timeout: short, the run takes a second.
+            timeout: { seconds: Math.max(10, 2 * debugConfig.reaperIntervalSeconds) },
+            initialDelay: { seconds: 1 },
+            fn: () => debug.reapExpired(),
+          });
         });
-        await scheduler.scheduleTask({
-          id: 'kube-troubleshoot-fork-reaper',
-          frequency: { seconds: debugConfig.reaperIntervalSeconds },
-          timeout: { minutes: 2 },
-          initialDelay: { seconds: 1 },
-          fn: () => debug.reapExpired(),
-        });
+        await sessions.start();
+        lifecycle.addShutdownHook(() => sessions.shutdown());
 
         permissionsRegistry.addPermissions(kubeTroubleshootPermissions);
         const access = pluginPermissions(config, permissions);
         if (!access.frameworkOn) {
           logger.warn('permission.enabled is not true: Logs and Events are open to every signed-in user; Terminal, Debug and other users\' recordings are refused until the permission framework is on with a policy');
         }
+        const webSocketRoute = registerWebSocketRoute(httpRouter as WebSocketCapableRouter, SESSION_WS_PATH, { connect: attempt => sessions.connect(attempt) });
         httpRouter.use(await createRouter({
+          listenForUpgrades: !webSocketRoute,
           httpAuth,
           permissions: access.permissions,
           denialNote: access.denialNote,

@@ -23,6 +23,8 @@ export interface RouterOptions extends RouteDeps {
   recordings: RecordingStore;
   debug: DebugService;
   tuning?: StreamTuning & WatchTuning;
+  /** False when the backend's own WebSocket routes serve the session socket (registerWebSocketRoute). */
+  listenForUpgrades?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const body: HealthResponse = { status: 'ok' };
     res.json(body);
   });
-  router.use(createSessionsRouter({ routes, targets, sessions: options.sessions }));
+  router.use(createSessionsRouter({ routes, targets, sessions: options.sessions, listenForUpgrades: options.listenForUpgrades ?? true }));
   router.use(createPodsRouter({ routes, targets }));
   router.use(createLogsRouter({ routes, targets, tuning }));
   router.use(createEventsRouter({ routes, targets, events: options.events, previousLogTail: (c, ns, pod, container) => previousLogTail(c, ns, pod, container), tuning }));

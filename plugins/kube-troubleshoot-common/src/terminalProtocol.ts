@@ -80,7 +80,8 @@ export type SessionEndReason =
   | 'shutdown' // the backend is stopping
   | 'upstream' // the cluster connection failed or closed
   | 'no-shell' // the container has no shell
-  | 'client'; // the browser closed the socket
+  | 'client' // the browser closed the socket
+  | 'lost'; // the connection to the portal backend broke (the replica serving it stopped, or the network)
 
 export interface SessionEnded {
   reason: SessionEndReason;

@@ -1,14 +1,11 @@
-import path from 'node:path';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { RecordingStore } from './RecordingStore';
-import { TicketStore } from '../sessions/TicketStore';
+import { migratedDb } from '../testUtils/migratedDb';
 
-/** The stores on a real database (in-memory SQLite, the example portal's default) with the real migrations. */
 let db: Knex;
 
 beforeEach(async () => {
-  db = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
-  await db.migrate.latest({ directory: path.resolve(__dirname, '../../migrations') });
+  db = await migratedDb();
 });
 afterEach(() => db.destroy());
 
@@ -53,35 +50,5 @@ describe('RecordingStore', () => {
     expect(await store.deleteOlderThan(new Date(1_660_000_000_000))).toBe(2);
     expect((await store.list({})).map(r => r.id)).toEqual([recent]);
     expect(await db('kt_recording_chunks').count({ n: '*' })).toEqual([{ n: 0 }]);
-  });
-});
-
-const ALICE = 'user:default/alice';
-
-describe('TicketStore', () => {
-  it('redeems a ticket once, for its user and target, and stores only its hash', async () => {
-    const tickets = new TicketStore(db);
-    const target = { kind: 'terminal' as const, entityRef: 'component:default/web', cluster: 'c', namespace: 'ns', pod: 'p', container: 'main' };
-    const { ticket } = await tickets.issue('user:default/alice', target, 30);
-    expect(JSON.stringify(await db('kt_session_tickets').select())).not.toContain(ticket);
-    // Another user's attempt neither opens it nor uses it up.
-    expect(await tickets.redeem(ticket, 'user:default/bob')).toEqual({ ok: false, reason: 'the ticket was issued to another user', otherUser: true });
-    // Two replicas racing for the same ticket: exactly one wins.
-    const [a, b] = await Promise.all([tickets.redeem(ticket, ALICE), tickets.redeem(ticket, ALICE)]);
-    expect([a.ok, b.ok].sort()).toEqual([false, true]);
-    expect(a.ok ? a : b).toEqual({ ok: true, userRef: 'user:default/alice', target });
-    expect(await tickets.redeem(ticket, ALICE)).toEqual({ ok: false, reason: 'the ticket was already used' });
-    expect(await tickets.redeem('short', ALICE)).toEqual({ ok: false, reason: 'the ticket is malformed' });
-  });
-
-  it('refuses an expired ticket and purges old ones', async () => {
-    let now = new Date('2026-01-01T00:00:00Z');
-    const tickets = new TicketStore(db, () => now);
-    const target = { kind: 'terminal' as const, entityRef: 'e', cluster: 'c', namespace: 'n', pod: 'p', container: 'c' };
-    const { ticket } = await tickets.issue('user:default/alice', target, 5);
-    now = new Date('2026-01-01T00:00:06Z');
-    expect(await tickets.redeem(ticket, ALICE)).toEqual({ ok: false, reason: 'the ticket expired' });
-    now = new Date('2026-01-01T00:02:00Z');
-    expect(await tickets.purge()).toBe(1);
   });
 });

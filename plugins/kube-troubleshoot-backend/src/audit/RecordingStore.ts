@@ -14,6 +14,8 @@ export interface NewRecording {
   command: string;
   production: boolean;
   header: AsciicastHeader;
+  /** The replica recording it: if that replica dies, another one closes the recording as lost. */
+  replicaId?: string;
 }
 
 export interface RecordingFilter {
@@ -86,6 +88,7 @@ export class RecordingStore {
       production: rec.production,
       header: headerLine(rec.header),
       started_at: new Date(rec.header.timestamp * 1000),
+      replica_id: rec.replicaId ?? null,
     });
     return id;
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { KubeApi } from '../clusters/KubeClient';
+import { KubeApiError } from '../clusters/KubeApiError';
 import { ListJson, PodJson } from '../clusters/kubeTypes';
 import { ForkSummary } from '@kube-troubleshoot/backstage-plugin-common';
 import { FORK_EXPIRES_ANNOTATION, FORK_OF_LABEL, FORK_USER_ANNOTATION } from '../targets/forkMarks';
@@ -49,11 +50,23 @@ export async function deleteFork(client: KubeApi, namespace: string, name: strin
   await client.send('DELETE', podPath(namespace, name), { gracePeriodSeconds: 0 });
 }
 
-/** Deletes the forks whose time is up, in every namespace of one cluster; returns what it deleted. */
+/**
+ * Deletes the forks whose time is up, in every namespace of one cluster; returns what it deleted.
+ * A copy that is gone by the time it is deleted (its session's end took it) was not reaped here.
+ */
 export async function reapExpiredForks(client: KubeApi, now = new Date()): Promise<ForkSummary[]> {
   const list = await client.getJson<ListJson<PodJson>>('/api/v1/pods', { labelSelector: FORK_OF_LABEL });
   const expired = list.items.filter(p => !p.metadata.deletionTimestamp && isExpiredFork(p, now));
-  for (const pod of expired) await deleteFork(client, pod.metadata.namespace ?? 'default', pod.metadata.name);
-  return expired.map(p => summarizeFork(client.name, p));
+  const reaped: ForkSummary[] = [];
+  for (const pod of expired) {
+    try {
+      await deleteFork(client, pod.metadata.namespace ?? 'default', pod.metadata.name);
+    } catch (e) {
+      if ((e as KubeApiError).statusCode === 404) continue;
+      throw e;
+    }
+    reaped.push(summarizeFork(client.name, pod));
+  }
+  return reaped;
 }
 

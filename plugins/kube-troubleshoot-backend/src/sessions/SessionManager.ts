@@ -10,6 +10,7 @@ import { SessionConfig } from './sessionConfig';
 import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
 import { SessionTarget, SessionTickets, SessionUser } from '../targets/sessionTarget';
 import { TicketStore } from './TicketStore';
+import { REPLICA_HEARTBEAT_MS, SessionLedger } from './SessionLedger';
 import { UPSTREAM_PROTOCOLS } from '../clusters/channelProtocol';
 import { RequestAudit } from '../http/RequestAudit';
 import { statusOf, StatusError } from '../http/errors';
@@ -26,9 +27,11 @@ export class SessionLimitError extends StatusError {
 /** Called when a session ended and was recorded: a Debug-tab copy is deleted then. */
 export type SessionEndHook = (target: SessionTarget, user: SessionUser) => Promise<void>;
 
-export type ConnectResult = { ok: true; accept: (ws: WebSocket) => void } | { ok: false; status: number; message: string };
+export type ConnectResult = { ok: true; accept: (ws: WebSocket) => void; abandon: () => void } | { ok: false; status: number; message: string };
 
 interface ActiveSession {
+  /** The ticket's id: the session's row in the ledger. */
+  id: string;
   userRef: string;
   relay: TerminalRelay;
 }
@@ -38,6 +41,8 @@ export const SESSION_WS_PATH = '/sessions/ws';
 /**
  * Terminal sessions of this replica: issues tickets (after the router's checks), accepts the
  * WebSocket that redeems one, runs the shell upstream through a TerminalRelay, records and audits it.
+ * The limits count the ledger (every replica's sessions), not this replica's memory: a ticket may be
+ * issued by one replica and redeemed by another.
  */
 export class SessionManager implements SessionTickets {
   private readonly active = new Set<ActiveSession>();
@@ -48,6 +53,7 @@ export class SessionManager implements SessionTickets {
   constructor(
     private readonly deps: {
       tickets: TicketStore;
+      ledger: SessionLedger;
       recordings: RecordingStore;
       clusters: ClusterRegistry;
       auditor: AuditorService;
@@ -66,57 +72,58 @@ export class SessionManager implements SessionTickets {
     this.endHooks.push(hook);
   }
 
-  /** Tickets issued here and not redeemed yet, per user: they count against the limits until then. */
-  private readonly reserved = new Map<string, number>();
+  /** Upgrades between their redeem and their WebSocket: they count as open here already. */
+  private accepting = 0;
+  private heartbeat?: NodeJS.Timeout;
 
-  /** Sessions open on this replica, and tickets about to open one (for one user when given). */
-  count(userRef?: string): number {
-    const open = [...this.active].filter(s => !userRef || s.userRef === userRef).length;
-    const pending = userRef ? this.reserved.get(userRef) ?? 0 : [...this.reserved.values()].reduce((a, b) => a + b, 0);
-    return open + pending;
+  /** Sessions this replica serves now (and upgrades about to). */
+  get openHere(): number {
+    return this.active.size + this.accepting;
   }
 
-  private reserve(userRef: string, ms: number): () => void {
-    this.reserved.set(userRef, (this.reserved.get(userRef) ?? 0) + 1);
-    let released = false;
-    let timer: NodeJS.Timeout | undefined = undefined;
-    const release = () => {
-      if (released) return;
-      released = true;
-      clearTimeout(timer);
-      const left = (this.reserved.get(userRef) ?? 1) - 1;
-      if (left > 0) this.reserved.set(userRef, left);
-      else this.reserved.delete(userRef);
-    };
-    timer = setTimeout(release, ms);
-    timer.unref();
-    return release;
+  /** Joins the ledger and keeps this replica's lease; every minute, corrects what it could not write. */
+  async start() {
+    const { ledger, logger } = this.deps;
+    await ledger.beat();
+    let beats = 0;
+    this.heartbeat = setInterval(() => {
+      beats += 1;
+      const reconcile = beats % 12 === 0 ? ledger.reconcile([...this.active].map(s => s.id)) : Promise.resolve(0);
+      Promise.all([ledger.beat(), reconcile]).catch(e => logger.warn(`session ledger: ${(e as Error).message}`));
+    }, REPLICA_HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
-
-  private readonly releases = new Map<string, () => void>();
 
   /** Issues a ticket once the limits allow one more session for this user. */
   async issue(userRef: string, target: SessionTarget, basePath: string): Promise<CreateSessionResponse> {
     const { maxPerUser, maxPerReplica, ticketTtlSeconds } = this.deps.config;
+    const { ledger, tickets } = this.deps;
     if (this.shuttingDown) throw new ServiceUnavailableError('the backend is shutting down: try again in a moment');
-    if (maxPerReplica && this.count() >= maxPerReplica) {
-      throw new SessionLimitError(`this backend already serves ${this.count()} terminal sessions (kubeTroubleshoot.sessions.maxPerReplica = ${maxPerReplica})`);
+    if (maxPerReplica) {
+      // The session opens on whichever replica the WebSocket reaches: refused only when none has room.
+      const loads = await ledger.replicaLoads();
+      loads.set(ledger.replicaId, this.openHere);
+      if ([...loads.values()].every(n => n >= maxPerReplica)) {
+        throw new SessionLimitError(
+          loads.size === 1
+            ? `this backend already serves ${this.openHere} terminal sessions (kubeTroubleshoot.sessions.maxPerReplica = ${maxPerReplica})`
+            : `every backend replica (${loads.size}) already serves ${maxPerReplica} terminal sessions or more (kubeTroubleshoot.sessions.maxPerReplica = ${maxPerReplica})`,
+        );
+      }
     }
-    if (maxPerUser && this.count(userRef) >= maxPerUser) {
-      throw new SessionLimitError(`you already have ${this.count(userRef)} open terminal sessions (kubeTroubleshoot.sessions.maxPerUser = ${maxPerUser}): close one first`);
-    }
-    // Counted at once, so parallel requests cannot all pass the limit before any session opens.
-    const release = this.reserve(userRef, ticketTtlSeconds * 1000 + 1000);
-    let issued: { ticket: string; expiresAt: Date };
-    try {
-      issued = await this.deps.tickets.issue(userRef, target, ticketTtlSeconds);
-    } catch (e) {
-      release();
-      throw e;
+    const issued = await tickets.issue(userRef, target, ticketTtlSeconds);
+    if (maxPerUser) {
+      // Counted after the ticket is in, so parallel requests on any replicas never pass the limit together.
+      const open = await ledger.openCount(userRef).catch(async e => {
+        await tickets.withdraw(issued.ticket);
+        throw e;
+      });
+      if (open > maxPerUser) {
+        await tickets.withdraw(issued.ticket);
+        throw new SessionLimitError(`you already have ${open - 1} open terminal sessions (kubeTroubleshoot.sessions.maxPerUser = ${maxPerUser}): close one first`);
+      }
     }
     const { ticket, expiresAt } = issued;
-    this.releases.set(ticket, release);
-    setTimeout(() => this.releases.delete(ticket), ticketTtlSeconds * 1000 + 1000).unref();
     return {
       ticket,
       expiresAt: expiresAt.toISOString(),
@@ -159,26 +166,44 @@ export class SessionManager implements SessionTickets {
       if (!userRef) {
         throw new AuthenticationError(`your Backstage token is required: offer the subprotocol ${BEARER_PROTOCOL_PREFIX}<base64url token> beside the ticket`);
       }
-      const redeemed = await this.deps.tickets.redeem(attempt.ticket, userRef);
-      if (!redeemed.ok && redeemed.otherUser) throw new NotAllowedError(`terminal session refused: ${redeemed.reason}`);
-      const release = this.releases.get(attempt.ticket);
-      this.releases.delete(attempt.ticket);
-      if (!redeemed.ok) throw new AuthenticationError(`terminal session refused: ${redeemed.reason}`);
-      if (this.shuttingDown) {
-        release?.();
-        throw new ServiceUnavailableError('the backend is shutting down');
+      if (this.shuttingDown) throw new ServiceUnavailableError('the backend is shutting down: try again in a moment');
+      // This replica's own limit, before the ticket is spent: through the load balancer, a retry may reach another.
+      const { maxPerReplica } = this.deps.config;
+      if (maxPerReplica && this.openHere >= maxPerReplica) {
+        throw new ServiceUnavailableError(`this backend replica already serves ${this.openHere} terminal sessions (kubeTroubleshoot.sessions.maxPerReplica = ${maxPerReplica}); the ticket is still valid`);
       }
-      const { target } = redeemed;
+      this.accepting += 1;
+      let redeemed: Awaited<ReturnType<TicketStore['redeem']>>;
+      try {
+        redeemed = await this.deps.tickets.redeem(attempt.ticket, userRef, this.deps.ledger.replicaId);
+      } finally {
+        this.accepting -= 1;
+      }
+      if (!redeemed.ok && redeemed.otherUser) throw new NotAllowedError(`terminal session refused: ${redeemed.reason}`);
+      if (!redeemed.ok) throw new AuthenticationError(`terminal session refused: ${redeemed.reason}`);
+      const { target, id } = redeemed;
       const user: SessionUser = { userRef, request };
+      this.accepting += 1;
+      let settled = false;
+      const settle = () => {
+        if (!settled) this.accepting -= 1;
+        settled = true;
+      };
       return {
         ok: true,
+        abandon: () => {
+          // The handshake failed after the redeem: the session never opened.
+          settle();
+          this.markEnded(id);
+        },
         accept: (ws: WebSocket) => {
           // The browser is listened to at once (its first resize, or an early close, is not lost),
           // and the session counts as open before anything is awaited.
+          settle();
           const relay = new TerminalRelay(ws, this.deps.config.limits);
-          const session: ActiveSession = { userRef, relay };
+          const session: ActiveSession = { id, userRef, relay };
           this.active.add(session);
-          release?.();
+          relay.onEnd(() => this.markEnded(id));
           const connect = relay.attachBrowser();
           const done = this.run(relay, connect, user, target)
             .catch(e => {
@@ -200,6 +225,11 @@ export class SessionManager implements SessionTickets {
       await audit.fail(error);
       return { ok: false, status: statusOf(error), message: (error as Error).message };
     }
+  }
+
+  /** The ledger learns the end at once: the user may open another session right away. */
+  private markEnded(id: string) {
+    this.deps.ledger.ended(id).catch(e => this.deps.logger.warn(`session ledger: could not mark a session ended (corrected within a minute): ${(e as Error).message}`));
   }
 
   private async run(relay: TerminalRelay, connect: (upstream: WebSocket) => void, user: SessionUser, target: SessionTarget) {
@@ -234,6 +264,7 @@ export class SessionManager implements SessionTickets {
           container: target.container,
           command: attempts[0].label,
           production,
+          replicaId: this.deps.ledger.replicaId,
           header: { version: 2, width: 80, height: 24, timestamp: Math.floor(startedAt / 1000), title: `${target.pod}/${target.container}`, env: { TERM: 'xterm-256color' } },
         });
         recorder = new SessionRecorder(recordings, id, startedAt, logger, undefined, undefined, config.recordings.input);
@@ -306,7 +337,9 @@ export class SessionManager implements SessionTickets {
   /** Ends every session (the backend is stopping); resolves when all are recorded. */
   async shutdown() {
     this.shuttingDown = true;
+    clearInterval(this.heartbeat);
     for (const s of this.active) s.relay.end('shutdown', 'the portal backend is restarting: reconnect in a moment');
     await Promise.all([...this.running]);
+    await this.deps.ledger.leave().catch(e => this.deps.logger.warn(`session ledger: ${(e as Error).message}`));
   }
 }

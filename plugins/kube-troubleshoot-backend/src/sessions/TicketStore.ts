@@ -4,7 +4,7 @@ import { SessionTarget } from '../targets/sessionTarget';
 
 export type { SessionTarget };
 
-export type Redeemed = { ok: true; userRef: string; target: SessionTarget } | { ok: false; reason: string; otherUser?: boolean };
+export type Redeemed = { ok: true; id: string; userRef: string; target: SessionTarget } | { ok: false; reason: string; otherUser?: boolean };
 
 const hash = (ticket: string) => createHash('sha256').update(ticket).digest('hex');
 
@@ -22,8 +22,16 @@ export class TicketStore {
     return { ticket, expiresAt };
   }
 
-  /** Redeems a ticket for `userRef`: another user's ticket is refused and stays unused. */
-  async redeem(ticket: string, userRef: string): Promise<Redeemed> {
+  /** Takes back a ticket before anyone could use it (the limit was exceeded). */
+  async withdraw(ticket: string): Promise<void> {
+    await this.db('kt_session_tickets').where({ id: hash(ticket) }).whereNull('redeemed_at').delete();
+  }
+
+  /**
+   * Redeems a ticket for `userRef` on replica `replicaId`, which serves the session from then on
+   * (see SessionLedger): another user's ticket is refused and stays unused.
+   */
+  async redeem(ticket: string, userRef: string, replicaId: string): Promise<Redeemed> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) return { ok: false, reason: 'the ticket is malformed' };
     const id = hash(ticket);
     const row = await this.db('kt_session_tickets').where({ id }).first();
@@ -32,13 +40,16 @@ export class TicketStore {
     if (row.redeemed_at) return { ok: false, reason: 'the ticket was already used' };
     if (new Date(row.expires_at).getTime() <= this.now().getTime()) return { ok: false, reason: 'the ticket expired' };
     // The update succeeds for exactly one redeemer, even when two race on two replicas.
-    const updated = await this.db('kt_session_tickets').where({ id }).whereNull('redeemed_at').update({ redeemed_at: this.now() });
+    const updated = await this.db('kt_session_tickets').where({ id }).whereNull('redeemed_at').update({ redeemed_at: this.now(), replica_id: replicaId });
     if (updated !== 1) return { ok: false, reason: 'the ticket was already used' };
-    return { ok: true, userRef: row.user_ref, target: JSON.parse(row.target) as SessionTarget };
+    return { ok: true, id, userRef: row.user_ref, target: JSON.parse(row.target) as SessionTarget };
   }
 
-  /** Removes tickets that expired more than a minute ago. */
+  /** Removes tickets that expired more than a minute ago unused, and the rows of ended sessions. */
   async purge(): Promise<number> {
-    return this.db('kt_session_tickets').where('expires_at', '<', new Date(this.now().getTime() - 60_000)).delete();
+    return this.db('kt_session_tickets')
+      .where('expires_at', '<', new Date(this.now().getTime() - 60_000))
+      .where(q => q.whereNull('redeemed_at').orWhereNotNull('ended_at'))
+      .delete();
   }
 }

@@ -14,19 +14,24 @@ import { attachUpgradeListener, takeUpgrade, UpgradeRoute } from './upgradeListe
  * `POST .../sessions` (a one-time ticket for a shell in a running container of the entity, or of the
  * caller's own pod copy) and the session WebSocket itself, `GET /sessions/ws`.
  */
-export function createSessionsRouter(deps: { routes: RouteHandlers; targets: TargetResolver; sessions: SessionManager }) {
+export function createSessionsRouter(deps: { routes: RouteHandlers; targets: TargetResolver; sessions: SessionManager; listenForUpgrades: boolean }) {
   const { routes, targets, sessions } = deps;
   const router = Router();
 
-  // The WebSocket upgrade: a path-filtered listener on the server this router is served by,
-  // attached on the first request. When the first request is the upgrade itself (nobody listened
-  // yet, so Node handed it to Express), it is taken here.
+  // On backends without WebSocket routes (registerWebSocketRoute), the upgrade is ours to catch:
+  // a path-filtered listener on the server this router is served by, attached on the first
+  // request. When the first request is the upgrade itself (nobody listened yet, so Node handed it
+  // to Express), it is taken here.
   router.use((req, _res, next) => {
+    if (!deps.listenForUpgrades) {
+      next();
+      return;
+    }
     const route: UpgradeRoute = { path: `${req.baseUrl}${SESSION_WS_PATH}`, connect: attempt => sessions.connect(attempt) };
     const server = (req.socket as Socket & { server?: http.Server }).server;
     if (server) attachUpgradeListener(server, route);
     if (req.path === SESSION_WS_PATH && req.headers.upgrade?.toLowerCase() === 'websocket') {
-      takeUpgrade(route, req, req.socket, Buffer.alloc(0));
+      void takeUpgrade(route, req, req.socket, Buffer.alloc(0));
       return;
     }
     next();

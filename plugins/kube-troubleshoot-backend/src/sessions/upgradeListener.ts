@@ -27,7 +27,8 @@ export interface UpgradeAttempt {
 export interface UpgradeRoute {
   /** The WebSocket's path, e.g. `/api/kube-troubleshoot/sessions/ws`. */
   path: string;
-  connect(attempt: UpgradeAttempt): Promise<{ ok: true; accept: (ws: WebSocket) => void } | { ok: false; status: number; message: string }>;
+  /** `abandon` is called instead of `accept` when the handshake fails after the route said yes. */
+  connect(attempt: UpgradeAttempt): Promise<{ ok: true; accept: (ws: WebSocket) => void; abandon: () => void } | { ok: false; status: number; message: string }>;
 }
 
 const ERROR_NAMES: Record<number, string> = { 400: 'InputError', 401: 'AuthenticationError', 403: 'NotAllowedError', 503: 'ServiceUnavailableError' };
@@ -85,8 +86,11 @@ function handshakeProblem(req: http.IncomingMessage): string | undefined {
   return undefined;
 }
 
-/** Takes one upgrade request for the session path: refuses it or hands the WebSocket to the session. */
-export function takeUpgrade(route: UpgradeRoute, req: http.IncomingMessage, socket: Duplex, head: Buffer) {
+/**
+ * Takes one upgrade request for the session path: refuses it or hands the WebSocket to the session.
+ * Resolves once the socket is the session's or closed.
+ */
+export async function takeUpgrade(route: Pick<UpgradeRoute, 'connect'>, req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   guard(socket);
   let attempt: UpgradeAttempt;
   try {
@@ -96,13 +100,48 @@ export function takeUpgrade(route: UpgradeRoute, req: http.IncomingMessage, sock
     refuse(socket, 400, `the upgrade request cannot be read: ${(e as Error).message}`);
     return;
   }
-  route
-    .connect(attempt)
-    .then(result => {
-      if (!result.ok) refuse(socket, result.status, result.message);
-      else wss.handleUpgrade(req, socket, head, ws => result.accept(ws));
-    })
-    .catch(e => refuse(socket, 500, `the session could not start: ${(e as Error).message}`));
+  let result: Awaited<ReturnType<UpgradeRoute['connect']>>;
+  try {
+    result = await route.connect(attempt);
+  } catch (e) {
+    refuse(socket, 500, `the session could not start: ${(e as Error).message}`);
+    return;
+  }
+  if (!result.ok) {
+    refuse(socket, result.status, result.message);
+    return;
+  }
+  // ws completes the handshake synchronously, or drops it (the socket closed meanwhile).
+  let accepted = false;
+  try {
+    wss.handleUpgrade(req, socket, head, ws => {
+      accepted = true;
+      result.accept(ws);
+    });
+  } finally {
+    if (!accepted) result.abandon();
+  }
+}
+
+/** Backstage's own WebSocket routes (backend-plugin-api 1.12 and later), where the backend has them. */
+export interface WebSocketCapableRouter {
+  addWebSocketHandler?(options: {
+    path: string;
+    authPolicy?: 'unauthenticated';
+    handler(context: { request: http.IncomingMessage; socket: Duplex; head: Buffer }): void | Promise<void>;
+  }): void;
+}
+
+/**
+ * Serves the session WebSocket through the backend's own WebSocket routes when it has them: the
+ * framework owns the server's upgrades there, from the first request on. Returns false on older
+ * backends, where the sessions router listens itself (see sessionsRouter).
+ */
+export function registerWebSocketRoute(httpRouter: WebSocketCapableRouter, path: string, route: Pick<UpgradeRoute, 'connect'>): boolean {
+  if (typeof httpRouter.addWebSocketHandler !== 'function') return false;
+  // The ticket and the token in the subprotocols authenticate it, as on older backends.
+  httpRouter.addWebSocketHandler({ path, authPolicy: 'unauthenticated', handler: ({ request, socket, head }) => takeUpgrade(route, request, socket, head) });
+  return true;
 }
 
 /**
@@ -139,7 +178,7 @@ export function attachUpgradeListener(server: http.Server, route: UpgradeRoute) 
       passOn(server, req, socket, head, listener);
       return;
     }
-    takeUpgrade(route, req, socket, head);
+    void takeUpgrade(route, req, socket, head);
   };
   server.on('upgrade', listener);
 }

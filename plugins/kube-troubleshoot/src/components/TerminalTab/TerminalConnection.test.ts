@@ -1,7 +1,7 @@
 import { decodeFrame, encodeFrame, Frame } from '@kube-troubleshoot/backstage-plugin-common';
 import { FakeKubeTroubleshootApi } from '../../__testUtils__/fakeApi';
 import { KubeTroubleshootApiError } from '../../api';
-import { ConnectionEvents, TerminalConnection } from './TerminalConnection';
+import { ConnectionEvents, droppedSession, TerminalConnection } from './TerminalConnection';
 
 /** Just enough of a browser WebSocket, driven by the test. */
 class FakeSocket {
@@ -97,7 +97,15 @@ describe('TerminalConnection', () => {
     await connection.connect();
     sockets[0].open();
     sockets[0].onclose?.({ code: 1006 });
-    expect(log).toEqual(['status:connecting', 'status:open', 'status:ended', 'ended:upstream:']);
+    expect(log).toEqual(['status:connecting', 'status:open', 'status:ended', 'ended:lost:']);
+  });
+
+  it('says why a socket closed without an end frame: refused before it opened, or lost under an open session', () => {
+    expect(droppedSession(1006, false)).toEqual({ reason: 'upstream', message: expect.stringMatching(/^the portal did not open the terminal connection \(code 1006\)/) });
+    expect(droppedSession(1000, true)).toEqual({ reason: 'upstream', message: 'the session closed' });
+    const lost = droppedSession(1006, true);
+    expect(lost.reason).toBe('lost');
+    expect(lost.message).toMatch(/backend serving this terminal stopped or the network dropped \(code 1006\); the shell ended with it\. Reconnect opens a new one/);
   });
 
   it('opens no socket when closed while the ticket was on its way (unmount, StrictMode)', async () => {

@@ -30,6 +30,19 @@ export type SocketFactory = (url: string, protocols: string[]) => WebSocket;
 const encoder = new TextEncoder();
 
 /**
+ * Why a session ended when its socket closed without the backend's `ended` frame: the portal
+ * refused the WebSocket (it never opened), or the connection broke under an open session (the
+ * backend replica serving it stopped, or the network), which ends the shell with it.
+ */
+export function droppedSession(code: number, opened: boolean): SessionEnded {
+  if (!opened) {
+    return { reason: 'upstream', message: `the portal did not open the terminal connection (code ${code}): sign in again or try Reconnect; the backend's log says why` };
+  }
+  if (code === 1000) return { reason: 'upstream', message: 'the session closed' };
+  return { reason: 'lost', message: `the portal backend serving this terminal stopped or the network dropped (code ${code}); the shell ended with it. Reconnect opens a new one` };
+}
+
+/**
  * One terminal session from the browser: asks the backend for a ticket, opens the WebSocket with
  * it, and speaks the common frame protocol. `connect()` again after an end makes a new session
  * (a new ticket), which is what the Reconnect button does.
@@ -73,7 +86,9 @@ export class TerminalConnection {
     const socket = this.openSocket(url, protocols);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       this.events.status('open');
       if (this.size) this.send({ type: 'resize', size: this.size });
     };
@@ -93,10 +108,7 @@ export class TerminalConnection {
       if (!this.endedReported) {
         this.endedReported = true;
         this.events.status('ended');
-        this.events.ended({
-          reason: 'upstream',
-          message: event.code === 1000 ? 'the session closed' : `the connection to the portal dropped (code ${event.code})`,
-        });
+        this.events.ended(droppedSession(event.code, opened));
       }
     };
     socket.onerror = () => {

@@ -44,6 +44,7 @@ export function endedText(ended: SessionEnded): string {
     upstream: 'The session ended',
     'no-shell': 'No shell in this container',
     client: 'Closed',
+    lost: 'The connection to the portal backend was lost',
   };
   return `${what[ended.reason]}${code}: ${ended.message}`;
 }

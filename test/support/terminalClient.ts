@@ -1,0 +1,81 @@
+import WebSocket from 'ws';
+import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+
+/**
+ * A terminal session as the browser opens one: the ticket's subprotocols plus the user's Backstage
+ * token, from the app's origin; collects the screen and the control frames.
+ */
+export class TerminalClient {
+  screen = '';
+  ready?: SessionReady;
+  ended?: SessionEnded;
+  /** When the socket closed, and with which code (1006: dropped without a close frame). */
+  closed?: { at: number; code: number };
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const f = decodeFrame(data);
+      if (f.type === 'stdout') this.screen += Buffer.from(f.data).toString('utf8');
+      else if (f.type === 'ready') this.ready = f.ready;
+      else if (f.type === 'ended') this.ended = f.ended;
+      else if (f.type === 'ping') this.send({ type: 'pong', data: f.data });
+    });
+    ws.on('close', code => (this.closed = { at: Date.now(), code }));
+    ws.on('error', () => undefined);
+  }
+
+  /** Opens `session` on `baseUrl` (a replica, or the proxy); rejects with the refusal's status and body. */
+  static open(baseUrl: string, session: CreateSessionResponse, token: string, origin: string): Promise<TerminalClient> {
+    const url = `${baseUrl.replace(/^http/, 'ws')}${session.path}`;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, [...session.protocols, bearerProtocol(token)], { origin });
+      const client = new TerminalClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', d => (body += d));
+        res.on('end', () => reject(Object.assign(new Error(`${res.statusCode} ${body}`), { status: res.statusCode, body })));
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  send(frame: Frame) {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(frame));
+  }
+
+  type(text: string) {
+    this.send({ type: 'stdin', data: new TextEncoder().encode(text) });
+  }
+
+  async waitFor(what: RegExp | (() => boolean), ms = 20_000) {
+    const test = typeof what === 'function' ? what : () => what.test(this.screen);
+    const end = Date.now() + ms;
+    while (!test()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${this.screen}\nended: ${JSON.stringify(this.ended)}`);
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+
+  /**
+   * Sends the size, waits for readiness, runs a command and checks its output: `<word>`, which the
+   * typed command does not contain, so the shell's redraws of its line (a resize) cannot fake it.
+   */
+  async echo(word: string) {
+    this.send({ type: 'resize', size: { cols: 100, rows: 30 } });
+    await this.waitFor(() => !!this.ready || !!this.ended);
+    if (!this.ready) throw new Error(`the session ended before it was ready: ${JSON.stringify(this.ended)}`);
+    this.type(`printf '<%s>\\n' ${word}\r`);
+    await this.waitFor(() => this.screen.includes(`<${word}>`));
+  }
+
+  /** Exits the shell and waits for the backend's end frame. */
+  async exit(code = 0) {
+    this.type(`exit ${code}\r`);
+    await this.waitFor(() => !!this.ended);
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
