@@ -1,8 +1,9 @@
 // `npm test`: every Jest project of the workspace (unit, sandbox integration, real kubectl, real
-// Chromium), then the adopter test (test/adopter: fresh create-app apps built by the README) on its
-// own, because it builds two whole apps and would starve the timing-sensitive suites of the 2 cores;
-// then one closing line `N passed, N failed[, N skipped]` counted from both runs' JSON reports.
-// Extra arguments go to Jest in both runs (e.g. `npm test -- plugins/kube-troubleshoot-common`).
+// Chromium), then the replica test (test/replicas: two backends on PostgreSQL behind nginx) and the
+// adopter test (test/adopter: fresh create-app apps built by the README), each on its own, because
+// they start whole servers and would starve the timing-sensitive suites of the 2 cores; then one
+// closing line `N passed, N failed[, N skipped]` counted from every run's JSON report.
+// Extra arguments go to Jest in every run (e.g. `npm test -- plugins/kube-troubleshoot-common`).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

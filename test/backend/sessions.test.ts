@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+import { CreateSessionResponse } from '@kube-troubleshoot/backstage-plugin-common';
 import { findSandboxProcesses, Pod, readRbacIdentity, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
 import { JsonObject } from '@backstage/types';
@@ -19,6 +18,7 @@ import { parseAsciicast } from '@kube-troubleshoot/backstage-plugin-backend/src/
 // eslint-disable-next-line @backstage/no-forbidden-package-imports -- a system test of the plugin's own modules
 import { normalUserWrapper } from '@kube-troubleshoot/backstage-plugin-backend/src/shell/shellCommand';
 import { waitFor } from '../support/tools';
+import { TerminalClient } from '../support/terminalClient';
 
 /**
  * Terminal sessions end to end: a real WebSocket client against the backend, the backend against
@@ -135,58 +135,15 @@ async function backendWith(sessions: JsonObject = {}, token = sandbox.tokens.adm
 
 type Backend = Awaited<ReturnType<typeof backendWith>>;
 
-/** A browser-like terminal client: collects the screen and the control frames. */
-class Client {
-  screen = '';
-  ready?: SessionReady;
-  ended?: SessionEnded;
-  notices: SessionNotice[] = [];
-  errors: string[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const f = decodeFrame(data);
-      if (f.type === 'stdout') this.screen += Buffer.from(f.data).toString('utf8');
-      else if (f.type === 'ready') this.ready = f.ready;
-      else if (f.type === 'ended') this.ended = f.ended;
-      else if (f.type === 'notice') this.notices.push(f.notice);
-      else if (f.type === 'error') this.errors.push(f.message);
-    });
-  }
+type Client = TerminalClient;
 
-  /** Opens the session as the browser does: ticket and the user's token (alice's unless `user`; none with `user: null`). */
-  static open(backend: Backend, session: CreateSessionResponse, opts: { origin?: string; protocols?: string[]; user?: string | null } = {}) {
+/** Opens the session as the browser does: ticket and the user's token (alice's unless `user`; none with `user: null`). */
+const Client = {
+  open(backend: Backend, session: CreateSessionResponse, opts: { origin?: string; protocols?: string[]; user?: string | null } = {}) {
     const user = opts.user === undefined ? ALICE : opts.user;
-    const protocols = [...(opts.protocols ?? session.protocols), ...(user ? [bearerProtocol(mockCredentials.user.token(user))] : [])];
-    return new Promise<Client>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${backend.port}${session.path}`, protocols, { origin: opts.origin ?? ORIGIN });
-      const client = new Client(ws);
-      ws.once('open', () => resolve(client));
-      ws.once('unexpected-response', (_req, res) => {
-        let body = '';
-        res.on('data', d => (body += d));
-        res.on('end', () => reject(Object.assign(new Error(body), { status: res.statusCode, body })));
-      });
-      ws.once('error', reject);
-    });
-  }
-
-  send(frame: Frame) {
-    this.ws.send(encodeFrame(frame));
-  }
-
-  type(text: string) {
-    this.send({ type: 'stdin', data: new TextEncoder().encode(text) });
-  }
-
-  async waitFor(what: RegExp | (() => boolean), ms = 15_000) {
-    const test = typeof what === 'function' ? what : () => what.test(this.screen);
-    const end = Date.now() + ms;
-    while (!test()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${this.screen}\nended: ${JSON.stringify(this.ended)}`);
-      await new Promise(r => setTimeout(r, 20));
-    }
-  }
-}
+    return TerminalClient.open(`http://127.0.0.1:${backend.port}`, session, { token: user ? mockCredentials.user.token(user) : undefined, origin: opts.origin ?? ORIGIN, protocols: opts.protocols });
+  },
+};
 
 async function ticket(backend: Backend, user: string, body: Record<string, string>, entity = 'web') {
   return request(backend.server).post(`/api/kube-troubleshoot/entities/component/default/${entity}/sessions`).set('Authorization', mockCredentials.user.header(user)).send(body);
@@ -504,6 +461,26 @@ describe('session duration and replica limits', () => {
     expect(client.ended).toMatchObject({ reason: 'max-duration', message: 'the session reached its maximum duration (2 s)' });
     await client.waitFor(() => capped.audit.some(a => a.eventId === 'terminal-session'));
     expect((await ticket(capped, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' })).status).toBe(201);
+  });
+
+  it('refuses a WebSocket on a full replica without spending its ticket (a retry may reach another replica)', async () => {
+    // Two tickets while the replica is empty: both pass; the second WebSocket finds it full.
+    const first = await ticket(capped, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    const second = await ticket(capped, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const client = await Client.open(capped, first.body);
+    opened.push(client);
+    client.send({ type: 'resize', size: { cols: 80, rows: 24 } });
+    await client.waitFor(() => !!client.ready);
+    const refused = await Client.open(capped, second.body).then(() => undefined, (e: { status: number; body: string }) => e);
+    expect(refused?.status).toBe(503);
+    expect(JSON.parse(refused!.body).error.message).toMatch(/this backend replica already serves 1 terminal sessions \(kubeTroubleshoot\.sessions\.maxPerReplica = 1\); the ticket is still valid/);
+    client.type('exit\r');
+    await client.waitFor(() => !!client.ended);
+    const retried = await waitFor('the same ticket, once there is room', () => Client.open(capped, second.body).catch(() => undefined), 5000);
+    opened.push(retried);
+    retried.send({ type: 'resize', size: { cols: 80, rows: 24 } });
+    await retried.waitFor(() => !!retried.ready);
   });
 });
 

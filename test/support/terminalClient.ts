@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
 
 /**
  * A terminal session as the browser opens one: the ticket's subprotocols plus the user's Backstage
@@ -9,6 +9,8 @@ export class TerminalClient {
   screen = '';
   ready?: SessionReady;
   ended?: SessionEnded;
+  notices: SessionNotice[] = [];
+  errors: string[] = [];
   /** When the socket closed, and with which code (1006: dropped without a close frame). */
   closed?: { at: number; code: number };
 
@@ -18,17 +20,24 @@ export class TerminalClient {
       if (f.type === 'stdout') this.screen += Buffer.from(f.data).toString('utf8');
       else if (f.type === 'ready') this.ready = f.ready;
       else if (f.type === 'ended') this.ended = f.ended;
+      else if (f.type === 'notice') this.notices.push(f.notice);
+      else if (f.type === 'error') this.errors.push(f.message);
       else if (f.type === 'ping') this.send({ type: 'pong', data: f.data });
     });
     ws.on('close', code => (this.closed = { at: Date.now(), code }));
     ws.on('error', () => undefined);
   }
 
-  /** Opens `session` on `baseUrl` (a replica, or the proxy); rejects with the refusal's status and body. */
-  static open(baseUrl: string, session: CreateSessionResponse, token: string, origin: string): Promise<TerminalClient> {
+  /**
+   * Opens `session` on `baseUrl` (a backend, a replica, or the proxy) with the user's token (none:
+   * no `bearer.` subprotocol) and the ticket's subprotocols (or `protocols` instead); rejects with the
+   * refusal's status and body.
+   */
+  static open(baseUrl: string, session: CreateSessionResponse, opts: { token?: string; origin: string; protocols?: string[] }): Promise<TerminalClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}${session.path}`;
+    const protocols = [...(opts.protocols ?? session.protocols), ...(opts.token ? [bearerProtocol(opts.token)] : [])];
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, [...session.protocols, bearerProtocol(token)], { origin });
+      const ws = new WebSocket(url, protocols, { origin: opts.origin });
       const client = new TerminalClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => {

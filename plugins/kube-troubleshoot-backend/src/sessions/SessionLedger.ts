@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Knex } from 'knex';
+import { NewRecording } from '../audit/RecordingStore';
 
 /** How often a replica says it is alive, and how long after its last word it counts as gone. */
 export const REPLICA_HEARTBEAT_MS = 5_000;
 export const REPLICA_LEASE_MS = 15_000;
 
 /** A recording whose replica died before it ended: closed by {@link SessionLedger.closeLost}. */
-export interface LostRecording {
-  id: string;
-  userRef: string;
-  entityRef: string;
-  cluster: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  replicaId: string;
-}
+export type LostRecording = Pick<NewRecording, 'userRef' | 'entityRef' | 'cluster' | 'namespace' | 'pod' | 'container'> & { id: string; replicaId: string };
 
 /**
  * Which sessions are open, on which replica, in the plugin database: the source of the session

@@ -1,0 +1,74 @@
+import { databaseServiceFactory } from '@backstage/backend-defaults/database';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import knexFactory, { Knex } from 'knex';
+import { Postgres, startPostgres } from '../support/postgres';
+
+/**
+ * Replicas of the plugin starting in the same moment on a fresh PostgreSQL database, as a
+ * Deployment's pods do on its first rollout: each creates the plugin's tables and the scheduler's,
+ * and without the startup lock the loser of that race fails its start ("already exists").
+ */
+jest.setTimeout(120_000);
+
+let pg: Postgres;
+
+beforeAll(async () => {
+  pg = await startPostgres('together');
+});
+afterAll(() => pg?.stop());
+
+/**
+ * The plugin's database clients: the test backend does not close the real database service's
+ * clients when it stops (Backstage's DatabaseManager leaves that to the process's exit), so the test
+ * closes them, or their pools' timers keep Jest from exiting.
+ */
+const clients: Knex[] = [];
+const keepClient = createBackendModule({
+  pluginId: 'kube-troubleshoot',
+  moduleId: 'test-database-handle',
+  register(env) {
+    env.registerInit({ deps: { database: coreServices.database }, init: async ({ database }) => void clients.push(await database.getClient()) });
+  },
+});
+
+function replica(prefix: string) {
+  return startTestBackend({
+    features: [
+      kubeTroubleshootPlugin,
+      keepClient,
+      databaseServiceFactory,
+      schedulerServiceFactory,
+      catalogServiceMock.factory({ entities: [] }),
+      mockServices.rootConfig.factory({
+        data: {
+          backend: { database: { client: 'pg', connection: { host: pg.host, port: pg.port, user: pg.user, password: 'unused' }, prefix } },
+          kubeTroubleshoot: { clusters: [] },
+        },
+      }),
+    ],
+  });
+}
+
+it('starts three replicas at once on a fresh database, five times over: every one starts, the schema is there once', async () => {
+  for (let round = 0; round < 5; round++) {
+    const prefix = `together${round}_`;
+    const started = await Promise.allSettled([replica(prefix), replica(prefix), replica(prefix)]);
+    const failures = started.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map(s => String(s.reason));
+    for (const s of started) if (s.status === 'fulfilled') await s.value.stop();
+    for (const c of clients.splice(0)) await c.destroy();
+    expect(failures).toEqual([]);
+    const db = knexFactory({ client: 'pg', connection: { host: pg.host, port: pg.port, user: pg.user, database: `${prefix}kube-troubleshoot` } });
+    try {
+      const migrations = await db('kt_knex_migrations').select('name');
+      expect(migrations.map(m => m.name).sort()).toEqual(['20261125000000_sessions.js', '20261201000000_replicas.js']);
+      const tasks = await db('backstage_backend_tasks__tasks').select('id');
+      expect(tasks.map(t => t.id).sort()).toEqual(['kube-troubleshoot-fork-reaper', 'kube-troubleshoot-lost-sessions', 'kube-troubleshoot-retention']);
+    } finally {
+      await db.destroy();
+    }
+  }
+});
