@@ -10,7 +10,7 @@ import { BackendProcess, buildApp, chromiumPath, launchChromium, Portal, shown, 
 import { findNginx, Nginx, startNginx } from '../support/nginx';
 import { Postgres, startPostgres } from '../support/postgres';
 import { TerminalClient } from '../support/terminalClient';
-import { freePort, repoRoot, waitFor, workloadsDir } from '../support/tools';
+import { freePort, repoRoot, screenshotDir, waitFor, workloadsDir } from '../support/tools';
 
 /**
  * The production topology: two replicas of the example portal's backend on one PostgreSQL server,
@@ -335,6 +335,8 @@ describeIf('two replicas on PostgreSQL behind nginx', () => {
       await replicas[victim]!.stop('SIGKILL');
       await shown(portal, page.getByRole('status').filter({ hasText: 'The connection to the portal backend was lost' }), `the lost connection (${diagnostics()})`, 5_000);
       measured['SIGKILL to the browser showing the lost connection'] = `${Date.now() - killedAt} ms`;
+      fs.mkdirSync(screenshotDir, { recursive: true });
+      await page.screenshot({ path: path.join(screenshotDir, 'terminal-replica-lost.png') });
       expect(Date.now() - killedAt).toBeLessThan(5_000);
       await onCopy.waitFor(() => !!onCopy.closed, 5_000);
       measured['SIGKILL to the copy session\'s socket closing'] = `${onCopy.closed!.at - killedAt} ms (code ${onCopy.closed!.code})`;

@@ -39,7 +39,7 @@ export function droppedSession(code: number, opened: boolean): SessionEnded {
     return { reason: 'upstream', message: `the portal did not open the terminal connection (code ${code}): sign in again or try Reconnect; the backend's log says why` };
   }
   if (code === 1000) return { reason: 'upstream', message: 'the session closed' };
-  return { reason: 'lost', message: `the portal backend serving this terminal stopped or the network dropped (code ${code}); the shell ended with it. Reconnect opens a new one` };
+  return { reason: 'lost', message: `the backend serving this terminal stopped, or the network dropped (WebSocket code ${code}); the shell ended with it. Reconnect opens a new shell` };
 }
 
 /**
