@@ -4,10 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AddressInfo } from 'node:net';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { startBenchBackend } from '../support/benchBackend';
 import { waitFor } from '../support/tools';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 
@@ -43,17 +41,10 @@ spec:
       command: [sh, -c, 'while true; do seq 1 2000 | sed "s/^/firehose line /"; sleep 0.05; done']
 `;
 
-const entity = (name: string) => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': name, 'backstage.io/kubernetes-namespace': 'bench' } },
-  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
-});
-
 /** The sandbox runs in its own process, so the backend's memory is measured alone. */
 let sandbox: SandboxProcess;
 let tmp: string;
-let backend: Awaited<ReturnType<typeof startTestBackend>>;
+let backend: Awaited<ReturnType<typeof startBenchBackend>>;
 const results: string[] = [];
 
 /** GETs a URL and counts newline-terminated lines; resolves with lines and seconds. */
@@ -95,16 +86,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
   podNames = await waitFor('two bulk pods', async () => ((await listBulkPods()).length === 2 ? listBulkPods() : undefined));
-  backend = await startTestBackend({
-    features: [
-      kubeTroubleshootPlugin,
-      catalogServiceMock.factory({ entities: [entity('bulk'), entity('firehose')] }),
-      mockServices.rootConfig.factory({
-        data: { permission: { enabled: true }, kubeTroubleshoot: { clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.readonly }] } },
-      }),
-      mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
-    ],
-  });
+  backend = await startBenchBackend(sandbox, ['bulk', 'firehose'], {}, sandbox.readonly);
   // wait until both writers have written everything
   const { url, admin, caData } = sandbox;
   await waitFor(

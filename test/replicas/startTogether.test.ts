@@ -3,8 +3,8 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
-import knexFactory, { Knex } from 'knex';
+import knexFactory from 'knex';
+import { databaseClients } from '../support/databaseClients';
 import { Postgres, startPostgres } from '../support/postgres';
 
 /**
@@ -21,25 +21,13 @@ beforeAll(async () => {
 });
 afterAll(() => pg?.stop());
 
-/**
- * The plugin's database clients: the test backend does not close the real database service's
- * clients when it stops (Backstage's DatabaseManager leaves that to the process's exit), so the test
- * closes them, or their pools' timers keep Jest from exiting.
- */
-const clients: Knex[] = [];
-const keepClient = createBackendModule({
-  pluginId: 'kube-troubleshoot',
-  moduleId: 'test-database-handle',
-  register(env) {
-    env.registerInit({ deps: { database: coreServices.database }, init: async ({ database }) => void clients.push(await database.getClient()) });
-  },
-});
+const clients = databaseClients();
 
 function replica(prefix: string) {
   return startTestBackend({
     features: [
       kubeTroubleshootPlugin,
-      keepClient,
+      clients.module,
       databaseServiceFactory,
       schedulerServiceFactory,
       catalogServiceMock.factory({ entities: [] }),
@@ -59,7 +47,7 @@ it('starts three replicas at once on a fresh database, five times over: every on
     const started = await Promise.allSettled([replica(prefix), replica(prefix), replica(prefix)]);
     const failures = started.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map(s => String(s.reason));
     for (const s of started) if (s.status === 'fulfilled') await s.value.stop();
-    for (const c of clients.splice(0)) await c.destroy();
+    await clients.closeAll();
     expect(failures).toEqual([]);
     const db = knexFactory({ client: 'pg', connection: { host: pg.host, port: pg.port, user: pg.user, database: `${prefix}kube-troubleshoot` } });
     try {

@@ -2,6 +2,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import kubeTroubleshootPlugin from '@kube-troubleshoot/backstage-plugin-backend';
+import { databaseClients } from './databaseClients';
 import { SandboxProcess } from './sandboxProcess';
 
 export const BENCH_ORIGIN = 'http://localhost:3000';
@@ -13,25 +14,30 @@ export const BENCH_ORIGIN = 'http://localhost:3000';
 /** The sandbox's tool image (the plugin's default is a public one no sandbox pulls). */
 const SANDBOX_TOOL_IMAGE = { name: 'debug-tools', image: 'sandbox.local/debug-tools:1', description: 'the sandbox tool image', default: true };
 
-export function startBenchBackend(sandbox: SandboxProcess, entity: string, kubeTroubleshoot: Record<string, Record<string, number | boolean>> = {}) {
-  return startTestBackend({
+export async function startBenchBackend(
+  sandbox: SandboxProcess,
+  entities: string | string[],
+  kubeTroubleshoot: Record<string, Record<string, number | boolean>> = {},
+  token = sandbox.admin,
+) {
+  const clients = databaseClients();
+  const backend = await startTestBackend({
     features: [
       kubeTroubleshootPlugin,
+      clients.module,
       catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: { name: entity, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': entity, 'backstage.io/kubernetes-namespace': 'bench' } },
-            spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
-          },
-        ],
+        entities: [entities].flat().map(entity => ({
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: { name: entity, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': entity, 'backstage.io/kubernetes-namespace': 'bench' } },
+          spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+        })),
       }),
       mockServices.rootConfig.factory({
         data: { permission: { enabled: true },
           app: { baseUrl: BENCH_ORIGIN },
           kubeTroubleshoot: {
-            clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.admin }],
+            clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: token }],
             ...kubeTroubleshoot,
             debug: { images: [SANDBOX_TOOL_IMAGE], ...kubeTroubleshoot.debug },
           },
@@ -40,4 +46,7 @@ export function startBenchBackend(sandbox: SandboxProcess, entity: string, kubeT
       mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
     ],
   });
+  // Stopped, it also closes the plugin's database clients, so the bench's process can end.
+  const stop = backend.stop.bind(backend);
+  return Object.assign(backend, { stop: async () => { await stop(); await clients.closeAll(); } });
 }
