@@ -1,8 +1,9 @@
-import { kubeTroubleshootLogsReadPermission, LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
+import { kubeTroubleshootLogsReadPermission } from '@kube-troubleshoot/backstage-plugin-common';
 import Router from 'express-promise-router';
 import { RouteHandlers } from '../http/routeHandlers';
 import { attachmentHeader, NDJSON_HEADERS, streamWriter } from '../http/streaming';
 import { TargetResolver } from '../targets/TargetResolver';
+import { ndjsonMessage, textMessage } from './logFraming';
 import { logFileName, logSources } from './logSources';
 import { logsQuery } from './logsQuery';
 import { LogSink, streamLogs, StreamTuning } from './streamLogs';
@@ -24,11 +25,7 @@ export function createLogsRouter(deps: { routes: RouteHandlers; targets: TargetR
       async ({ entity, query: q, res, signal, audit }) => {
         const sources = await logSources(targets, entity, q, signal);
         const write = streamWriter(res);
-        const tagged = sources.length > 1;
-        const asText = (m: LogStreamMessage) => {
-          if (m.type === 'line') return `${q.timestamps ? `${m.timestamp} ` : ''}${tagged ? `[${m.pod}/${m.container}] ` : ''}${m.text}\n`;
-          return m.type === 'error' ? `# error: ${m.message}\n` : '';
-        };
+        const text = { timestamps: q.timestamps, tagged: sources.length > 1 };
         let started = false;
         // Headers go with the first batch: a single source that fails first is still an HTTP error.
         const start = async () => {
@@ -42,7 +39,9 @@ export function createLogsRouter(deps: { routes: RouteHandlers; targets: TargetR
         const sink: LogSink = {
           async write(batch) {
             if (!started) await start();
-            return write(batch.map(m => (q.download ? asText(m) : `${JSON.stringify(m)}\n`)).join(''));
+            let out = '';
+            for (const m of batch) out += q.download ? textMessage(m, text) : ndjsonMessage(m);
+            return write(out);
           },
         };
         if (!sources.length) {

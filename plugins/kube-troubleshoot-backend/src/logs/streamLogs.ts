@@ -3,7 +3,7 @@ import { KubeApiError } from '../clusters/KubeApiError';
 import { KubeApi } from '../clusters/KubeClient';
 import { PodJson } from '../clusters/kubeTypes';
 import { LineSplitter } from '../clusters/lineSplitter';
-import { mergeByTime, parseTimedLine, ResumeCursor, TimedLine } from './logLines';
+import { MergeQueue, parseTimedLine, ResumeCursor, takeInTimeOrder, TimedLine } from './logLines';
 
 /** One container whose log is read. */
 export interface LogSource {
@@ -36,7 +36,6 @@ export interface StreamTuning {
   maxRetries?: number;
 }
 
-type LineMessage = Extract<LogStreamMessage, { type: 'line' }>;
 
 /** Lines of history per socket write. */
 const HISTORY_BATCH = 1000;
@@ -46,8 +45,8 @@ const logPath = (s: LogSource) =>
 
 const where = (s: LogSource) => ({ cluster: s.client.name, pod: s.pod, container: s.container });
 
-/** Reads a whole (non-follow) log into timed lines. */
-export async function readHistory(source: LogSource, opts: LogOptions, signal?: AbortSignal): Promise<TimedLine[]> {
+/** A (non-follow) log as it arrives: one batch of timed lines per upstream chunk. */
+async function* historyBatches(source: LogSource, opts: LogOptions, signal?: AbortSignal): AsyncGenerator<TimedLine[]> {
   const res = await source.client.stream(
     logPath(source),
     {
@@ -61,11 +60,66 @@ export async function readHistory(source: LogSource, opts: LogOptions, signal?: 
     signal,
   );
   const splitter = new LineSplitter();
-  const lines: TimedLine[] = [];
   res.setEncoding('utf8');
-  for await (const chunk of res) for (const l of splitter.push(chunk as string)) lines.push(parseTimedLine(l));
-  for (const l of splitter.flush()) lines.push(parseTimedLine(l));
+  for await (const chunk of res) {
+    const lines = splitter.push(chunk as string);
+    if (lines.length) yield lines.map(parseTimedLine);
+  }
+  const last = splitter.flush();
+  if (last.length) yield last.map(parseTimedLine);
+}
+
+/** Reads a whole (non-follow) log into timed lines. */
+export async function readHistory(source: LogSource, opts: LogOptions, signal?: AbortSignal): Promise<TimedLine[]> {
+  const lines: TimedLine[] = [];
+  for await (const batch of historyBatches(source, opts, signal)) for (const l of batch) lines.push(l);
   return lines;
+}
+
+/**
+ * The history of every source, merged in time order as it arrives: each source is read as a
+ * stream, and lines go out as soon as no source can still send an earlier one, so the first lines
+ * leave before the last arrive and memory holds one chunk per source, not whole logs. With a single
+ * source its failure is thrown before anything is written.
+ */
+async function streamHistory(sources: LogSource[], opts: LogOptions, cursors: ResumeCursor[], sink: LogSink, signal: AbortSignal): Promise<Array<KubeApiError | undefined>> {
+  const readers = sources.map(source => historyBatches(source, opts, signal));
+  const queues: Array<MergeQueue<TimedLine>> = sources.map(() => ({ items: [], next: 0, ended: false }));
+  const failed: Array<KubeApiError | undefined> = sources.map(() => undefined);
+  const refill = async (i: number) => {
+    try {
+      const r = await readers[i].next();
+      if (r.done) queues[i].ended = true;
+      else Object.assign(queues[i], { items: r.value, next: 0 });
+    } catch (error) {
+      if (sources.length === 1) throw error;
+      failed[i] = error as KubeApiError;
+      queues[i].ended = true;
+    }
+  };
+  const errorMessages = (from: number[]) =>
+    from.map(i => ({ type: 'error' as const, message: failed[i]!.message, statusCode: failed[i]!.statusCode, ...where(sources[i]) }));
+  await Promise.all(queues.map((_, i) => refill(i)));
+  const opening = failed.flatMap((e, i) => (e ? [i] : []));
+  if (opening.length) await sink.write(errorMessages(opening));
+  const reported = new Set(opening);
+  for (;;) {
+    if (signal.aborted) return failed;
+    const taken = takeInTimeOrder(queues, HISTORY_BATCH);
+    const batch: LogStreamMessage[] = [];
+    for (const { item, source } of taken) if (cursors[source].accept(item)) batch.push({ type: 'line', ...where(sources[source]), ...item });
+    if (batch.length) await sink.write(batch);
+    const empty = queues.flatMap((q, i) => (!q.ended && q.next >= q.items.length ? [i] : []));
+    if (!empty.length && queues.every(q => q.ended && q.next >= q.items.length)) break;
+    await Promise.all(empty.map(refill));
+    // A source that broke mid-history: its lines so far went out, then its error.
+    const late = failed.flatMap((e, i) => (e && !reported.has(i) ? [i] : []));
+    if (late.length) {
+      late.forEach(i => reported.add(i));
+      await sink.write(errorMessages(late));
+    }
+  }
+  return failed;
 }
 
 /** Is the container still running (so a closed follow was a dropped connection, not its end)? */
@@ -152,30 +206,10 @@ async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string
 export async function streamLogs(sources: LogSource[], opts: LogOptions, sink: LogSink, signal: AbortSignal, tuning: StreamTuning = {}) {
   const startedAt = `${new Date().toISOString().slice(0, 19)}Z`;
   const cursors = sources.map(() => new ResumeCursor());
-  const histories = await Promise.all(
-    sources.map(async (source, i) => {
-      try {
-        const lines = await readHistory(source, opts, signal);
-        return { lines: lines.filter(l => cursors[i].accept(l)).map(l => ({ ...where(source), ...l })) };
-      } catch (error) {
-        if (sources.length === 1) throw error;
-        return { lines: [], error: error as KubeApiError };
-      }
-    }),
-  );
-  const errors: LogStreamMessage[] = histories.flatMap((h, i) =>
-    h.error ? [{ type: 'error' as const, message: h.error.message, statusCode: h.error.statusCode, ...where(sources[i]) }] : [],
-  );
-  if (errors.length) await sink.write(errors);
-  const merged = mergeByTime<Omit<LineMessage, 'type'>>(histories.map(h => h.lines));
-  for (let i = 0; i < merged.length; i += HISTORY_BATCH) {
-    if (signal.aborted) return;
-    await sink.write(merged.slice(i, i + HISTORY_BATCH).map(line => ({ type: 'line' as const, ...line })));
-  }
+  const failed = await streamHistory(sources, opts, cursors, sink, signal);
+  if (signal.aborted) return;
   if (opts.follow && !opts.previous) {
-    await Promise.all(
-      sources.map((source, i) => (histories[i].error ? undefined : follow(source, cursors[i], startedAt, sink, signal, tuning))),
-    );
+    await Promise.all(sources.map((source, i) => (failed[i] ? undefined : follow(source, cursors[i], startedAt, sink, signal, tuning))));
   }
   if (!signal.aborted) await sink.write([{ type: 'end' }]);
 }
