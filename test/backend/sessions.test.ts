@@ -138,6 +138,7 @@ type Backend = Awaited<ReturnType<typeof backendWith>>;
 type Client = TerminalClient;
 
 /** Opens the session as the browser does: ticket and the user's token (alice's unless `user`; none with `user: null`). */
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the client type and its opener share the name, as a class would
 const Client = {
   open(backend: Backend, session: CreateSessionResponse, opts: { origin?: string; protocols?: string[]; user?: string | null } = {}) {
     const user = opts.user === undefined ? ALICE : opts.user;

@@ -8,6 +8,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { bearerProtocol, decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
+import { addBenchRow } from './benchTable';
 
 /**
  * Time from "Start" to a shell prompt, in a debug container and in a pod copy, through the portal
@@ -137,6 +138,7 @@ it('debug container: Start to prompt', async () => {
   }
   expect(portal).toHaveLength(RUNS);
   results.push(`debug container: portal ${median(portal).toFixed(0)} ms, kubectl debug ${median(kubectl).toFixed(0)} ms, ratio ${(median(portal) / median(kubectl)).toFixed(2)}`);
+  addBenchRow({ figure: 'debug container: Start to a shell prompt (median)', value: `${median(portal).toFixed(0)} ms`, direct: `${median(kubectl).toFixed(0)} ms (kubectl debug)`, ratio: `${(median(portal) / median(kubectl)).toFixed(2)}×`, goal: '—' });
 });
 
 it('pod copy: Start to prompt', async () => {
@@ -148,4 +150,5 @@ it('pod copy: Start to prompt', async () => {
   }
   expect(portal).toHaveLength(RUNS);
   results.push(`pod copy: portal ${median(portal).toFixed(0)} ms, kubectl debug --copy-to ${median(kubectl).toFixed(0)} ms, ratio ${(median(portal) / median(kubectl)).toFixed(2)}`);
+  addBenchRow({ figure: 'pod copy: Debug a copy to a shell prompt (median)', value: `${median(portal).toFixed(0)} ms`, direct: `${median(kubectl).toFixed(0)} ms (kubectl debug --copy-to)`, ratio: `${(median(portal) / median(kubectl)).toFixed(2)}×`, goal: '—' });
 });

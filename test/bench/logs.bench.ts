@@ -6,6 +6,7 @@ import path from 'node:path';
 import { AddressInfo } from 'node:net';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { startBenchBackend } from '../support/benchBackend';
+import { addBenchRow } from './benchTable';
 import { waitFor } from '../support/tools';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 
@@ -131,6 +132,8 @@ it('log lines per second: one pod, through the backend vs direct', async () => {
   expect(direct.lines).toBe(LINES);
   expect(relayed.lines).toBe(LINES + 1); // + the closing {"type":"end"}
   results.push(`one pod (${LINES} lines): direct ${rate(direct)} lines/s, backend ${rate(relayed)} lines/s, ratio ${(rate(relayed) / rate(direct)).toFixed(2)}`);
+  const ratio = rate(relayed) / rate(direct);
+  addBenchRow({ figure: `log lines/s through the backend, one pod (${LINES.toLocaleString('en-US')} lines)`, value: `${rate(relayed).toLocaleString('en-US')}`, direct: `${rate(direct).toLocaleString('en-US')}`, ratio: `${ratio.toFixed(2)}×`, goal: '≥ 0.95×', met: ratio >= 0.95 });
 });
 
 it('log lines per second: all pods merged, through the backend vs direct (both pods in parallel)', async () => {
@@ -148,6 +151,8 @@ it('log lines per second: all pods merged, through the backend vs direct (both p
   );
   expect(relayed.lines).toBe(2 * LINES + 1);
   results.push(`all pods merged (${2 * LINES} lines): direct ${rate(direct)} lines/s, backend ${rate(relayed)} lines/s, ratio ${(rate(relayed) / rate(direct)).toFixed(2)}`);
+  const ratio = rate(relayed) / rate(direct);
+  addBenchRow({ figure: `the same, all pods merged (${(2 * LINES).toLocaleString('en-US')} lines)`, value: `${rate(relayed).toLocaleString('en-US')}`, direct: `${rate(direct).toLocaleString('en-US')}`, ratio: `${ratio.toFixed(2)}×`, goal: '≥ 0.95×', met: ratio >= 0.95 });
 });
 
 it('memory stays bounded while a slow client follows a fast log', async () => {
@@ -184,5 +189,6 @@ it('memory stays bounded while a slow client follows a fast log', async () => {
   results.push(
     `slow client following a fast log for 10 s: the container wrote ${(written / 1024 / 1024).toFixed(1)} MiB, the client read ${(received / 1024 / 1024).toFixed(1)} MiB, backend heap grew at most ${growthMb.toFixed(1)} MiB`,
   );
+  addBenchRow({ figure: 'backend heap while a slow client follows a fast log (10 s)', value: `+${growthMb.toFixed(1)} MiB`, direct: '—', ratio: '—', goal: '≤ +50 MB', met: growthMb * 1.048576 <= 50 });
   expect(growthMb).toBeLessThan(64);
 });

@@ -9,6 +9,7 @@ import { bearerProtocol, decodeFrame, encodeFrame } from '@kube-troubleshoot/bac
 import { waitFor } from '../support/tools';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
+import { addBenchRow } from './benchTable';
 
 /**
  * The Terminal tab's relay against exec straight to the sandbox, measured in the same run:
@@ -136,6 +137,8 @@ it('keystroke echo round trip', async () => {
   const p50 = [percentile(direct, 50), percentile(portal, 50)];
   const p99 = [percentile(direct, 99), percentile(portal, 99)];
   results.push(`keystroke echo (n=1000): direct p50 ${ms(p50[0])} p99 ${ms(p99[0])}; portal p50 ${ms(p50[1])} p99 ${ms(p99[1])}; ratio p50 ${(p50[1] / p50[0]).toFixed(2)}, p99 ${(p99[1] / p99[0]).toFixed(2)}`);
+  addBenchRow({ figure: 'keystroke echo p99 through the portal (n=1000)', value: ms(p99[1]), direct: ms(p99[0]), ratio: `+${(p99[1] - p99[0]).toFixed(2)} ms`, goal: '≤ direct + 1 ms', met: p99[1] <= p99[0] + 1 });
+  addBenchRow({ figure: 'keystroke echo p50', value: ms(p50[1]), direct: ms(p50[0]), ratio: `${(p50[1] / p50[0]).toFixed(2)}×`, goal: '≤ 1.5×', met: p50[1] <= 1.5 * p50[0] });
 });
 
 it('throughput of cat of 100 MB on a terminal', async () => {
@@ -149,6 +152,7 @@ it('throughput of cat of 100 MB on a terminal', async () => {
   p.close();
   expect(portal.bytes).toBeGreaterThan(BIG);
   const rate = (r: { bytes: number; seconds: number }) => r.bytes / r.seconds / 1e6;
+  addBenchRow({ figure: '`cat` of 100 MB through a terminal', value: `${rate(portal).toFixed(1)} MB/s`, direct: `${rate(direct).toFixed(1)} MB/s`, ratio: `${(rate(portal) / rate(direct)).toFixed(2)}×`, goal: '≥ 0.95×', met: rate(portal) / rate(direct) >= 0.95 });
   results.push(`cat 100 MB: direct ${rate(direct).toFixed(1)} MB/s (${direct.seconds.toFixed(2)} s), portal ${rate(portal).toFixed(1)} MB/s (${portal.seconds.toFixed(2)} s), ratio ${(rate(portal) / rate(direct)).toFixed(2)}`);
 });
 
@@ -195,6 +199,7 @@ it('200 concurrent idle sessions on one backend', async () => {
     const perSession = (after.rss - before.rss) / N / 1024;
     const heapPerSession = (after.heapUsed - before.heapUsed) / N / 1024;
     expect(perSession).toBeGreaterThan(0);
+    addBenchRow({ figure: `idle terminal sessions on one replica (${N} measured)`, value: `${perSession.toFixed(0)} KiB each (RSS)`, direct: '—', ratio: '—', goal: '2,000 measured, ≤ 64 KiB each', met: N >= 2000 && perSession <= 64 });
     results.push(`${N} idle sessions: backend rss +${((after.rss - before.rss) / 1048576).toFixed(1)} MiB (${perSession.toFixed(0)} KiB/session), heap +${((after.heapUsed - before.heapUsed) / 1048576).toFixed(1)} MiB (${heapPerSession.toFixed(0)} KiB/session)`);
   } finally {
     clients.kill('SIGKILL');

@@ -37,10 +37,11 @@ export function timeKey(ts: string): string {
 
 /** Orders two timestamps (negative: `a` first); the kubelet's own form compares without a key. */
 export function compareTime(a: string, b: string): number {
-  if (a.length === 30 && b.length === 30 && a.charCodeAt(29) === 90 && b.charCodeAt(29) === 90) return a < b ? -1 : a > b ? 1 : 0;
-  const ka = timeKey(a);
-  const kb = timeKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  const kubelet = a.length === 30 && b.length === 30 && a.charCodeAt(29) === 90 && b.charCodeAt(29) === 90;
+  const ka = kubelet ? a : timeKey(a);
+  const kb = kubelet ? b : timeKey(b);
+  if (ka === kb) return 0;
+  return ka < kb ? -1 : 1;
 }
 
 /**
