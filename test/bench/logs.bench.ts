@@ -49,25 +49,6 @@ let tmp: string;
 let backend: Awaited<ReturnType<typeof startBenchBackend>>;
 const results: string[] = [];
 
-/** GETs a URL and counts newline-terminated lines; resolves with lines and seconds. */
-function countLines(url: string, headers: Record<string, string>, ca?: string): Promise<{ lines: number; seconds: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const get = url.startsWith('https') ? https.get : http.get;
-    const req = get(url, { headers, ca }, res => {
-      let lines = 0;
-      let bytes = 0;
-      res.on('data', (d: Buffer) => {
-        bytes += d.length;
-        for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines += 1;
-      });
-      res.on('end', () => resolve({ lines, seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-}
-
 /**
  * The reader measured: in a process of its own, as a browser is never in the backend's process (and
  * the direct reader is in one too, so both sides pay the same). It reads every URL at once and
@@ -122,9 +103,7 @@ beforeAll(async () => {
   await waitFor(
     'both writers to finish',
     async () => {
-      const counts = await Promise.all(
-        pods().map(p => countLines(`${url}/api/v1/namespaces/bench/pods/${p}/log?container=writer`, { Authorization: `Bearer ${admin}` }, caData)),
-      );
+      const counts = await Promise.all(pods().map(p => readElsewhere([`${url}/api/v1/namespaces/bench/pods/${p}/log?container=writer`], { Authorization: `Bearer ${admin}` }, caData)));
       return counts.every(c => c.lines >= LINES) ? true : undefined;
     },
     150_000,

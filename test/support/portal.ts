@@ -26,7 +26,7 @@ export interface Portal {
   browser: Browser;
   /** What the pages of this portal threw. */
   browserErrors: string[];
-  backend?: ChildProcess;
+  backend?: BackendProcess;
 }
 
 export interface PortalOptions {
@@ -269,7 +269,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     waitReady: false,
     config: { app: { baseUrl }, backend: { baseUrl, listen: { port }, cors: { origin: baseUrl } }, ...options.config },
   });
-  const portal: Portal = { baseUrl, tmp, backendLog: backend.log, backend: backend.proc, browserErrors: [], browser: undefined as unknown as Browser };
+  const portal: Portal = { baseUrl, tmp, backendLog: backend.log, backend, browserErrors: [], browser: undefined as unknown as Browser };
   try {
     await waitForReady(backend);
     await waitForCatalog(baseUrl);
@@ -315,17 +315,8 @@ export async function signIn(portal: Portal, page: Page, user: string): Promise<
 export async function stopPortal(portal: Portal | undefined, options: { keepTmp?: boolean } = {}): Promise<void> {
   if (!portal) return;
   await portal.browser?.close().catch(() => undefined);
-  const child = portal.backend;
+  const backend = portal.backend;
   portal.backend = undefined;
-  if (child) {
-    if (child.exitCode === null && child.signalCode === null) {
-      let timer: NodeJS.Timeout | undefined;
-      const exited = new Promise(resolve => child.once('exit', resolve));
-      killGroup(child, 'SIGTERM');
-      await Promise.race([exited, new Promise(resolve => (timer = setTimeout(resolve, 10_000)))]);
-      clearTimeout(timer);
-    }
-    killGroup(child, 'SIGKILL');
-  }
+  await backend?.stop('SIGTERM');
   if (!options.keepTmp) fs.rmSync(portal.tmp, { recursive: true, force: true });
 }

@@ -84,6 +84,7 @@ export async function readHistory(source: LogSource, opts: LogOptions, signal?: 
  */
 async function streamHistory(sources: LogSource[], opts: LogOptions, cursors: ResumeCursor[], sink: LogSink, signal: AbortSignal): Promise<Array<KubeApiError | undefined>> {
   const readers = sources.map(source => historyBatches(source, opts, signal));
+  const tags = sources.map(where); // once per source, not per line
   const queues: Array<MergeQueue<TimedLine>> = sources.map(() => ({ items: [], next: 0, ended: false }));
   const failed: Array<KubeApiError | undefined> = sources.map(() => undefined);
   const refill = async (i: number) => {
@@ -97,27 +98,23 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, cursors: Re
       queues[i].ended = true;
     }
   };
-  const errorMessages = (from: number[]) =>
-    from.map(i => ({ type: 'error' as const, message: failed[i]!.message, statusCode: failed[i]!.statusCode, ...where(sources[i]) }));
-  await Promise.all(queues.map((_, i) => refill(i)));
-  const opening = failed.flatMap((e, i) => (e ? [i] : []));
-  if (opening.length) await sink.write(errorMessages(opening));
-  const reported = new Set(opening);
+  // A source that fails (on opening, or mid-history after its first lines) is reported once, then left out.
+  const reported = new Set<number>();
+  const reportFailures = async () => {
+    const fresh = failed.flatMap((e, i) => (e && !reported.has(i) ? [i] : []));
+    fresh.forEach(i => reported.add(i));
+    if (fresh.length) await sink.write(fresh.map(i => ({ type: 'error' as const, message: failed[i]!.message, statusCode: failed[i]!.statusCode, ...tags[i] })));
+  };
+  let empty = sources.map((_, i) => i);
   for (;;) {
-    if (signal.aborted) return failed;
-    const taken = takeInTimeOrder(queues, HISTORY_BATCH);
-    const batch: LogStreamMessage[] = [];
-    for (const { item, source } of taken) if (cursors[source].accept(item)) batch.push({ type: 'line', ...where(sources[source]), ...item });
-    if (batch.length) await sink.write(batch);
-    const empty = queues.flatMap((q, i) => (!q.ended && q.next >= q.items.length ? [i] : []));
-    if (!empty.length && queues.every(q => q.ended && q.next >= q.items.length)) break;
     await Promise.all(empty.map(refill));
-    // A source that broke mid-history: its lines so far went out, then its error.
-    const late = failed.flatMap((e, i) => (e && !reported.has(i) ? [i] : []));
-    if (late.length) {
-      late.forEach(i => reported.add(i));
-      await sink.write(errorMessages(late));
-    }
+    await reportFailures();
+    if (signal.aborted) return failed;
+    const batch: LogStreamMessage[] = [];
+    for (const { item, source } of takeInTimeOrder(queues, HISTORY_BATCH)) if (cursors[source].accept(item)) batch.push({ type: 'line', ...tags[source], ...item });
+    if (batch.length) await sink.write(batch);
+    empty = queues.flatMap((q, i) => (!q.ended && q.next >= q.items.length ? [i] : []));
+    if (!empty.length && queues.every(q => q.ended && q.next >= q.items.length)) break;
   }
   return failed;
 }

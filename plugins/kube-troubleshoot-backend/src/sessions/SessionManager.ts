@@ -14,7 +14,7 @@ import { REPLICA_HEARTBEAT_MS, SessionLedger } from './SessionLedger';
 import { UPSTREAM_PROTOCOLS } from '../clusters/channelProtocol';
 import { RequestAudit } from '../http/RequestAudit';
 import { statusOf, StatusError } from '../http/errors';
-import { UpgradeAttempt } from './upgradeListener';
+import { ConnectResult, UpgradeAttempt } from './upgradeListener';
 
 /** Refused because a limit is reached (HTTP 429). */
 export class SessionLimitError extends StatusError {
@@ -26,8 +26,6 @@ export class SessionLimitError extends StatusError {
 
 /** Called when a session ended and was recorded: a Debug-tab copy is deleted then. */
 export type SessionEndHook = (target: SessionTarget, user: SessionUser) => Promise<void>;
-
-export type ConnectResult = { ok: true; accept: (ws: WebSocket) => void; abandon: () => void } | { ok: false; status: number; message: string };
 
 interface ActiveSession {
   /** The ticket's id: the session's row in the ledger. */
@@ -172,23 +170,24 @@ export class SessionManager implements SessionTickets {
       if (maxPerReplica && this.openHere >= maxPerReplica) {
         throw new ServiceUnavailableError(`this backend replica already serves ${this.openHere} terminal sessions (kubeTroubleshoot.sessions.maxPerReplica = ${maxPerReplica}); the ticket is still valid`);
       }
-      this.accepting += 1;
-      let redeemed: Awaited<ReturnType<TicketStore['redeem']>>;
-      try {
-        redeemed = await this.deps.tickets.redeem(attempt.ticket, userRef, this.deps.ledger.replicaId);
-      } finally {
-        this.accepting -= 1;
-      }
-      if (!redeemed.ok && redeemed.otherUser) throw new NotAllowedError(`terminal session refused: ${redeemed.reason}`);
-      if (!redeemed.ok) throw new AuthenticationError(`terminal session refused: ${redeemed.reason}`);
-      const { target, id } = redeemed;
-      const user: SessionUser = { userRef, request };
+      // Counted as open here from the redeem until the WebSocket is the session's (or fails).
       this.accepting += 1;
       let settled = false;
       const settle = () => {
         if (!settled) this.accepting -= 1;
         settled = true;
       };
+      const redeemed = await this.deps.tickets.redeem(attempt.ticket, userRef, this.deps.ledger.replicaId).catch(e => {
+        settle();
+        throw e;
+      });
+      if (!redeemed.ok) {
+        settle();
+        if (redeemed.otherUser) throw new NotAllowedError(`terminal session refused: ${redeemed.reason}`);
+        throw new AuthenticationError(`terminal session refused: ${redeemed.reason}`);
+      }
+      const { target, id } = redeemed;
+      const user: SessionUser = { userRef, request };
       return {
         ok: true,
         abandon: () => {

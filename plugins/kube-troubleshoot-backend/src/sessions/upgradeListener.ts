@@ -24,11 +24,13 @@ export interface UpgradeAttempt {
   request(token: string | undefined): Request;
 }
 
+/** The session's answer to an upgrade: `abandon` is called instead of `accept` when the handshake fails after a yes. */
+export type ConnectResult = { ok: true; accept: (ws: WebSocket) => void; abandon: () => void } | { ok: false; status: number; message: string };
+
 export interface UpgradeRoute {
   /** The WebSocket's path, e.g. `/api/kube-troubleshoot/sessions/ws`. */
   path: string;
-  /** `abandon` is called instead of `accept` when the handshake fails after the route said yes. */
-  connect(attempt: UpgradeAttempt): Promise<{ ok: true; accept: (ws: WebSocket) => void; abandon: () => void } | { ok: false; status: number; message: string }>;
+  connect(attempt: UpgradeAttempt): Promise<ConnectResult>;
 }
 
 const ERROR_NAMES: Record<number, string> = { 400: 'InputError', 401: 'AuthenticationError', 403: 'NotAllowedError', 503: 'ServiceUnavailableError' };
@@ -100,7 +102,7 @@ export async function takeUpgrade(route: Pick<UpgradeRoute, 'connect'>, req: htt
     refuse(socket, 400, `the upgrade request cannot be read: ${(e as Error).message}`);
     return;
   }
-  let result: Awaited<ReturnType<UpgradeRoute['connect']>>;
+  let result: ConnectResult;
   try {
     result = await route.connect(attempt);
   } catch (e) {
