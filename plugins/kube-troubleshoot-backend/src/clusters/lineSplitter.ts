@@ -1,6 +1,7 @@
 /** Newline-delimited streams of the API server: logs and watch events. */
+import { StringDecoder } from 'node:string_decoder';
 
-/** Splits a byte stream into lines, keeping the unfinished tail for the next chunk. */
+/** Splits a text stream into lines, keeping the unfinished tail for the next chunk. */
 export class LineSplitter {
   private rest = '';
   push(chunk: string): string[] {
@@ -14,4 +15,21 @@ export class LineSplitter {
     this.rest = '';
     return last ? [last] : [];
   }
+}
+
+/**
+ * The complete lines of a byte stream, one array per read. The stream stays in bytes until a read:
+ * an upstream that writes a line per chunk (as the kubelet's log does) is decoded once per read of
+ * everything that arrived meanwhile, not once per chunk. UTF-8 split across chunks stays whole.
+ */
+export async function* lineBatches(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder('utf8');
+  const splitter = new LineSplitter();
+  for await (const chunk of stream) {
+    const lines = splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    if (lines.length) yield lines;
+  }
+  const last = splitter.flush();
+  const tail = decoder.end();
+  if (tail || last.length) yield [`${last.join('')}${tail}`];
 }

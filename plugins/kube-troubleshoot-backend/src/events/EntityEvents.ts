@@ -4,7 +4,7 @@ import { ClusterError, EntityEventsResponse, EventStreamMessage, KubeEvent } fro
 import { KubeApiError } from '../clusters/KubeApiError';
 import { KubeApi } from '../clusters/KubeClient';
 import { EventJson, ListJson, ObjectMeta } from '../clusters/kubeTypes';
-import { LineSplitter } from '../clusters/lineSplitter';
+import { lineBatches } from '../clusters/lineSplitter';
 import { clusterError, TargetResolver } from '../targets/TargetResolver';
 import { foldKey, mergeFolded, newestFirst, toKubeEvent } from './foldEvents';
 
@@ -179,10 +179,8 @@ export class EntityEvents {
       }
       try {
         const res = await client.stream(EntityEvents.listPath(state.scope), { watch: true, resourceVersion: rv, allowWatchBookmarks: true }, signal);
-        const splitter = new LineSplitter();
-        res.setEncoding('utf8');
-        for await (const chunk of res) {
-          for (const line of splitter.push(chunk as string)) {
+        for await (const lines of lineBatches(res)) {
+          for (const line of lines) {
             if (!line.trim()) continue;
             const ev = JSON.parse(line) as { type: string; object: EventJson & { code?: number } };
             if (ev.type === 'ERROR') {

@@ -5,24 +5,26 @@ export interface TimedLine {
 }
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-const DIGITS = /^\d+$/;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /**
- * The kubelet's own form, `2024-05-01T12:00:00.123456789Z` (30 characters, UTC, nine digits): it
- * sorts as a string. Checked by position, not by a regular expression: this runs once per line.
+ * Does `s` start with the kubelet's own form, `2024-05-01T12:00:00.123456789Z` (30 characters, UTC,
+ * nine digits, which sorts as a string)? Checked by position, in place: this runs once per line.
  */
-function isKubeletTime(ts: string): boolean {
-  return (
-    ts.length === 30 && ts.charCodeAt(29) === 90 /* Z */ && ts.charCodeAt(19) === 46 /* . */ && ts.charCodeAt(10) === 84 /* T */ &&
-    ts.charCodeAt(4) === 45 && ts.charCodeAt(7) === 45 && ts.charCodeAt(13) === 58 && ts.charCodeAt(16) === 58 &&
-    DIGITS.test(ts.slice(20, 29))
-  );
+function startsWithKubeletTime(s: string): boolean {
+  if (s.length < 30 || s.charCodeAt(29) !== 90 /* Z */ || s.charCodeAt(19) !== 46 /* . */ || s.charCodeAt(10) !== 84 /* T */) return false;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+  for (let i = 20; i < 29; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
 }
+
+const isKubeletTime = (ts: string) => ts.length === 30 && startsWithKubeletTime(ts);
 
 /** Splits off the kubelet timestamp; a line without one keeps an empty timestamp. */
 export function parseTimedLine(line: string): TimedLine {
+  if (line.charCodeAt(30) === 32 && startsWithKubeletTime(line)) return { timestamp: line.slice(0, 30), text: line.slice(31) };
   const space = line.indexOf(' ');
-  if (space === 30 && isKubeletTime(line.slice(0, 30))) return { timestamp: line.slice(0, 30), text: line.slice(31) };
   const ts = space > 0 ? line.slice(0, space) : '';
   if (RFC3339.test(ts)) return { timestamp: ts, text: line.slice(space + 1) };
   return { timestamp: '', text: line };
@@ -46,43 +48,46 @@ export function compareTime(a: string, b: string): number {
 
 /**
  * Remembers what was already delivered so a resumed request (`sinceTime` has only second
- * precision on its way to the kubelet) repeats nothing: lines before the last delivered instant
- * are dropped, and at that instant as many as were already delivered.
+ * precision on its way to the kubelet) repeats nothing: after `rewind`, lines before the last
+ * delivered instant are dropped, and at that instant as many as were already delivered; the first
+ * line past it ends the overlap. Outside an overlap every line is delivered, even one stamped
+ * earlier than the one before it (a runtime stamps stdout and stderr apart, so they can cross).
  */
 export class ResumeCursor {
-  private lastKey = '';
+  private last = '';
   private atLast = 0;
   private skipAtLast = 0;
-  private lastTimestamp = '';
+  private resuming = false;
 
-  /** True when the line is new and must be delivered. */
-  accept(line: TimedLine): boolean {
-    if (!line.timestamp) return true;
-    const key = timeKey(line.timestamp);
-    if (key < this.lastKey) return false;
-    if (key === this.lastKey) {
-      if (this.skipAtLast > 0) {
+  /** True when the line with this timestamp is new and must be delivered. */
+  accept(timestamp: string): boolean {
+    if (!timestamp) return true;
+    const order = this.last ? compareTime(timestamp, this.last) : 1;
+    if (this.resuming) {
+      if (order < 0) return false;
+      if (order === 0 && this.skipAtLast > 0) {
         this.skipAtLast -= 1;
         return false;
       }
-      this.atLast += 1;
-      return true;
+      this.resuming = false;
     }
-    this.lastKey = key;
-    this.lastTimestamp = line.timestamp;
-    this.atLast = 1;
-    this.skipAtLast = 0;
+    if (order === 0) this.atLast += 1;
+    else if (order > 0) {
+      this.last = timestamp;
+      this.atLast = 1;
+    }
     return true;
   }
 
-  /** Call before re-reading from `sinceTime()`: the lines at the last instant will come again. */
+  /** Call before re-reading from `sinceTime()`: the lines up to the last instant will come again. */
   rewind() {
     this.skipAtLast = this.atLast;
+    this.resuming = this.last !== '';
   }
 
   /** The `sinceTime` to resume from: the last delivered instant, cut to whole seconds (inclusive). */
   sinceTime(): string | undefined {
-    return this.lastTimestamp ? `${this.lastTimestamp.slice(0, 19)}Z` : undefined;
+    return this.last ? `${this.last.slice(0, 19)}Z` : undefined;
   }
 }
 
@@ -96,24 +101,32 @@ export interface MergeQueue<T> {
 /**
  * Takes items of sources that are each in time order, in time order (equal times: the lower source
  * first), for as long as every source that has not ended has one queued: past that, a line still to
- * come from it could be earlier. At most `max` items; the caller refills the empty queues.
+ * come from it could be earlier. Hands each to `take` (no array of pairs per line), at most `max`;
+ * returns how many. The caller refills the empty queues.
  */
-export function takeInTimeOrder<T extends { timestamp: string }>(queues: MergeQueue<T>[], max = Infinity): Array<{ item: T; source: number }> {
-  const out: Array<{ item: T; source: number }> = [];
-  while (out.length < max) {
+export function takeInTimeOrder<T extends { timestamp: string }>(queues: MergeQueue<T>[], take: (item: T, source: number) => void, max = Infinity): number {
+  let taken = 0;
+  if (queues.length === 1) {
+    // One source: its own order, no comparisons.
+    const q = queues[0];
+    for (; taken < max && q.next < q.items.length; taken++) take(q.items[q.next++], 0);
+    return taken;
+  }
+  while (taken < max) {
     let best = -1;
     for (let i = 0; i < queues.length; i++) {
       const q = queues[i];
       if (q.next >= q.items.length) {
-        if (!q.ended) return out;
+        if (!q.ended) return taken;
         continue;
       }
       if (best === -1 || compareTime(q.items[q.next].timestamp, queues[best].items[queues[best].next].timestamp) < 0) best = i;
     }
-    if (best === -1) return out;
+    if (best === -1) return taken;
     const q = queues[best];
-    out.push({ item: q.items[q.next], source: best });
+    take(q.items[q.next], best);
     q.next += 1;
+    taken += 1;
   }
-  return out;
+  return taken;
 }

@@ -3,7 +3,7 @@ import Router from 'express-promise-router';
 import { RouteHandlers } from '../http/routeHandlers';
 import { attachmentHeader, NDJSON_HEADERS, streamWriter } from '../http/streaming';
 import { TargetResolver } from '../targets/TargetResolver';
-import { ndjsonMessage, textMessage } from './logFraming';
+import { ndjsonFormat, textFormat } from './logFraming';
 import { logFileName, logSources } from './logSources';
 import { logsQuery } from './logsQuery';
 import { LogSink, streamLogs, StreamTuning } from './streamLogs';
@@ -25,7 +25,7 @@ export function createLogsRouter(deps: { routes: RouteHandlers; targets: TargetR
       async ({ entity, query: q, res, signal, audit }) => {
         const sources = await logSources(targets, entity, q, signal);
         const write = streamWriter(res);
-        const text = { timestamps: q.timestamps, tagged: sources.length > 1 };
+        const format = q.download ? textFormat({ timestamps: q.timestamps, tagged: sources.length > 1 }) : ndjsonFormat;
         let started = false;
         // Headers go with the first batch: a single source that fails first is still an HTTP error.
         const start = async () => {
@@ -37,17 +37,15 @@ export function createLogsRouter(deps: { routes: RouteHandlers; targets: TargetR
           res.flushHeaders();
         };
         const sink: LogSink = {
-          async write(batch) {
+          async write(text) {
             if (!started) await start();
-            let out = '';
-            for (const m of batch) out += q.download ? textMessage(m, text) : ndjsonMessage(m);
-            return write(out);
+            return write(text);
           },
         };
         if (!sources.length) {
-          await sink.write([{ type: 'notice', message: 'the entity has no pods (or none with that container) in the configured clusters' }, { type: 'end' }]);
+          await sink.write(format.message({ type: 'notice', message: 'the entity has no pods (or none with that container) in the configured clusters' }) + format.message({ type: 'end' }));
         } else {
-          await streamLogs(sources, { follow: q.follow && !q.download, previous: q.previous, tailLines: q.tailLines, sinceSeconds: q.sinceSeconds, sinceTime: q.sinceTime }, sink, signal, deps.tuning);
+          await streamLogs(sources, { follow: q.follow && !q.download, previous: q.previous, tailLines: q.tailLines, sinceSeconds: q.sinceSeconds, sinceTime: q.sinceTime }, format, sink, signal, deps.tuning);
         }
         await start();
         res.end();

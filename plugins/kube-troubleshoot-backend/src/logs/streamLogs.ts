@@ -1,9 +1,9 @@
-import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import { KubeApiError } from '../clusters/KubeApiError';
 import { KubeApi } from '../clusters/KubeClient';
 import { PodJson } from '../clusters/kubeTypes';
-import { LineSplitter } from '../clusters/lineSplitter';
-import { MergeQueue, parseTimedLine, ResumeCursor, takeInTimeOrder, TimedLine } from './logLines';
+import { lineBatches } from '../clusters/lineSplitter';
+import { LineFramer, LogFormat } from './logFraming';
+import { MergeQueue, parseTimedLine, ResumeCursor, takeInTimeOrder } from './logLines';
 
 /** One container whose log is read. */
 export interface LogSource {
@@ -22,11 +22,17 @@ export interface LogOptions {
 }
 
 /**
- * Where messages go, in batches (one socket write per upstream chunk, not per line); `write`
+ * Where the framed stream goes, in batches (one write per upstream read, not per line); `write`
  * resolves when the consumer can take more (backpressure).
  */
 export interface LogSink {
-  write(messages: LogStreamMessage[]): Promise<void>;
+  write(text: string): Promise<void>;
+}
+
+/** A line framed for the response as soon as it is read, kept with its timestamp to merge and resume by. */
+interface FramedLine {
+  timestamp: string;
+  framed: string;
 }
 
 export interface StreamTuning {
@@ -45,8 +51,18 @@ const logPath = (s: LogSource) =>
 
 const where = (s: LogSource) => ({ cluster: s.client.name, pod: s.pod, container: s.container });
 
-/** A (non-follow) log as it arrives: one batch of timed lines per upstream chunk. */
-async function* historyBatches(source: LogSource, opts: LogOptions, signal?: AbortSignal): AsyncGenerator<TimedLine[]> {
+/** Parses and frames the lines of one read. */
+function frameLines(lines: string[], frame: LineFramer): FramedLine[] {
+  const out = new Array<FramedLine>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const { timestamp, text } = parseTimedLine(lines[i]);
+    out[i] = { timestamp, framed: frame(timestamp, text) };
+  }
+  return out;
+}
+
+/** A (non-follow) log as it arrives: one batch of framed lines per upstream read. */
+async function* historyBatches(source: LogSource, opts: LogOptions, frame: LineFramer, signal?: AbortSignal): AsyncGenerator<FramedLine[]> {
   const res = await source.client.stream(
     logPath(source),
     {
@@ -59,21 +75,7 @@ async function* historyBatches(source: LogSource, opts: LogOptions, signal?: Abo
     },
     signal,
   );
-  const splitter = new LineSplitter();
-  res.setEncoding('utf8');
-  for await (const chunk of res) {
-    const lines = splitter.push(chunk as string);
-    if (lines.length) yield lines.map(parseTimedLine);
-  }
-  const last = splitter.flush();
-  if (last.length) yield last.map(parseTimedLine);
-}
-
-/** Reads a whole (non-follow) log into timed lines. */
-export async function readHistory(source: LogSource, opts: LogOptions, signal?: AbortSignal): Promise<TimedLine[]> {
-  const lines: TimedLine[] = [];
-  for await (const batch of historyBatches(source, opts, signal)) for (const l of batch) lines.push(l);
-  return lines;
+  for await (const lines of lineBatches(res)) yield frameLines(lines, frame);
 }
 
 /**
@@ -82,10 +84,10 @@ export async function readHistory(source: LogSource, opts: LogOptions, signal?: 
  * leave before the last arrive and memory holds one chunk per source, not whole logs. With a single
  * source its failure is thrown before anything is written.
  */
-async function streamHistory(sources: LogSource[], opts: LogOptions, cursors: ResumeCursor[], sink: LogSink, signal: AbortSignal): Promise<Array<KubeApiError | undefined>> {
-  const readers = sources.map(source => historyBatches(source, opts, signal));
-  const tags = sources.map(where); // once per source, not per line
-  const queues: Array<MergeQueue<TimedLine>> = sources.map(() => ({ items: [], next: 0, ended: false }));
+async function streamHistory(sources: LogSource[], opts: LogOptions, format: LogFormat, cursors: ResumeCursor[], sink: LogSink, signal: AbortSignal): Promise<Array<KubeApiError | undefined>> {
+  const tags = sources.map(where);
+  const readers = sources.map((source, i) => historyBatches(source, opts, format.lineFramer(tags[i]), signal));
+  const queues: Array<MergeQueue<FramedLine>> = sources.map(() => ({ items: [], next: 0, ended: false }));
   const failed: Array<KubeApiError | undefined> = sources.map(() => undefined);
   const refill = async (i: number) => {
     try {
@@ -103,16 +105,18 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, cursors: Re
   const reportFailures = async () => {
     const fresh = failed.flatMap((e, i) => (e && !reported.has(i) ? [i] : []));
     fresh.forEach(i => reported.add(i));
-    if (fresh.length) await sink.write(fresh.map(i => ({ type: 'error' as const, message: failed[i]!.message, statusCode: failed[i]!.statusCode, ...tags[i] })));
+    if (fresh.length) await sink.write(fresh.map(i => format.message({ type: 'error', message: failed[i]!.message, statusCode: failed[i]!.statusCode, ...tags[i] })).join(''));
   };
   let empty = sources.map((_, i) => i);
   for (;;) {
     await Promise.all(empty.map(refill));
     await reportFailures();
     if (signal.aborted) return failed;
-    const batch: LogStreamMessage[] = [];
-    for (const { item, source } of takeInTimeOrder(queues, HISTORY_BATCH)) if (cursors[source].accept(item)) batch.push({ type: 'line', ...tags[source], ...item });
-    if (batch.length) await sink.write(batch);
+    let out = '';
+    takeInTimeOrder(queues, (line, source) => {
+      if (cursors[source].accept(line.timestamp)) out += line.framed;
+    }, HISTORY_BATCH);
+    if (out) await sink.write(out);
     empty = queues.flatMap((q, i) => (!q.ended && q.next >= q.items.length ? [i] : []));
     if (!empty.length && queues.every(q => q.ended && q.next >= q.items.length)) break;
   }
@@ -139,7 +143,10 @@ async function containerState(source: LogSource, signal: AbortSignal) {
  * upstream closes while the container still runs, the connection dropped: it reopens with
  * `sinceTime` and the cursor skips what was already delivered, so nothing repeats or goes missing.
  */
-async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string, sink: LogSink, signal: AbortSignal, tuning: StreamTuning) {
+async function follow(source: LogSource, format: LogFormat, cursor: ResumeCursor, startedAt: string, sink: LogSink, signal: AbortSignal, tuning: StreamTuning) {
+  const tags = where(source);
+  const frame = format.lineFramer(tags);
+  const notice = (message: string) => sink.write(format.message({ type: 'notice', message, ...tags }));
   const retryDelay = tuning.retryDelayMs ?? 500;
   const maxRetries = tuning.maxRetries ?? 5;
   let failures = 0;
@@ -152,17 +159,14 @@ async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string
         signal,
       );
       failures = 0;
-      const splitter = new LineSplitter();
-      res.setEncoding('utf8');
       try {
-        const tags = where(source);
-        for await (const chunk of res) {
-          const batch: LogStreamMessage[] = [];
-          for (const raw of splitter.push(chunk as string)) {
-            const line = parseTimedLine(raw);
-            if (cursor.accept(line)) batch.push({ type: 'line', ...tags, ...line });
+        for await (const lines of lineBatches(res)) {
+          let out = '';
+          for (const raw of lines) {
+            const { timestamp, text } = parseTimedLine(raw);
+            if (cursor.accept(timestamp)) out += frame(timestamp, text);
           }
-          if (batch.length) await sink.write(batch);
+          if (out) await sink.write(out);
         }
       } catch (e) {
         if (signal.aborted) return;
@@ -172,7 +176,7 @@ async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string
       if (signal.aborted) return;
       failures += 1;
       if (failures > maxRetries || (e instanceof KubeApiError && e.statusCode && e.statusCode < 500)) {
-        await sink.write([{ type: 'error', message: (e as Error).message, statusCode: (e as KubeApiError).statusCode, ...where(source) }]);
+        await sink.write(format.message({ type: 'error', message: (e as Error).message, statusCode: (e as KubeApiError).statusCode, ...tags }));
         return;
       }
     }
@@ -187,35 +191,39 @@ async function follow(source: LogSource, cursor: ResumeCursor, startedAt: string
     if (!state?.running) {
       const t = state?.terminated;
       const why = t ? `exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : `is ${state?.waiting?.reason ?? 'not running'}`;
-      await sink.write([{ type: 'notice', message: `container ${source.container} in pod ${source.pod} ${why}; the stream of this container ended`, ...where(source) }]);
+      await notice(`container ${source.container} in pod ${source.pod} ${why}; the stream of this container ended`);
       return;
     }
-    await sink.write([{ type: 'notice', message: `the log stream of ${source.pod}/${source.container} was interrupted; resumed without losing lines`, ...where(source) }]);
+    await notice(`the log stream of ${source.pod}/${source.container} was interrupted; resumed without losing lines`);
     await new Promise(r => setTimeout(r, retryDelay));
   }
 }
 
 /**
- * Streams the logs of one or more containers: first their history merged in time order, then
- * (follow) live lines as they come. With a single source its failure is thrown before anything is
- * written, so the caller can answer with the right HTTP status.
+ * Streams the logs of one or more containers in `format`: first their history merged in time
+ * order, then (follow) live lines as they come. With a single source its failure is thrown before
+ * anything is written, so the caller can answer with the right HTTP status.
  */
-export async function streamLogs(sources: LogSource[], opts: LogOptions, sink: LogSink, signal: AbortSignal, tuning: StreamTuning = {}) {
+export async function streamLogs(sources: LogSource[], opts: LogOptions, format: LogFormat, sink: LogSink, signal: AbortSignal, tuning: StreamTuning = {}) {
   const startedAt = `${new Date().toISOString().slice(0, 19)}Z`;
   const cursors = sources.map(() => new ResumeCursor());
-  const failed = await streamHistory(sources, opts, cursors, sink, signal);
+  const failed = await streamHistory(sources, opts, format, cursors, sink, signal);
   if (signal.aborted) return;
   if (opts.follow && !opts.previous) {
-    await Promise.all(sources.map((source, i) => (failed[i] ? undefined : follow(source, cursors[i], startedAt, sink, signal, tuning))));
+    await Promise.all(sources.map((source, i) => (failed[i] ? undefined : follow(source, format, cursors[i], startedAt, sink, signal, tuning))));
   }
-  if (!signal.aborted) await sink.write([{ type: 'end' }]);
+  if (!signal.aborted) await sink.write(format.message({ type: 'end' }));
 }
 
 /** The last lines of a container's previous run; empty when it has none or it cannot be read. */
 export async function previousLogTail(client: KubeApi, namespace: string, pod: string, container: string, lines = 10): Promise<string[]> {
+  const justText: LineFramer = (_, text) => text;
   try {
-    const history = await readHistory({ client, namespace, pod, container }, { follow: false, previous: true, tailLines: lines });
-    return history.map(l => l.text);
+    const texts: string[] = [];
+    for await (const batch of historyBatches({ client, namespace, pod, container }, { follow: false, previous: true, tailLines: lines }, justText)) {
+      for (const line of batch) texts.push(line.framed);
+    }
+    return texts;
   } catch {
     return [];
   }
