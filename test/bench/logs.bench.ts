@@ -143,6 +143,8 @@ afterAll(async () => {
   process.stdout.write(`\n${results.join('\n')}\n`);
 });
 
+const rate = (r: { lines: number; seconds: number }) => Math.round(r.lines / r.seconds);
+
 /**
  * Direct and relayed reads taken in turns (so a slower moment of the machine hits both), five
  * pairs; the pair with the median ratio is the result.
@@ -158,7 +160,6 @@ async function comparePairs(runs: number, direct: () => Promise<Reading>, relaye
   return { ...pairs[Math.floor(runs / 2)], all: pairs.map(p => p.ratio.toFixed(2)) };
 }
 
-const rate = (r: { lines: number; seconds: number }) => Math.round(r.lines / r.seconds);
 /** Where the CPU went in a read, per line: the sandbox, the backend, the reader. */
 const cpuPerLine = (r: Reading) =>
   `CPU per line: sandbox ${(((r.sandboxCpu ?? 0) / r.lines) * 1e6).toFixed(2)} µs, backend ${(((r.backendCpu ?? 0) / r.lines) * 1e6).toFixed(2)} µs, reader ${((r.cpu / r.lines) * 1e6).toFixed(2)} µs; ${(r.bytes / r.lines).toFixed(0)} bytes per line`;
