@@ -1,6 +1,6 @@
 // `npm test`: every Jest project of the workspace (unit, sandbox integration, real kubectl, real
-// Chromium), then the replica test (test/replicas: two backends on PostgreSQL behind nginx) and the
-// adopter test (test/adopter: fresh create-app apps built by the README), each on its own, because
+// Chromium), then the replica test (test/replicas: two backends on PostgreSQL behind nginx), the
+// soak's short form (test/soak: hundreds of streams on one backend for 2 minutes) and the adopter test (test/adopter: fresh create-app apps built by the README), each on its own, because
 // they start whole servers and would starve the timing-sensitive suites of the 2 cores; then one
 // closing line `N passed, N failed[, N skipped]` counted from every run's JSON report.
 // Extra arguments go to Jest in every run (e.g. `npm test -- plugins/kube-troubleshoot-common`).
@@ -19,6 +19,8 @@ const bin = name => path.join(root, 'node_modules', '.bin', name);
 const runs = [
   { name: 'workspace', cmd: bin('backstage-cli'), args: ['repo', 'test', '--watchAll=false'] },
   { name: 'replicas', cmd: bin('jest'), args: ['--config', path.join(root, 'test', 'jest.replicas.config.js'), '--runInBand', '--passWithNoTests'] },
+  // The soak's short form (2 minutes; `npm run soak` holds it for 10).
+  { name: 'soak', cmd: bin('jest'), args: ['--config', path.join(root, 'test', 'jest.soak.config.js'), '--runInBand', '--passWithNoTests'] },
   { name: 'adopter', cmd: bin('jest'), args: ['--config', path.join(root, 'test', 'jest.adopter.config.js'), '--runInBand', '--passWithNoTests'] },
 ];
 

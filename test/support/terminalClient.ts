@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import WebSocket from 'ws';
 import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
 
@@ -7,6 +8,9 @@ import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame,
  */
 export class TerminalClient {
   screen = '';
+  /** Every output byte, as it came (the screen is these, decoded). */
+  readonly output: Buffer[] = [];
+  private readonly decoder = new StringDecoder('utf8');
   ready?: SessionReady;
   ended?: SessionEnded;
   notices: SessionNotice[] = [];
@@ -17,7 +21,11 @@ export class TerminalClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
       const f = decodeFrame(data);
-      if (f.type === 'stdout') this.screen += Buffer.from(f.data).toString('utf8');
+      if (f.type === 'stdout') {
+        const bytes = Buffer.from(f.data);
+        this.output.push(bytes);
+        this.screen += this.decoder.write(bytes);
+      }
       else if (f.type === 'ready') this.ready = f.ready;
       else if (f.type === 'ended') this.ended = f.ended;
       else if (f.type === 'notice') this.notices.push(f.notice);

@@ -43,6 +43,8 @@ export class ContainerProcess extends EventEmitter {
 
   constructor(private readonly spec: ProcessSpec) {
     super();
+    // Every log follower and exec of the container listens: as many as there are clients.
+    this.setMaxListeners(0);
     this.fd = fs.openSync(spec.logFile, 'a');
   }
 

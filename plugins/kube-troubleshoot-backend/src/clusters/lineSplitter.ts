@@ -21,15 +21,18 @@ export class LineSplitter {
  * The complete lines of a byte stream, one array per read. The stream stays in bytes until a read:
  * an upstream that writes a line per chunk (as the kubelet's log does) is decoded once per read of
  * everything that arrived meanwhile, not once per chunk. UTF-8 split across chunks stays whole.
+ * A last line without newline, at a clean end, is the last batch, or goes to `unterminated` when
+ * the caller must first know whether the stream really ended (a follow whose connection was cut).
  */
-export async function* lineBatches(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+export async function* lineBatches(stream: AsyncIterable<Buffer | string>, unterminated?: (line: string) => void): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   const splitter = new LineSplitter();
   for await (const chunk of stream) {
     const lines = splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
     if (lines.length) yield lines;
   }
-  const last = splitter.flush();
-  const tail = decoder.end();
-  if (tail || last.length) yield [`${last.join('')}${tail}`];
+  const last = `${splitter.flush().join('')}${decoder.end()}`;
+  if (!last) return;
+  if (unterminated) unterminated(last);
+  else yield [last];
 }

@@ -41,6 +41,11 @@ describe('log lines', () => {
     const together: string[][] = [];
     for await (const lines of lineBatches(Readable.from([Buffer.from('x\ny\nz')]))) together.push(lines);
     expect(together).toEqual([['x', 'y'], ['z']]);
+    // or, when asked, handed over apart (a follow holds a cut line until it knows the stream ended)
+    const held: string[] = [];
+    const heldBatches: string[][] = [];
+    for await (const lines of lineBatches(Readable.from([Buffer.from('x\ny\nz')]), l => held.push(l))) heldBatches.push(lines);
+    expect([heldBatches, held]).toEqual([[['x', 'y']], ['z']]);
   });
   it('merges sources in time order, stable for equal times, only as far as every open source has lines', () => {
     const q = <T>(items: T[], ended = false): MergeQueue<T> => ({ items, next: 0, ended });

@@ -151,6 +151,8 @@ async function follow(source: LogSource, format: LogFormat, cursor: ResumeCursor
   const maxRetries = tuning.maxRetries ?? 5;
   let failures = 0;
   for (;;) {
+    /** A last line without newline: the container's own last output if it ended, a cut line if not. */
+    let partial: string | undefined;
     cursor.rewind();
     try {
       const res = await source.client.stream(
@@ -160,7 +162,7 @@ async function follow(source: LogSource, format: LogFormat, cursor: ResumeCursor
       );
       failures = 0;
       try {
-        for await (const lines of lineBatches(res)) {
+        for await (const lines of lineBatches(res, line => (partial = line))) {
           let out = '';
           for (const raw of lines) {
             const { timestamp, text } = parseTimedLine(raw);
@@ -189,6 +191,10 @@ async function follow(source: LogSource, format: LogFormat, cursor: ResumeCursor
       state = { running: {} }; // cannot tell: try to resume, the retry limit bounds this
     }
     if (!state?.running) {
+      if (partial !== undefined) {
+        const { timestamp, text } = parseTimedLine(partial);
+        if (cursor.accept(timestamp)) await sink.write(frame(timestamp, text));
+      }
       const t = state?.terminated;
       const why = t ? `exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : `is ${state?.waiting?.reason ?? 'not running'}`;
       await notice(`container ${source.container} in pod ${source.pod} ${why}; the stream of this container ended`);
