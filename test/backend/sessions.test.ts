@@ -402,6 +402,19 @@ describe('session timeouts', () => {
     expect(client.ended).toMatchObject({ reason: 'idle', message: 'the session was idle for 2 s' });
   });
 
+  it('typing postpones the end: warned again only after a new silence, ended 2 s after the last key', async () => {
+    const client = await openShell(short, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    await client.waitFor(() => client.notices.length === 1, 4000);
+    // A key after the warning: the countdown starts again from it.
+    const lastKey = Date.now();
+    client.type(' ');
+    await client.waitFor(() => !!client.ended, 6000);
+    const endedAfter = Date.now() - lastKey;
+    expect(endedAfter).toBeGreaterThanOrEqual(1900);
+    expect(client.notices).toHaveLength(2);
+    expect(client.ended).toMatchObject({ reason: 'idle' });
+  });
+
   it('records no input with recordings.input false (what is typed stays out of the database)', async () => {
     const quiet = await backendWith({}, sandbox.tokens.admin, {}, false, { input: false });
     try {

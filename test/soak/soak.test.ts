@@ -7,12 +7,12 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { AddressInfo } from 'node:net';
-import WebSocket from 'ws';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { bearerProtocol, CreateSessionResponse, LogStreamMessage, RecordingListResponse, RecordingResponse } from '@kube-troubleshoot/backstage-plugin-common';
 import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
 import { CuttingProxy, startCuttingProxy } from '../support/cuttingProxy';
 import { socketsTo } from '../support/processSockets';
+import { strayProcesses } from '../support/sandboxExec';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 import { TerminalClient } from '../support/terminalClient';
 import { repoRoot, waitFor } from '../support/tools';
@@ -99,32 +99,7 @@ function sandboxGet<T>(p: string): Promise<T> {
   });
 }
 
-/** Runs a command in a container straight on the sandbox (not through the backend); resolves with its output. */
-function execDirect(pod: string, container: string, command: string[]): Promise<string> {
-  const q = new URLSearchParams({ container, stdout: 'true' });
-  for (const c of command) q.append('command', c);
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${sandbox.url.replace('https', 'wss')}/api/v1/namespaces/bench/pods/${pod}/exec?${q}`, ['v5.channel.k8s.io'], {
-      ca: sandbox.caData,
-      headers: { Authorization: `Bearer ${sandbox.admin}` },
-    });
-    let out = '';
-    ws.on('message', (d: Buffer) => {
-      if (d[0] === 1) out += d.subarray(1).toString('utf8');
-    });
-    ws.on('close', () => resolve(out));
-    ws.on('error', reject);
-  });
-}
-
-/** Processes in the terminal pod's container besides its own (pid 1) and the `ps` that lists them. */
-async function strayProcesses(): Promise<string[]> {
-  const out = await execDirect('term', 'sh', ['ps', '-eo', 'pid=,args=']);
-  return out
-    .split('\n')
-    .map(l => l.trim())
-    .filter(l => l && !/^1 /.test(l) && !l.includes('ps -eo'));
-}
+const strays = () => strayProcesses(sandbox, 'bench', 'term', 'sh');
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-soak-'));
@@ -230,9 +205,9 @@ it('1,000 terminal sessions opened and closed leave no process in the container 
   // Everything ends within seconds (kept-alive API connections within the agent's 5 s idle timeout).
   const sockets = await waitFor('the backend to hold no socket to the cluster', () => (socketsTo(sandboxPort()) === 0 ? 0 : undefined), 30_000).catch(() => socketsTo(sandboxPort()));
   const stray = await waitFor('no process left in the container', async () => {
-    const left = await strayProcesses();
+    const left = await strays();
     return left.length ? undefined : left;
-  }, 30_000).catch(() => strayProcesses());
+  }, 30_000).catch(() => strays());
   results.push(`${N} sessions opened and closed (${ways.join(', ')}) in ${openedIn.toFixed(0)} s (up to ${peakSockets} sockets to the cluster at once): ${stray.length} processes left in the container, ${sockets} sockets to the cluster left in the backend`);
   expect(stray).toEqual([]);
   expect(sockets).toBe(0);

@@ -18,7 +18,7 @@ export async function startSandboxProcess(workloadsFile: string, stateDir: strin
   const kubeconfig = path.join(stateDir, 'kubeconfig');
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'packages/sandbox-cluster/src/cli.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--workloads', workloadsFile],
+    [...(process.env.KT_SANDBOX_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.KT_SANDBOX_PROF] : []), '--import', 'tsx', path.join(repoRoot, 'packages/sandbox-cluster/src/cli.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--workloads', workloadsFile],
     { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, SANDBOX_EXIT_WITH_STDIN: '1' } },
   );
   let out = '';

@@ -9,18 +9,42 @@ export const EXEC_ENV = 'KUBE_TROUBLESHOOT_EXEC';
 
 /** Live processes whose environment holds `entry` (`NAME=value`), read from /proc; Linux only. */
 export function findProcessesWithEnv(entry: string): number[] {
+  return findProcessesWithAnyEnv(new Set([entry]));
+}
+
+/** Live processes whose environment holds any of `entries`, in one pass over /proc. */
+export function findProcessesWithAnyEnv(entries: Set<string>): number[] {
   const pids: number[] = [];
-  if (!fs.existsSync('/proc')) return pids;
+  if (!entries.size || !fs.existsSync('/proc')) return pids;
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const env = fs.readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
-      if (env.includes(entry)) pids.push(Number(name));
+      if (env.some(e => entries.has(e))) pids.push(Number(name));
     } catch {
       // exited meanwhile, or not readable
     }
   }
   return pids;
+}
+
+const marked = new Set<string>();
+let sweep: NodeJS.Immediate | undefined;
+
+/**
+ * Kills, soon, every process carrying `entry` and its process group. A pass reads the environment
+ * of every process on the machine, so the ends that come together (a thousand clients dropping at
+ * once) share one sweep instead of a pass each, which made their cleanup quadratic. Two passes:
+ * the second catches what the killed ones were still forking.
+ */
+export function killProcessesWithEnv(entry: string, kill: (pid: number) => void) {
+  marked.add(entry);
+  sweep ??= setImmediate(() => {
+    sweep = undefined;
+    const entries = new Set(marked);
+    marked.clear();
+    for (let pass = 0; pass < 2; pass++) for (const pid of findProcessesWithAnyEnv(entries)) kill(pid);
+  });
 }
 
 /** Live processes started by the sandbox with this id. */

@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { ContainerProcess, killGroup, OutputStream } from './ContainerProcess';
-import { findProcessesWithEnv } from './processes';
+import { killProcessesWithEnv } from './processes';
 import { PtyResizer, TerminalSize } from './runtime/pty';
 
 /** How a stream ended, as the kubelet reports it on the error channel. */
@@ -65,14 +65,14 @@ export function execEndpoint(child: ChildProcess, tty: boolean, marker: string):
       if (ended) return;
       if (child.pid) killGroup(child.pid, 'SIGKILL');
       // A terminal's command leads its own session; the marker finds it and whatever it started.
-      for (const pid of findProcessesWithEnv(marker)) killGroup(pid, 'SIGKILL');
-      for (const pid of findProcessesWithEnv(marker)) {
+      killProcessesWithEnv(marker, pid => {
+        killGroup(pid, 'SIGKILL');
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
           // gone
         }
-      }
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import fs from 'node:fs';
+import tls from 'node:tls';
 import { IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
@@ -8,6 +9,12 @@ import { ClusterConfig } from './readClusterConfig';
 import { KubeApiError, translateKubeError, unreachable } from './KubeApiError';
 
 export type Query = Record<string, string | number | boolean | undefined>;
+
+/** Request options with a TLS context to connect with (tls.connect honours it; the https typings omit it). */
+type TlsRequestOptions = https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'>;
+
+/** What ws hands on to http.request and tls.connect, beyond its own typings. */
+type UpgradeOptions = WebSocket.ClientOptions & Pick<tls.ConnectionOptions, 'secureContext' | 'servername'> & Pick<http.RequestOptions, 'auth'>;
 
 /** PEM as given, or decoded from base64 (the form kubeconfig files use). */
 function pem(caData: string): string {
@@ -62,6 +69,8 @@ export interface KubeApi {
  */
 export class KubeClient implements KubeApi {
   private readonly server: string;
+  /** TLS context and connection pool per set of credentials (a rotated client certificate gets new ones). */
+  private readonly tlsPools = new Map<string, { context: tls.SecureContext; agent: https.Agent }>();
 
   constructor(readonly name: string, private readonly kc: KubeConfig) {
     const current = kc.getCurrentCluster();
@@ -80,12 +89,38 @@ export class KubeClient implements KubeApi {
     return this.server;
   }
 
-  /** Starts a GET and resolves once the status is known: 200 gives the open response. */
-  async stream(path: string, query: Query = {}, signal?: AbortSignal): Promise<IncomingMessage> {
+  /**
+   * The options of one request, with the cluster's credentials. client-node makes a new agent per
+   * request, so a new TLS connection, handshake and context (its own CA store, ~100 KiB) each time:
+   * here every request and exec of one set of credentials shares one context, and requests share a
+   * kept-alive pool. A cluster behind a proxy keeps client-node's proxy agent.
+   */
+  private async requestOptions(base: https.RequestOptions): Promise<TlsRequestOptions> {
+    const opts: https.RequestOptions = { ...base };
+    await this.kc.applyToHTTPSOptions(opts);
+    if (this.kc.getCurrentCluster()?.proxyUrl) return opts;
+    if (!this.server.startsWith('https:')) return { ...opts, agent: undefined };
+    const { ca, cert, key, pfx, passphrase, agent: _perRequest, ...rest } = opts;
+    const id = [ca, cert, key, pfx, passphrase].map(v => (v === undefined ? '' : String(v))).join('\0');
+    let pool = this.tlsPools.get(id);
+    if (!pool) {
+      if (this.tlsPools.size >= 4) this.tlsPools.delete(this.tlsPools.keys().next().value!); // old credentials: their connections close by themselves
+      // Idle sockets close after 4 s, before a server's usual 5 s keep-alive closes them under a request.
+      pool = { context: tls.createSecureContext({ ca, cert, key, pfx, passphrase }), agent: new https.Agent({ keepAlive: true, timeout: 4000 }) };
+      this.tlsPools.set(id, pool);
+    }
+    return { ...rest, secureContext: pool.context, agent: pool.agent };
+  }
+
+  /**
+   * Starts a GET and resolves once the status is known: 200 gives the open response. A kept-alive
+   * connection the server closed just as it was reused fails before any answer: a GET is safe to
+   * send again, once, on a new one.
+   */
+  async stream(path: string, query: Query = {}, signal?: AbortSignal, retried = false): Promise<IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-    await this.kc.applyToHTTPSOptions(opts);
+    const opts = await this.requestOptions({ method: 'GET', headers: { Accept: 'application/json' } });
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = transport.request(url, { ...opts, signal }, res => {
@@ -101,6 +136,7 @@ export class KubeClient implements KubeApi {
       });
       req.on('error', (e: Error & { code?: string }) => {
         if (e.name === 'AbortError') reject(e);
+        else if (req.reusedSocket && e.code === 'ECONNRESET' && !retried) this.stream(path, query, signal, true).then(resolve, reject);
         else reject(unreachable(this.name, this.server, e));
       });
       req.end();
@@ -111,8 +147,7 @@ export class KubeClient implements KubeApi {
   async send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const url = new URL(this.server + path);
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const opts: https.RequestOptions = { method, headers: { Accept: 'application/json', ...(text ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) } : {}) } };
-    await this.kc.applyToHTTPSOptions(opts);
+    const opts = await this.requestOptions({ method, headers: { Accept: 'application/json', ...(text ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) } : {}) } });
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = transport.request(url, opts, res => {
@@ -158,18 +193,20 @@ export class KubeClient implements KubeApi {
     const url = new URL(this.server + path);
     url.search = query.toString();
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const opts: https.RequestOptions = { headers: {} };
-    await this.kc.applyToHTTPSOptions(opts);
+    const opts = await this.requestOptions({ headers: {} });
+    // An upgraded socket leaves any pool: only a proxy's agent is kept; the TLS context is shared.
+    const viaProxy = !!this.kc.getCurrentCluster()?.proxyUrl;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocols, {
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
+      const wsOptions: UpgradeOptions = {
+        ...(viaProxy ? { agent: opts.agent as http.Agent, ca: opts.ca, cert: opts.cert, key: opts.key } : { secureContext: opts.secureContext }),
         rejectUnauthorized: opts.rejectUnauthorized,
+        servername: opts.servername,
+        auth: opts.auth ?? undefined,
         headers: opts.headers as Record<string, string>,
         perMessageDeflate: false,
         handshakeTimeout: 30_000, // a stalled apiserver must not hold a session (or shutdown) for ever
-      });
+      };
+      const ws = new WebSocket(url, protocols, wsOptions);
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => {
         let body = '';

@@ -48,7 +48,9 @@ export class TerminalRelay {
   private exit?: ExitResult;
   private readonly timers: NodeJS.Timeout[] = [];
   private idleTimer?: NodeJS.Timeout;
-  private idleWarnTimer?: NodeJS.Timeout;
+  /** When input last came, and the input time an idle warning was last sent for. */
+  private lastInputAt = 0;
+  private warnedFor = -1;
   private readonly alive = new Map<WebSocket, boolean>();
   private upstream?: WebSocket;
   private armed = false;
@@ -179,7 +181,7 @@ export class TerminalRelay {
         this.bytesIn += bytes.length;
         this.observer?.input(bytes);
         this.toUpstream(channelFrame(CHANNEL.stdin, bytes));
-        this.touch();
+        this.lastInputAt = Date.now();
         break;
       }
       case 'resize':
@@ -254,22 +256,34 @@ export class TerminalRelay {
       }
       this.timers.push(setTimeout(() => this.end('max-duration', `the session reached its maximum duration (${Math.round(maxDurationMs / 1000)} s)`), maxDurationMs));
     }
-    this.touch();
+    this.armIdle();
   }
 
-  /** Input arrived: the idle countdown starts again. */
-  private touch() {
+  /**
+   * The idle countdown. Input only notes its time (a keystroke costs no timer); one timer wakes at
+   * the next deadline the last input allows (the warning, then the end) and re-arms from there.
+   */
+  private armIdle() {
     const { idleTimeoutMs, warnBeforeMs } = this.limits;
-    if (!idleTimeoutMs || this.ended) return;
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.idleWarnTimer);
-    if (idleTimeoutMs > warnBeforeMs) {
-      this.idleWarnTimer = setTimeout(() => {
+    if (!idleTimeoutMs) return;
+    this.lastInputAt = Date.now();
+    const check = () => {
+      if (this.ended) return;
+      const idleFor = Date.now() - this.lastInputAt;
+      if (idleFor >= idleTimeoutMs) {
+        this.end('idle', `the session was idle for ${Math.round(idleTimeoutMs / 1000)} s`);
+        return;
+      }
+      const warnAt = idleTimeoutMs - warnBeforeMs;
+      if (warnAt > 0 && idleFor >= warnAt && this.warnedFor !== this.lastInputAt) {
+        this.warnedFor = this.lastInputAt;
         const secondsLeft = Math.round(warnBeforeMs / 1000);
         this.send({ type: 'notice', notice: { kind: 'idle', secondsLeft, message: `No input for a while: this session closes in ${secondsLeft} s unless you type.` } });
-      }, idleTimeoutMs - warnBeforeMs);
-    }
-    this.idleTimer = setTimeout(() => this.end('idle', `the session was idle for ${Math.round(idleTimeoutMs / 1000)} s`), idleTimeoutMs);
+      }
+      const next = warnAt > 0 && idleFor < warnAt ? warnAt : idleTimeoutMs;
+      this.idleTimer = setTimeout(check, next - idleFor);
+    };
+    this.idleTimer = setTimeout(check, warnBeforeMs < idleTimeoutMs ? idleTimeoutMs - warnBeforeMs : idleTimeoutMs);
   }
 
   /** Ends the session once: tells the browser why, closes both sides. */
@@ -278,7 +292,6 @@ export class TerminalRelay {
     this.ended = { reason, message, exitCode, bytesIn: this.bytesIn, bytesOut: this.bytesOut, durationMs: Date.now() - this.startedAt };
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.idleTimer);
-    clearTimeout(this.idleWarnTimer);
     this.send({ type: 'ended', ended: { reason, message, exitCode } });
     if (this.browser.readyState === WebSocket.OPEN) this.browser.close(1000, reason);
     const upstream = this.upstream;
