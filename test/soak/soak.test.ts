@@ -8,9 +8,10 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { AddressInfo } from 'node:net';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { bearerProtocol, CreateSessionResponse, LogStreamMessage, RecordingListResponse, RecordingResponse } from '@kube-troubleshoot/backstage-plugin-common';
+import { bearerProtocol, CreateSessionResponse, RecordingListResponse, RecordingResponse } from '@kube-troubleshoot/backstage-plugin-common';
 import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
 import { CuttingProxy, startCuttingProxy } from '../support/cuttingProxy';
+import { onLogMessages } from '../support/logStream';
 import { socketsTo } from '../support/processSockets';
 import { strayProcesses } from '../support/sandboxExec';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
@@ -275,19 +276,12 @@ describe('a follow whose upstream is cut every few seconds', () => {
     let cuts = 0;
     const CUTS = 8;
     await new Promise<void>((resolve, reject) => {
-      let rest = '';
       let timer: NodeJS.Timeout | undefined;
       const req = http.get(`http://127.0.0.1:${port}/api/kube-troubleshoot/entities/component/default/firehose/logs?follow=true&tailLines=0`, { headers: auth }, res => {
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          const parts = (rest + chunk).split('\n');
-          rest = parts.pop()!;
-          for (const part of parts) {
-            const m = JSON.parse(part) as LogStreamMessage;
-            if (m.type === 'line') numbers.push(Number(m.text.split(' ')[1]));
-            else if (m.type === 'notice') notices.push(m.message);
-            else if (m.type === 'error') errors.push(m.message);
-          }
+        onLogMessages(res, m => {
+          if (m.type === 'line') numbers.push(Number(m.text.split(' ')[1]));
+          else if (m.type === 'notice') notices.push(m.message);
+          else if (m.type === 'error') errors.push(m.message);
         });
         res.on('error', () => undefined);
         // Cut every 2 to 3.5 s, wherever the stream is, then read on for a while after the last cut.

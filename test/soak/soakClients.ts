@@ -6,7 +6,8 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import WebSocket from 'ws';
-import { decodeFrame, encodeFrame, Frame, LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
+import { decodeFrame, encodeFrame, Frame } from '@kube-troubleshoot/backstage-plugin-common';
+import { onLogMessages } from '../support/logStream';
 
 export interface SoakConfig {
   follows: string[];
@@ -41,7 +42,6 @@ const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 function follow(url: string) {
   const last = new Map<string, number>();
   let lastLineAt = 0;
-  let rest = '';
   const req = http.get(url, { headers: config.headers, agent }, res => {
     if (res.statusCode !== 200) {
       report.follows.errors.push(`${url}: HTTP ${res.statusCode}`);
@@ -49,23 +49,17 @@ function follow(url: string) {
       return;
     }
     report.follows.opened += 1;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop()!;
-      for (const part of parts) {
-        const m = JSON.parse(part) as LogStreamMessage;
-        if (m.type === 'line') {
-          const now = Date.now();
-          if (lastLineAt) report.follows.longestSilenceMs = Math.max(report.follows.longestSilenceMs, now - lastLineAt);
-          lastLineAt = now;
-          report.follows.lines += 1;
-          const n = Number(m.text.split(' ')[1]);
-          const prev = last.get(m.pod);
-          if (prev !== undefined && n !== prev + 1) report.follows.outOfSequence += 1;
-          last.set(m.pod, n);
-        } else if (m.type === 'error') report.follows.errors.push(`${url}: ${m.message}`);
-      }
+    onLogMessages(res, m => {
+      if (m.type === 'line') {
+        const now = Date.now();
+        if (lastLineAt) report.follows.longestSilenceMs = Math.max(report.follows.longestSilenceMs, now - lastLineAt);
+        lastLineAt = now;
+        report.follows.lines += 1;
+        const n = Number(m.text.split(' ')[1]);
+        const prev = last.get(m.pod);
+        if (prev !== undefined && n !== prev + 1) report.follows.outOfSequence += 1;
+        last.set(m.pod, n);
+      } else if (m.type === 'error') report.follows.errors.push(`${url}: ${m.message}`);
     });
     res.on('end', () => {
       if (!finishing) report.follows.endedEarly += 1;
