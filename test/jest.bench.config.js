@@ -8,4 +8,5 @@ module.exports = {
   testMatch: ['<rootDir>/bench/**/*.bench.ts'],
   globalSetup: '<rootDir>/bench/globalSetup.ts',
   globalTeardown: '<rootDir>/bench/globalTeardown.ts',
+  testSequencer: '<rootDir>/bench/sequencer.js',
 };
