@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import https from 'node:https';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { startBenchBackend } from '../support/benchBackend';
 import { addBenchRow } from './benchTable';
 import { waitFor } from '../support/tools';
+import { sandboxGet } from '../support/sandboxDirect';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 
 /**
@@ -107,15 +107,8 @@ let podNames: string[] = [];
 const pods = () => podNames;
 
 async function listBulkPods(): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(`${sandbox.url}/api/v1/namespaces/bench/pods?labelSelector=app%3Dbulk`, { headers: { Authorization: `Bearer ${sandbox.admin}` }, ca: sandbox.caData }, res => {
-        let body = '';
-        res.on('data', d => (body += d));
-        res.on('end', () => resolve((JSON.parse(body).items as Array<{ metadata: { name: string } }>).map(p => p.metadata.name)));
-      })
-      .on('error', reject);
-  });
+  const list = await sandboxGet<{ items: Array<{ metadata: { name: string } }> }>(sandbox, '/api/v1/namespaces/bench/pods?labelSelector=app%3Dbulk');
+  return list.items.map(p => p.metadata.name);
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { AddressInfo } from 'node:net';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { bearerProtocol } from '@kube-troubleshoot/backstage-plugin-common';
 import { repoRoot, waitFor } from '../support/tools';
-import { strayProcesses } from '../support/sandboxExec';
+import { strayProcesses } from '../support/sandboxDirect';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
 import { addBenchRow } from './benchTable';

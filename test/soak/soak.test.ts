@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -13,7 +12,7 @@ import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
 import { CuttingProxy, startCuttingProxy } from '../support/cuttingProxy';
 import { onLogMessages } from '../support/logStream';
 import { socketsTo } from '../support/processSockets';
-import { strayProcesses } from '../support/sandboxExec';
+import { sandboxGet, strayProcesses } from '../support/sandboxDirect';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
 import { TerminalClient } from '../support/terminalClient';
 import { repoRoot, waitFor } from '../support/tools';
@@ -88,18 +87,6 @@ async function newSession(pod = 'term', container = 'sh'): Promise<CreateSession
 
 const openTerminal = async () => TerminalClient.open(base, await newSession(), { token: mockCredentials.user.token(ALICE), origin: BENCH_ORIGIN });
 
-function sandboxGet<T>(p: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(`${sandbox.url}${p}`, { headers: { Authorization: `Bearer ${sandbox.admin}` }, ca: sandbox.caData }, res => {
-        let body = '';
-        res.on('data', d => (body += d));
-        res.on('end', () => resolve(JSON.parse(body) as T));
-      })
-      .on('error', reject);
-  });
-}
-
 const strays = () => strayProcesses(sandbox, 'bench', 'term', 'sh');
 
 beforeAll(async () => {
@@ -109,7 +96,7 @@ beforeAll(async () => {
   backend = await startBenchBackend(sandbox, ['chatter', 'term', 'firehose'], { sessions: { maxPerUser: 0, maxPerReplica: 0 } });
   base = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`;
   await waitFor('the sandbox pods to run', async () => {
-    const pods = await sandboxGet<{ items: Array<{ status?: { phase?: string } }> }>('/api/v1/namespaces/bench/pods');
+    const pods = await sandboxGet<{ items: Array<{ status?: { phase?: string } }> }>(sandbox, '/api/v1/namespaces/bench/pods');
     return pods.items.length === 7 && pods.items.every(p => p.status?.phase === 'Running') ? true : undefined;
   }, 60_000);
 });
@@ -122,7 +109,7 @@ afterAll(async () => {
 });
 
 it(`500 log follows and 200 terminals on one backend for ${MINUTES} minutes: no error, memory flat, every terminal echoing at the end`, async () => {
-  const chatter = (await sandboxGet<{ items: Array<{ metadata: { name: string } }> }>('/api/v1/namespaces/bench/pods?labelSelector=app%3Dchatter')).items.map(p => p.metadata.name);
+  const chatter = (await sandboxGet<{ items: Array<{ metadata: { name: string } }> }>(sandbox, '/api/v1/namespaces/bench/pods?labelSelector=app%3Dchatter')).items.map(p => p.metadata.name);
   expect(chatter).toHaveLength(5);
   const logs = `${base}/api/kube-troubleshoot/entities/component/default/chatter/logs`;
   // 450 follows of one pod and 50 of every pod merged, each from now on.

@@ -69,6 +69,8 @@ export interface KubeApi {
  */
 export class KubeClient implements KubeApi {
   private readonly server: string;
+  /** Behind a proxy, connections keep client-node's proxy agent. */
+  private readonly viaProxy: boolean;
   /** TLS context and connection pool per set of credentials (a rotated client certificate gets new ones). */
   private readonly tlsPools = new Map<string, { context: tls.SecureContext; agent: https.Agent }>();
 
@@ -76,6 +78,7 @@ export class KubeClient implements KubeApi {
     const current = kc.getCurrentCluster();
     if (!current) throw new Error(`cluster "${name}": the kubeconfig has no current cluster`);
     this.server = current.server.replace(/\/+$/, '');
+    this.viaProxy = !!current.proxyUrl;
   }
 
   static fromConfig(cluster: ClusterConfig): KubeClient {
@@ -98,7 +101,7 @@ export class KubeClient implements KubeApi {
   private async requestOptions(base: https.RequestOptions): Promise<TlsRequestOptions> {
     const opts: https.RequestOptions = { ...base };
     await this.kc.applyToHTTPSOptions(opts);
-    if (this.kc.getCurrentCluster()?.proxyUrl) return opts;
+    if (this.viaProxy) return opts;
     if (!this.server.startsWith('https:')) return { ...opts, agent: undefined };
     const { ca, cert, key, pfx, passphrase, agent: _perRequest, ...rest } = opts;
     const id = [ca, cert, key, pfx, passphrase].map(v => (v === undefined ? '' : String(v))).join('\0');
@@ -117,7 +120,11 @@ export class KubeClient implements KubeApi {
    * connection the server closed just as it was reused fails before any answer: a GET is safe to
    * send again, once, on a new one.
    */
-  async stream(path: string, query: Query = {}, signal?: AbortSignal, retried = false): Promise<IncomingMessage> {
+  stream(path: string, query: Query = {}, signal?: AbortSignal): Promise<IncomingMessage> {
+    return this.get(path, query, signal, false);
+  }
+
+  private async get(path: string, query: Query, signal: AbortSignal | undefined, retried: boolean): Promise<IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const opts = await this.requestOptions({ method: 'GET', headers: { Accept: 'application/json' } });
@@ -136,7 +143,7 @@ export class KubeClient implements KubeApi {
       });
       req.on('error', (e: Error & { code?: string }) => {
         if (e.name === 'AbortError') reject(e);
-        else if (req.reusedSocket && e.code === 'ECONNRESET' && !retried) this.stream(path, query, signal, true).then(resolve, reject);
+        else if (req.reusedSocket && e.code === 'ECONNRESET' && !retried) this.get(path, query, signal, true).then(resolve, reject);
         else reject(unreachable(this.name, this.server, e));
       });
       req.end();
@@ -195,10 +202,9 @@ export class KubeClient implements KubeApi {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const opts = await this.requestOptions({ headers: {} });
     // An upgraded socket leaves any pool: only a proxy's agent is kept; the TLS context is shared.
-    const viaProxy = !!this.kc.getCurrentCluster()?.proxyUrl;
     return new Promise((resolve, reject) => {
       const wsOptions: UpgradeOptions = {
-        ...(viaProxy ? { agent: opts.agent as http.Agent, ca: opts.ca, cert: opts.cert, key: opts.key } : { secureContext: opts.secureContext }),
+        ...(this.viaProxy ? { agent: opts.agent as http.Agent, ca: opts.ca, cert: opts.cert, key: opts.key } : { secureContext: opts.secureContext }),
         rejectUnauthorized: opts.rejectUnauthorized,
         servername: opts.servername,
         auth: opts.auth ?? undefined,

@@ -264,26 +264,31 @@ export class TerminalRelay {
    * the next deadline the last input allows (the warning, then the end) and re-arms from there.
    */
   private armIdle() {
-    const { idleTimeoutMs, warnBeforeMs } = this.limits;
-    if (!idleTimeoutMs) return;
+    if (!this.limits.idleTimeoutMs) return;
     this.lastInputAt = Date.now();
-    const check = () => {
-      if (this.ended) return;
-      const idleFor = Date.now() - this.lastInputAt;
-      if (idleFor >= idleTimeoutMs) {
-        this.end('idle', `the session was idle for ${Math.round(idleTimeoutMs / 1000)} s`);
-        return;
-      }
-      const warnAt = idleTimeoutMs - warnBeforeMs;
-      if (warnAt > 0 && idleFor >= warnAt && this.warnedFor !== this.lastInputAt) {
-        this.warnedFor = this.lastInputAt;
-        const secondsLeft = Math.round(warnBeforeMs / 1000);
-        this.send({ type: 'notice', notice: { kind: 'idle', secondsLeft, message: `No input for a while: this session closes in ${secondsLeft} s unless you type.` } });
-      }
-      const next = warnAt > 0 && idleFor < warnAt ? warnAt : idleTimeoutMs;
-      this.idleTimer = setTimeout(check, next - idleFor);
-    };
-    this.idleTimer = setTimeout(check, warnBeforeMs < idleTimeoutMs ? idleTimeoutMs - warnBeforeMs : idleTimeoutMs);
+    this.wakeForIdle(0);
+  }
+
+  private wakeForIdle(idleFor: number) {
+    const { idleTimeoutMs, warnBeforeMs } = this.limits;
+    const warnAt = idleTimeoutMs - warnBeforeMs;
+    this.idleTimer = setTimeout(() => this.checkIdle(), (warnAt > 0 && idleFor < warnAt ? warnAt : idleTimeoutMs) - idleFor);
+  }
+
+  private checkIdle() {
+    if (this.ended) return;
+    const { idleTimeoutMs, warnBeforeMs } = this.limits;
+    const idleFor = Date.now() - this.lastInputAt;
+    if (idleFor >= idleTimeoutMs) {
+      this.end('idle', `the session was idle for ${Math.round(idleTimeoutMs / 1000)} s`);
+      return;
+    }
+    if (idleFor >= idleTimeoutMs - warnBeforeMs && warnBeforeMs < idleTimeoutMs && this.warnedFor !== this.lastInputAt) {
+      this.warnedFor = this.lastInputAt;
+      const secondsLeft = Math.round(warnBeforeMs / 1000);
+      this.send({ type: 'notice', notice: { kind: 'idle', secondsLeft, message: `No input for a while: this session closes in ${secondsLeft} s unless you type.` } });
+    }
+    this.wakeForIdle(idleFor);
   }
 
   /** Ends the session once: tells the browser why, closes both sides. */

@@ -1,7 +1,23 @@
+import https from 'node:https';
 import WebSocket from 'ws';
 import { SandboxProcess } from './sandboxProcess';
 
-/** Runs a command in a container straight on the sandbox (not through the backend); resolves with its stdout. */
+/** Straight to the sandbox, as its admin (not through the backend): what a test checks the backend against. */
+
+/** A GET of the sandbox's API; resolves with its JSON. */
+export function sandboxGet<T>(sandbox: SandboxProcess, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(`${sandbox.url}${path}`, { headers: { Authorization: `Bearer ${sandbox.admin}` }, ca: sandbox.caData }, res => {
+        let body = '';
+        res.on('data', d => (body += d));
+        res.on('end', () => resolve(JSON.parse(body) as T));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Runs a command in a container; resolves with its stdout. */
 export function execInSandbox(sandbox: SandboxProcess, namespace: string, pod: string, container: string, command: string[]): Promise<string> {
   const q = new URLSearchParams({ container, stdout: 'true' });
   for (const c of command) q.append('command', c);
