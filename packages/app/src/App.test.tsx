@@ -18,8 +18,10 @@ describe('App', () => {
 
     render(App.createRoot());
 
+    // The app loads its plugins first; on a busy 2-core machine (the whole workspace runs at
+    // once) that took more than findByRole's default second once.
     expect(
-      await screen.findByRole('button', { name: 'Sign in as alice' }),
+      await screen.findByRole('button', { name: 'Sign in as alice' }, { timeout: 15_000 }),
     ).toBeInTheDocument();
-  });
+  }, 30_000);
 });
