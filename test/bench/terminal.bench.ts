@@ -2,15 +2,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { AddressInfo } from 'node:net';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { bearerProtocol } from '@kube-troubleshoot/backstage-plugin-common';
 import { repoRoot, waitFor } from '../support/tools';
 import { strayProcesses } from '../support/sandboxDirect';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
-import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
+import { BENCH_ORIGIN } from '../support/benchBackend';
+import { startBackendProcess } from '../support/backendProcess';
+import { socketsTo } from '../support/processSockets';
 import { addBenchRow } from './benchTable';
 import type { Job, Target } from './terminalClients';
 
@@ -31,12 +30,9 @@ spec:
 
 let sandbox: SandboxProcess;
 let tmp: string;
-let backend: Awaited<ReturnType<typeof startBenchBackend>>;
+let backend: Awaited<ReturnType<typeof startBackendProcess>>;
 let port: number;
 const results: string[] = [];
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const ms = (v: number) => `${v.toFixed(2)} ms`;
@@ -95,8 +91,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
   // The relay alone, as the issue's baseline was measured: recordings off.
-  backend = await startBenchBackend(sandbox, 'term', { sessions: { maxPerUser: 0, maxPerReplica: 0 }, recordings: { enabled: false } });
-  port = (backend.server.address() as AddressInfo).port;
+  // The backend in a process of its own, as deployed: its memory and pauses are its own.
+  backend = await startBackendProcess(sandbox, 'term', { sessions: { maxPerUser: 0, maxPerReplica: 0 }, recordings: { enabled: false } });
+  port = backend.port;
   // The 100 MB file, made inside the container.
   await waitFor('the bench pod to make the file', () =>
     runClients({ job: 'cat', target: directTarget(['sh', '-c', `yes 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ | head -c ${BIG} > /tmp/big; echo made`]), expected: 4 }).catch(() => undefined),
@@ -110,8 +107,8 @@ afterAll(async () => {
   process.stdout.write(`\nterminal relay (portal vs direct to the sandbox, same run)\n${results.join('\n')}\n`);
 });
 
-// First, in a process that has done nothing else yet: memory freed by earlier work (the `cat`, other
-// bench files) would be reused by the sessions and hide what they cost.
+// First, while the backend's process has done nothing else yet: memory freed by earlier work (the
+// `cat`) would be reused by the sessions and hide what they cost.
 it('concurrent idle sessions on one backend', async () => {
   const N = Number(process.env.KT_BENCH_IDLE ?? 2000);
   // Direct: the same number of idle exec sessions held by a client of the sandbox (what each
@@ -124,17 +121,14 @@ it('concurrent idle sessions on one backend', async () => {
     const left = await strayProcesses(sandbox, 'bench', 'term', 'sh');
     return left.length === 0 ? true : undefined;
   }, 120_000);
-  gc();
-  if (process.env.KT_BENCH_SNAPSHOT) v8.writeHeapSnapshot('/tmp/idle-before.heapsnapshot');
-  const before = process.memoryUsage();
-  // The clients live in another process, so this process's memory is the backend's.
+  // KT_BENCH_SNAPSHOT=dir: the backend's heap snapshots before, during and after the sessions.
+  const snapshot = (name: string) => (process.env.KT_BENCH_SNAPSHOT ? path.join(process.env.KT_BENCH_SNAPSHOT, name) : undefined);
+  const before = await backend.memory({ gc: true, snapshot: snapshot('idle-before.heapsnapshot') });
   const targets = Array.from({ length: N }, portalTarget);
   const { result, child } = await runClients<{ ready: number }>({ job: 'idle', targets });
   try {
     expect(result.ready).toBe(N);
-    gc();
-    const after = process.memoryUsage();
-    if (process.env.KT_BENCH_SNAPSHOT) v8.writeHeapSnapshot('/tmp/idle-after.heapsnapshot');
+    const after = await backend.memory({ gc: true, snapshot: snapshot('idle-after.heapsnapshot') });
     const per = (k: keyof NodeJS.MemoryUsage) => `${k} ${((after[k] - before[k]) / N / 1024).toFixed(1)}`;
     results.push(`${N} idle sessions, per session KiB: ${(['rss', 'heapUsed', 'heapTotal', 'external', 'arrayBuffers'] as const).map(per).join(', ')}; a direct client holding ${N} exec sessions: rss ${directPerSession.toFixed(1)} per session`);
     const perSession = (after.rss - before.rss) / N / 1024;
@@ -149,6 +143,13 @@ it('concurrent idle sessions on one backend', async () => {
   } finally {
     child.kill('SIGKILL');
   }
+  // The clients gone, every session ends: no socket to the cluster is left, and the heap comes back.
+  const sandboxPort = Number(new URL(sandbox.url).port);
+  await waitFor('the backend to close every exec', () => socketsTo(sandboxPort, backend.pid) === 0 || undefined, 60_000);
+  const ended = await backend.memory({ gc: true, snapshot: snapshot('idle-ended.heapsnapshot') });
+  const heapLeft = (ended.heapUsed - before.heapUsed) / 1024 / 1024;
+  results.push(`after the ${N} sessions ended: heapUsed ${heapLeft.toFixed(1)} MiB above before`);
+  expect(heapLeft).toBeLessThan(N / 200); // under 5 KiB a session: nothing of them is kept
 });
 
 it('keystroke echo round trip', async () => {

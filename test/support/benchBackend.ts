@@ -15,7 +15,7 @@ export const BENCH_ORIGIN = 'http://localhost:3000';
 const SANDBOX_TOOL_IMAGE = { name: 'debug-tools', image: 'sandbox.local/debug-tools:1', description: 'the sandbox tool image', default: true };
 
 export async function startBenchBackend(
-  sandbox: SandboxProcess,
+  sandbox: Pick<SandboxProcess, 'url' | 'caData' | 'admin'>,
   entities: string | string[],
   kubeTroubleshoot: Record<string, Record<string, number | boolean>> = {},
   token = sandbox.admin,
@@ -43,7 +43,8 @@ export async function startBenchBackend(
           },
         },
       }),
-      mockServices.permissions.mock({ authorize: async reqs => reqs.map(() => ({ result: AuthorizeResult.ALLOW })) }).factory,
+      // Every permission allowed (the jest-free factory: this also runs outside Jest, in backendProcessMain.ts).
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
     ],
   });
   // Stopped, it also closes the plugin's database clients, so the bench's process can end.

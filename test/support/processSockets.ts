@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 
 /**
- * TCP sockets this process holds to `port` on any address, in any state but TIME_WAIT (which the
+ * TCP sockets a process (this one unless `pid` is given) holds to `port` on any address, in any state but TIME_WAIT (which the
  * kernel keeps after a close, owned by nobody): what a relay left open shows up here, CLOSE_WAIT
  * (the other side closed, this one never did) included. From /proc: Linux only.
  */
-export function socketsTo(port: number): number {
+export function socketsTo(port: number, pid: number | 'self' = 'self'): number {
   const mine = new Set<string>();
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
     try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
       if (m) mine.add(m[1]);
     } catch {
       // closed meanwhile

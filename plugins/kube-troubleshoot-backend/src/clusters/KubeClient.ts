@@ -67,6 +67,12 @@ export interface KubeApi {
  * REST API, authenticated by client-node's KubeConfig (token, CA, exec plugins, in-cluster).
  * Errors come back as KubeApiError with Kubernetes' own text.
  */
+/**
+ * An exec's socket between its handshake and the session's own listeners: an error there also
+ * closes it, which the session sees; unlistened, it would end the process.
+ */
+const ignoreUntilListened = () => undefined;
+
 export class KubeClient implements KubeApi {
   private readonly server: string;
   /** Behind a proxy, connections keep client-node's proxy agent. */
@@ -202,25 +208,44 @@ export class KubeClient implements KubeApi {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const opts = await this.requestOptions({ headers: {} });
     // An upgraded socket leaves any pool: only a proxy's agent is kept; the TLS context is shared.
-    return new Promise((resolve, reject) => {
-      const wsOptions: UpgradeOptions = {
-        ...(this.viaProxy ? { agent: opts.agent as http.Agent, ca: opts.ca, cert: opts.cert, key: opts.key } : { secureContext: opts.secureContext }),
-        rejectUnauthorized: opts.rejectUnauthorized,
-        servername: opts.servername,
-        auth: opts.auth ?? undefined,
-        headers: opts.headers as Record<string, string>,
-        perMessageDeflate: false,
-        handshakeTimeout: 30_000, // a stalled apiserver must not hold a session (or shutdown) for ever
+    const wsOptions: UpgradeOptions = {
+      ...(this.viaProxy ? { agent: opts.agent as http.Agent, ca: opts.ca, cert: opts.cert, key: opts.key } : { secureContext: opts.secureContext }),
+      rejectUnauthorized: opts.rejectUnauthorized,
+      servername: opts.servername,
+      auth: opts.auth ?? undefined,
+      headers: opts.headers as Record<string, string>,
+      perMessageDeflate: false,
+    };
+    const ws = new WebSocket(url.href, protocols, wsOptions);
+    let timedOut = false;
+    // The handshake's own listeners and timer go once it is decided: an open exec (a replica holds
+    // thousands) keeps none of them, nor what they hold.
+    const opened = new Promise<WebSocket>((resolve, reject) => {
+      const settled = () => {
+        // Only these lines listened to the new socket so far.
+        ws.removeAllListeners('open').removeAllListeners('unexpected-response').removeAllListeners('error').on('error', ignoreUntilListened);
       };
-      const ws = new WebSocket(url, protocols, wsOptions);
-      ws.once('open', () => resolve(ws));
+      ws.once('open', () => {
+        settled();
+        resolve(ws);
+      });
       ws.once('unexpected-response', (_req, res) => {
+        settled();
         let body = '';
         res.setEncoding('utf8');
         res.on('data', d => (body += d));
         res.on('end', () => reject(translateKubeError(this.name, res.statusCode ?? 0, body)));
       });
-      ws.once('error', (e: Error & { code?: string }) => reject(unreachable(this.name, this.server, e)));
+      ws.once('error', (e: Error & { code?: string }) => {
+        settled();
+        reject(unreachable(this.name, this.server, timedOut ? new Error('the WebSocket handshake timed out after 30 s') : e));
+      });
     });
+    // A stalled apiserver must not hold a session (or shutdown) for ever.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ws.terminate();
+    }, 30_000);
+    return opened.finally(() => clearTimeout(timer));
   }
 }

@@ -8,6 +8,7 @@ import { SessionRecorder } from '../audit/SessionRecorder';
 import { isMissingExecutable, NO_SHELL_MESSAGE, shellAttempts } from '../shell/shellCommand';
 import { SessionConfig } from './sessionConfig';
 import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
+import { Heartbeat } from './Heartbeat';
 import { SessionTarget, SessionTickets, SessionUser } from '../targets/sessionTarget';
 import { TicketStore } from './TicketStore';
 import { REPLICA_HEARTBEAT_MS, SessionLedger } from './SessionLedger';
@@ -44,9 +45,12 @@ export const SESSION_WS_PATH = '/sessions/ws';
  */
 export class SessionManager implements SessionTickets {
   private readonly active = new Set<ActiveSession>();
-  /** Every session until it is recorded and audited, so shutdown can wait for them. */
-  private readonly running = new Set<Promise<void>>();
+  /** Sessions not yet recorded and audited, and who waits for none to be left (shutdown). */
+  private unfinished = 0;
+  private drained?: () => void;
   private shuttingDown = false;
+  /** The WebSocket pings of every session here, on one timer (made with the first session). */
+  private pings?: Heartbeat;
 
   constructor(
     private readonly deps: {
@@ -72,7 +76,7 @@ export class SessionManager implements SessionTickets {
 
   /** Upgrades between their redeem and their WebSocket: they count as open here already. */
   private accepting = 0;
-  private heartbeat?: NodeJS.Timeout;
+  private ledgerTimer?: NodeJS.Timeout;
 
   /** Sessions this replica serves now (and upgrades about to). */
   get openHere(): number {
@@ -84,12 +88,12 @@ export class SessionManager implements SessionTickets {
     const { ledger, logger } = this.deps;
     await ledger.beat();
     let beats = 0;
-    this.heartbeat = setInterval(() => {
+    this.ledgerTimer = setInterval(() => {
       beats += 1;
       const reconcile = beats % 12 === 0 ? ledger.reconcile([...this.active].map(s => s.id)) : Promise.resolve(0);
       Promise.all([ledger.beat(), reconcile]).catch(e => logger.warn(`session ledger: ${(e as Error).message}`));
     }, REPLICA_HEARTBEAT_MS);
-    this.heartbeat.unref();
+    this.ledgerTimer.unref();
   }
 
   /** Issues a ticket once the limits allow one more session for this user. */
@@ -199,19 +203,14 @@ export class SessionManager implements SessionTickets {
           // The browser is listened to at once (its first resize, or an early close, is not lost),
           // and the session counts as open before anything is awaited.
           settle();
-          const relay = new TerminalRelay(ws, this.deps.config.limits);
+          this.pings ??= new Heartbeat(this.deps.config.limits.heartbeatMs);
+          const relay = new TerminalRelay(ws, this.deps.config.limits, this.pings);
           const session: ActiveSession = { id, userRef, relay };
           this.active.add(session);
           relay.onEnd(() => this.markEnded(id));
           const connect = relay.attachBrowser();
-          const done = this.run(relay, connect, user, target)
-            .catch(e => {
-              relay.end('upstream', `the session failed: ${(e as Error).message}`);
-              this.deps.logger.error(`terminal session failed: ${(e as Error).message}`);
-            })
-            .finally(() => this.active.delete(session));
-          this.running.add(done);
-          void done.finally(() => this.running.delete(done));
+          this.unfinished += 1;
+          void this.run(relay, connect, user, target).then(finish => this.finishAtEnd(session, finish));
         },
       };
     } catch (error) {
@@ -226,12 +225,42 @@ export class SessionManager implements SessionTickets {
     }
   }
 
+  /**
+   * The session runs by itself once its shell does: its end records and audits it. Nothing waits
+   * for an idle session meanwhile (no promise, no suspended call: a replica holds thousands).
+   */
+  private finishAtEnd(session: ActiveSession, finish: (end: RelayEnd) => Promise<void>) {
+    session.relay.onEnd(end => {
+      void finish(end)
+        .catch(e => this.deps.logger.error(`terminal session: ${(e as Error).message}`))
+        .finally(() => {
+          this.active.delete(session);
+          if (--this.unfinished === 0) this.drained?.();
+        });
+    });
+  }
+
   /** The ledger learns the end at once: the user may open another session right away. */
   private markEnded(id: string) {
     this.deps.ledger.ended(id).catch(e => this.deps.logger.warn(`session ledger: could not mark a session ended (corrected within a minute): ${(e as Error).message}`));
   }
 
-  private async run(relay: TerminalRelay, connect: (upstream: WebSocket) => void, user: SessionUser, target: SessionTarget) {
+  /**
+   * Opens the session's audit event, recording and shell. Resolves, once the shell runs or the
+   * session ended, with what to do at its end (record, audit): nothing waits in here while it runs.
+   * Never rejects: a failure ends the session, whose end is then finished as any other.
+   */
+  private async run(relay: TerminalRelay, connect: (upstream: WebSocket) => void, user: SessionUser, target: SessionTarget): Promise<(end: RelayEnd) => Promise<void>> {
+    try {
+      return await this.open(relay, connect, user, target);
+    } catch (e) {
+      relay.end('upstream', `the session failed: ${(e as Error).message}`);
+      this.deps.logger.error(`terminal session failed: ${(e as Error).message}`);
+      return async () => undefined;
+    }
+  }
+
+  private async open(relay: TerminalRelay, connect: (upstream: WebSocket) => void, user: SessionUser, target: SessionTarget): Promise<(end: RelayEnd) => Promise<void>> {
     const { userRef } = user;
     const { config, clusters, auditor, logger, recordings } = this.deps;
     const production = clusters.config(target.cluster).production;
@@ -274,7 +303,7 @@ export class SessionManager implements SessionTickets {
         relay.end('upstream', `the session cannot be recorded: ${(e as Error).message}`);
         await audit.fail(e);
         await this.afterEnd(target, user);
-        return;
+        return async () => undefined;
       }
     }
     const ready = (label: string): SessionReady => ({
@@ -316,10 +345,15 @@ export class SessionManager implements SessionTickets {
     } catch (e) {
       relay.end('upstream', `the session failed: ${(e as Error).message}`);
     }
-    const end: RelayEnd = await new Promise(resolve => relay.onEnd(resolve));
+    return end => this.finish(end, audit, recorder, target, user);
+  }
+
+  /** After the end: the recording closed, the end hooks run, the audit event closed with the outcome. */
+  private async finish(end: RelayEnd, audit: RequestAudit, recorder: SessionRecorder | undefined, target: SessionTarget, user: SessionUser) {
+    const { recordings, logger } = this.deps;
     if (recorder) {
       await recorder.close();
-      await recordings.finish(recorder.id, end).catch(e => logger.error(`recording ${recorder!.id}: ${(e as Error).message}`));
+      await recordings.finish(recorder.id, end).catch(e => logger.error(`recording ${recorder.id}: ${(e as Error).message}`));
     }
     await this.afterEnd(target, user);
     const summary = { endReason: end.reason, exitCode: end.exitCode ?? null, durationMs: end.durationMs, bytesIn: end.bytesIn, bytesOut: end.bytesOut, recordingId: recorder?.id ?? null };
@@ -336,9 +370,9 @@ export class SessionManager implements SessionTickets {
   /** Ends every session (the backend is stopping); resolves when all are recorded. */
   async shutdown() {
     this.shuttingDown = true;
-    clearInterval(this.heartbeat);
+    clearInterval(this.ledgerTimer);
     for (const s of this.active) s.relay.end('shutdown', 'the portal backend is restarting: reconnect in a moment');
-    await Promise.all([...this.running]);
+    if (this.unfinished) await new Promise<void>(resolve => (this.drained = resolve));
     await this.deps.ledger.leave().catch(e => this.deps.logger.warn(`session ledger: ${(e as Error).message}`));
   }
 }

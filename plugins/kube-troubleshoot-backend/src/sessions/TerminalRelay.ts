@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame, Frame, FrameType, SessionEndReason, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
 import { CHANNEL, channelFrame, ExitResult, readExitStatus, resizeFrame } from '../clusters/channelProtocol';
+import { DeadlineState, nextDeadline } from './deadlines';
+import { Heartbeat, HeartbeatMember } from './Heartbeat';
 
 export interface RelayLimits {
   /** Cut after this long without input; 0 = never. */
@@ -9,7 +11,7 @@ export interface RelayLimits {
   maxDurationMs: number;
   /** Warn the user this long before either cut. */
   warnBeforeMs: number;
-  /** WebSocket pings both ways, so proxies keep idle sockets and dead peers are noticed. */
+  /** WebSocket pings both ways, so proxies keep idle sockets and dead peers are noticed (one Heartbeat per replica). */
   heartbeatMs: number;
   /** Bytes queued towards one side before the other side is paused. */
   bufferBytes: number;
@@ -39,19 +41,21 @@ export class FailedBeforeOutput extends Error {}
  * cluster's exec or attach (channel.k8s.io v4/v5): input, output, resize, exit status, heartbeats,
  * idle and maximum duration, and backpressure both ways (a side with too much queued towards it
  * pauses the other). Ends once, with a reason the user is shown.
+ *
+ * An idle session holds little: one timer for its limits, a place in the replica's heartbeat, and
+ * its two sockets (a replica is meant to hold thousands).
  */
-export class TerminalRelay {
+export class TerminalRelay implements HeartbeatMember {
   private readonly startedAt = Date.now();
   private bytesIn = 0;
   private bytesOut = 0;
   private ended?: RelayEnd;
   private exit?: ExitResult;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private idleTimer?: NodeJS.Timeout;
-  /** When input last came, and the input time an idle warning was last sent for. */
-  private lastInputAt = 0;
-  private warnedFor = -1;
-  private readonly alive = new Map<WebSocket, boolean>();
+  private deadlineTimer?: NodeJS.Timeout;
+  private readonly deadlines: DeadlineState = { since: 0, lastInputAt: 0, idleWarnedFor: -1, maxWarned: false };
+  /** Whether each side answered the last ping. */
+  private browserAnswered = true;
+  private upstreamAnswered = true;
   private upstream?: WebSocket;
   private armed = false;
   /** The browser's first frames (waiting for the upstream) include a resize. */
@@ -64,6 +68,7 @@ export class TerminalRelay {
   constructor(
     private readonly browser: WebSocket,
     private readonly limits: RelayLimits,
+    private readonly heartbeat: Heartbeat,
   ) {}
 
   /** Where the session's input, output and resizes are also told (the recorder). */
@@ -106,14 +111,17 @@ export class TerminalRelay {
   }
 
   /**
-   * Runs the session over an open upstream. Resolves when it ends; rejects with FailedBeforeOutput
-   * when the command failed before showing anything, so the caller may try another.
+   * Runs the session over an open upstream. Resolves once the command runs (it showed something,
+   * or it is attached) or the session ended, whichever is first: the session goes on by itself, and
+   * onEnd tells its end. Rejects with FailedBeforeOutput when the command failed before showing
+   * anything, so the caller may try another.
    */
-  run(upstream: WebSocket, ready: SessionReady, attach: { readyAtOnce?: boolean; nudge?: boolean } = {}): Promise<RelayEnd> {
+  run(upstream: WebSocket, ready: SessionReady, attach: { readyAtOnce?: boolean; nudge?: boolean } = {}): Promise<void> {
     this.exit = undefined;
     const readyAtOnce = attach.readyAtOnce ?? false;
     return new Promise((resolve, reject) => {
       let shown = readyAtOnce;
+      if (readyAtOnce) resolve();
       if (readyAtOnce) {
         this.send({ type: 'ready', ready });
         // As kubectl attach does: a size change makes the attached program redraw its screen.
@@ -134,6 +142,7 @@ export class TerminalRelay {
           if (!shown) {
             shown = true;
             this.send({ type: 'ready', ready });
+            resolve();
           }
           this.bytesOut += payload.length;
           this.observer?.output(payload);
@@ -154,14 +163,17 @@ export class TerminalRelay {
         else this.end('upstream', 'the connection to the cluster closed');
       });
       upstream.on('error', err => this.end('upstream', `the connection to the cluster failed: ${err.message}`));
-      this.onEnd(resolve);
-      this.watch(upstream);
+      this.onEnd(() => resolve());
+      this.upstreamAnswered = true;
+      upstream.on('pong', () => (this.upstreamAnswered = true));
       // A later attempt (after a missing shell) gets the size the first one was given.
       if (this.lastSize && !this.pendingResize) upstream.send(resizeFrame(this.lastSize.cols, this.lastSize.rows));
       if (!this.armed) {
         this.armed = true;
-        this.watch(this.browser);
-        this.armTimers();
+        this.browser.on('pong', () => (this.browserAnswered = true));
+        this.heartbeat.join(this);
+        this.deadlines.since = this.deadlines.lastInputAt = Date.now();
+        this.checkDeadlines();
       }
     });
   }
@@ -181,7 +193,7 @@ export class TerminalRelay {
         this.bytesIn += bytes.length;
         this.observer?.input(bytes);
         this.toUpstream(channelFrame(CHANNEL.stdin, bytes));
-        this.lastInputAt = Date.now();
+        this.deadlines.lastInputAt = Date.now();
         break;
       }
       case 'resize':
@@ -221,89 +233,72 @@ export class TerminalRelay {
     if (source && !source.isPaused && target.bufferedAmount > this.limits.bufferBytes) source.pause();
   }
 
-  /** Pings a socket every heartbeat; one without a pong since the last ping is gone. */
-  private watch(ws: WebSocket) {
-    if (!this.limits.heartbeatMs) return;
-    this.alive.set(ws, true);
-    ws.on('pong', () => this.alive.set(ws, true));
-    const timer = setInterval(() => {
-      if (ws.readyState !== WebSocket.OPEN) {
-        clearInterval(timer); // an upstream replaced after a missing shell: not this session's end
-        return;
-      }
-      if (!this.alive.get(ws)) {
-        const who = ws === this.browser ? 'client' : 'upstream';
-        this.end(who, who === 'client' ? 'the browser stopped answering' : 'the cluster stopped answering');
-        ws.terminate();
-        return;
-      }
-      this.alive.set(ws, false);
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }, this.limits.heartbeatMs);
-    this.timers.push(timer);
-  }
-
-  private armTimers() {
-    const { maxDurationMs, warnBeforeMs } = this.limits;
-    if (maxDurationMs > 0) {
-      if (maxDurationMs > warnBeforeMs) {
-        this.timers.push(
-          setTimeout(() => {
-            const secondsLeft = Math.round(warnBeforeMs / 1000);
-            this.send({ type: 'notice', notice: { kind: 'max-duration', secondsLeft, message: `This session reaches its maximum duration and closes in ${secondsLeft} s.` } });
-          }, maxDurationMs - warnBeforeMs),
-        );
-      }
-      this.timers.push(setTimeout(() => this.end('max-duration', `the session reached its maximum duration (${Math.round(maxDurationMs / 1000)} s)`), maxDurationMs));
-    }
-    this.armIdle();
-  }
-
-  /**
-   * The idle countdown. Input only notes its time (a keystroke costs no timer); one timer wakes at
-   * the next deadline the last input allows (the warning, then the end) and re-arms from there.
-   */
-  private armIdle() {
-    if (!this.limits.idleTimeoutMs) return;
-    this.lastInputAt = Date.now();
-    this.wakeForIdle(0);
-  }
-
-  private wakeForIdle(idleFor: number) {
-    const { idleTimeoutMs, warnBeforeMs } = this.limits;
-    const warnAt = idleTimeoutMs - warnBeforeMs;
-    this.idleTimer = setTimeout(() => this.checkIdle(), (warnAt > 0 && idleFor < warnAt ? warnAt : idleTimeoutMs) - idleFor);
-  }
-
-  private checkIdle() {
+  /** Every heartbeat: a side that did not answer the last ping is gone; both are pinged again. */
+  beat() {
     if (this.ended) return;
-    const { idleTimeoutMs, warnBeforeMs } = this.limits;
-    const idleFor = Date.now() - this.lastInputAt;
-    if (idleFor >= idleTimeoutMs) {
-      this.end('idle', `the session was idle for ${Math.round(idleTimeoutMs / 1000)} s`);
+    const upstream = this.upstream?.readyState === WebSocket.OPEN ? this.upstream : undefined;
+    if (!this.browserAnswered) {
+      this.end('client', 'the browser stopped answering');
+      this.browser.terminate();
       return;
     }
-    if (idleFor >= idleTimeoutMs - warnBeforeMs && warnBeforeMs < idleTimeoutMs && this.warnedFor !== this.lastInputAt) {
-      this.warnedFor = this.lastInputAt;
-      const secondsLeft = Math.round(warnBeforeMs / 1000);
-      this.send({ type: 'notice', notice: { kind: 'idle', secondsLeft, message: `No input for a while: this session closes in ${secondsLeft} s unless you type.` } });
+    if (upstream && !this.upstreamAnswered) {
+      this.end('upstream', 'the cluster stopped answering');
+      upstream.terminate();
+      return;
     }
-    this.wakeForIdle(idleFor);
+    if (this.browser.readyState === WebSocket.OPEN) {
+      this.browserAnswered = false;
+      this.browser.ping();
+    }
+    if (upstream) {
+      this.upstreamAnswered = false;
+      upstream.ping();
+    }
+  }
+
+  /** The idle and maximum-duration limits: acts on what is due, then sleeps until the next. */
+  private checkDeadlines() {
+    if (this.ended) return;
+    const due = nextDeadline(this.deadlines, this.limits, Date.now());
+    const secondsLeft = Math.round(this.limits.warnBeforeMs / 1000);
+    switch (due.act) {
+      case 'end':
+        if (due.limit === 'idle') this.end('idle', `the session was idle for ${Math.round(this.limits.idleTimeoutMs / 1000)} s`);
+        else this.end('max-duration', `the session reached its maximum duration (${Math.round(this.limits.maxDurationMs / 1000)} s)`);
+        return;
+      case 'warn':
+        if (due.limit === 'idle') {
+          this.deadlines.idleWarnedFor = this.deadlines.lastInputAt;
+          this.send({ type: 'notice', notice: { kind: 'idle', secondsLeft, message: `No input for a while: this session closes in ${secondsLeft} s unless you type.` } });
+        } else {
+          this.deadlines.maxWarned = true;
+          this.send({ type: 'notice', notice: { kind: 'max-duration', secondsLeft, message: `This session reaches its maximum duration and closes in ${secondsLeft} s.` } });
+        }
+        this.checkDeadlines();
+        return;
+      case 'wait':
+        this.deadlineTimer = setTimeout(() => this.checkDeadlines(), due.ms);
+        return;
+      default: // no limit: nothing to wait for
+    }
   }
 
   /** Ends the session once: tells the browser why, closes both sides. */
   end(reason: SessionEndReason, message: string, exitCode?: number) {
     if (this.ended) return;
     this.ended = { reason, message, exitCode, bytesIn: this.bytesIn, bytesOut: this.bytesOut, durationMs: Date.now() - this.startedAt };
-    for (const t of this.timers) clearInterval(t);
-    clearTimeout(this.idleTimer);
+    clearTimeout(this.deadlineTimer);
+    this.heartbeat.leave(this);
     this.send({ type: 'ended', ended: { reason, message, exitCode } });
     if (this.browser.readyState === WebSocket.OPEN) this.browser.close(1000, reason);
     const upstream = this.upstream;
     if (upstream && upstream.readyState === WebSocket.OPEN) {
       // Closing the exec ends the process: the kubelet hangs up its terminal.
       upstream.close(1000);
-      setTimeout(() => upstream.terminate(), 2000).unref();
+      // A cluster that never answers the close is cut; one that does frees the session at once.
+      const cut = setTimeout(() => upstream.terminate(), 2000).unref();
+      upstream.once('close', () => clearTimeout(cut));
     }
     for (const l of this.endListeners.splice(0)) l(this.ended);
   }

@@ -54,29 +54,43 @@ export function readProtocols(header: string | undefined): { ticket?: string; to
 
 /**
  * The upgrade request in the shape of the Express request the auditor reads. An upgrade never goes
- * through Express, so it is adapted here, once; only these fields are read of it.
+ * through Express, so it is adapted here, once; only these fields (and headers) are read of it. A
+ * session's audit event holds it to its end, so it keeps only these (a class: no closure per session).
  */
-function asAuditedRequest(msg: http.IncomingMessage, token: string | undefined): Request {
-  const headers: http.IncomingHttpHeaders = { ...msg.headers, authorization: token ? `Bearer ${token}` : undefined };
-  delete headers['sec-websocket-protocol']; // it carries the ticket and the token
-  const adapted = {
-    headers,
-    method: msg.method,
-    url: msg.url,
-    originalUrl: msg.url,
-    ip: msg.socket.remoteAddress,
-    hostname: (msg.headers.host ?? '').replace(/:\d+$/, ''),
-    get: (name: string) => headers[name.toLowerCase()],
-  };
-  return adapted as unknown as Request;
+class AuditedUpgrade {
+  readonly headers: http.IncomingHttpHeaders;
+  readonly method?: string;
+  readonly url?: string;
+  readonly ip?: string;
+  readonly hostname: string;
+
+  constructor(msg: http.IncomingMessage, token: string | undefined) {
+    // The headers read of it: never the subprotocols (they carry the ticket and the token).
+    this.headers = { 'user-agent': msg.headers['user-agent'], authorization: token ? `Bearer ${token}` : undefined };
+    this.method = msg.method;
+    this.url = msg.url;
+    this.ip = msg.socket.remoteAddress;
+    this.hostname = (msg.headers.host ?? '').replace(/:\d+$/, '');
+  }
+
+  get originalUrl() {
+    return this.url;
+  }
+
+  get(name: string) {
+    return this.headers[name.toLowerCase()];
+  }
 }
+
+const asAuditedRequest = (msg: http.IncomingMessage, token: string | undefined) => new AuditedUpgrade(msg, token) as unknown as Request;
 
 /** Node removes its own error handler before emitting `upgrade`: a reset socket must not crash us. */
 function guard(socket: Duplex) {
   if (!socket.listenerCount('error')) socket.on('error', () => socket.destroy());
 }
 
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: offered => (offered.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false) });
+// No client tracking: the session manager knows its sessions (and a Set entry per socket is not free).
+const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, handleProtocols: offered => (offered.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false) });
 
 /** What makes `ws` refuse a handshake (RFC 6455 4.2.1), checked first so a ticket is never spent on one. */
 function handshakeProblem(req: http.IncomingMessage): string | undefined {
