@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { bearerProtocol, decodeFrame, encodeFrame } from '@kube-troubleshoot/backstage-plugin-common';
 import { SandboxProcess, startSandboxProcess } from '../support/sandboxProcess';
-import { BENCH_ORIGIN, startBenchBackend } from '../support/benchBackend';
+import { BENCH_ORIGIN } from '../support/benchBackend';
+import { startBackendProcess } from '../support/backendProcess';
 import { addBenchRow } from './benchTable';
 
 /**
@@ -29,7 +29,7 @@ spec:
 let sandbox: SandboxProcess;
 let tmp: string;
 let kubeconfig: string;
-let backend: Awaited<ReturnType<typeof startBenchBackend>>;
+let backend: Awaited<ReturnType<typeof startBackendProcess>>;
 let port: number;
 const results: string[] = [];
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -112,8 +112,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
   kubeconfig = path.join(tmp, 'kubeconfig');
-  backend = await startBenchBackend(sandbox, 'app', { sessions: { maxPerUser: 0 }, debug: { maxForksPerUser: 100 } });
-  port = (backend.server.address() as AddressInfo).port;
+  backend = await startBackendProcess(sandbox, 'app', { sessions: { maxPerUser: 0 }, debug: { maxForksPerUser: 100 } });
+  port = backend.port;
   // The pod runs before anything is timed.
   const deadline = Date.now() + 30_000;
   while (!(await podRuns())) {

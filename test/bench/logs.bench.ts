@@ -3,9 +3,8 @@ import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AddressInfo } from 'node:net';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { startBenchBackend } from '../support/benchBackend';
+import { cpuSecondsOf, startBackendProcess } from '../support/backendProcess';
 import { addBenchRow } from './benchTable';
 import { waitFor } from '../support/tools';
 import { sandboxGet } from '../support/sandboxDirect';
@@ -46,7 +45,7 @@ spec:
 /** The sandbox runs in its own process, so the backend's memory is measured alone. */
 let sandbox: SandboxProcess;
 let tmp: string;
-let backend: Awaited<ReturnType<typeof startBenchBackend>>;
+let backend: Awaited<ReturnType<typeof startBackendProcess>>;
 const results: string[] = [];
 
 /**
@@ -88,19 +87,12 @@ interface Reading {
   backendCpu?: number;
 }
 
-/** CPU seconds (user + system) the sandbox's process has used so far, from /proc. */
-function sandboxCpuSeconds(): number {
-  const fields = fs.readFileSync(`/proc/${sandbox.proc.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
-/** Runs one read, noting the CPU the sandbox and this (the backend's) process used meanwhile. */
+/** Runs one read, noting the CPU the sandbox's and the backend's processes used meanwhile. */
 async function measured(read: () => Promise<Reading>): Promise<Reading> {
-  const s0 = sandboxCpuSeconds();
-  const b0 = process.cpuUsage();
+  const s0 = cpuSecondsOf(sandbox.proc.pid!);
+  const b0 = backend.cpuSeconds();
   const r = await read();
-  const b = process.cpuUsage(b0);
-  return { ...r, sandboxCpu: sandboxCpuSeconds() - s0, backendCpu: (b.user + b.system) / 1e6 };
+  return { ...r, sandboxCpu: cpuSecondsOf(sandbox.proc.pid!) - s0, backendCpu: backend.cpuSeconds() - b0 };
 }
 
 let podNames: string[] = [];
@@ -116,7 +108,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
   podNames = await waitFor('two bulk pods', async () => ((await listBulkPods()).length === 2 ? listBulkPods() : undefined));
-  backend = await startBenchBackend(sandbox, ['bulk', 'firehose'], {}, sandbox.readonly);
+  // The backend in a process of its own, as deployed: its CPU, memory and pauses are its own.
+  backend = await startBackendProcess(sandbox, ['bulk', 'firehose'], {}, sandbox.readonly);
   // wait until both writers have written everything
   const { url, admin, caData } = sandbox;
   await waitFor(
@@ -159,7 +152,7 @@ const cpuPerLine = (r: Reading) =>
 
 it('log lines per second: one pod, through the backend vs direct', async () => {
   const [pod] = pods();
-  const { port } = backend.server.address() as AddressInfo;
+  const { port } = backend;
   const { direct, relayed, all } = await comparePairs(
     5,
     () => readElsewhere([`${sandbox.url}/api/v1/namespaces/bench/pods/${pod}/log?container=writer&timestamps=true`], { Authorization: `Bearer ${sandbox.admin}` }, sandbox.caData),
@@ -174,7 +167,7 @@ it('log lines per second: one pod, through the backend vs direct', async () => {
 });
 
 it('log lines per second: all pods merged, through the backend vs direct (both pods in parallel)', async () => {
-  const { port } = backend.server.address() as AddressInfo;
+  const { port } = backend;
   const { direct, relayed, all } = await comparePairs(
     5,
     () => readElsewhere(pods().map(p => `${sandbox.url}/api/v1/namespaces/bench/pods/${p}/log?container=writer&timestamps=true`), { Authorization: `Bearer ${sandbox.admin}` }, sandbox.caData),
@@ -188,9 +181,8 @@ it('log lines per second: all pods merged, through the backend vs direct (both p
 });
 
 it('memory stays bounded while a slow client follows a fast log', async () => {
-  const { port } = backend.server.address() as AddressInfo;
-  global.gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
+  const { port } = backend;
+  const heapBefore = (await backend.memory({ gc: true })).heapUsed;
   let received = 0;
   let peakHeap = heapBefore;
   await new Promise<void>((resolve, reject) => {
@@ -203,7 +195,7 @@ it('memory stays bounded while a slow client follows a fast log', async () => {
           let got = 0;
           for (let chunk = res.read(); chunk !== null; chunk = got < 16384 ? res.read() : null) got += chunk.length;
           received += got;
-          peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+          void backend.memory().then(m => (peakHeap = Math.max(peakHeap, m.heapUsed)));
         }, 100);
         setTimeout(() => {
           clearInterval(tick);

@@ -26,7 +26,7 @@ export interface Target {
   issue?: { url: string; headers: Record<string, string>; body: unknown; bearerProtocol: string };
 }
 export type Job =
-  | { job: 'echo'; target: Target; n: number; setup?: string }
+  | { job: 'echo'; sessions: Array<{ target: Target; setup?: string }>; n: number }
   | { job: 'cat'; target: Target; command?: string; expected: number }
   | { job: 'idle'; targets: Target[] };
 
@@ -55,7 +55,8 @@ const outputOf = (kind: Kind, data: Buffer): Buffer | undefined => {
 };
 const input = (kind: Kind, text: string) => (kind === 'direct' ? Buffer.concat([Buffer.from([0]), Buffer.from(text)]) : Buffer.from(encodeFrame({ type: 'stdin', data: new TextEncoder().encode(text) })));
 
-async function echo(t: Target, n: number, setup?: string): Promise<number[]> {
+/** A session typed into one key at a time: each round trip resolves with its milliseconds. */
+async function echoSession(t: Target, setup?: string) {
   const ws = await open(t);
   let pending: ((d: Buffer) => void) | undefined;
   let seen = '';
@@ -70,19 +71,42 @@ async function echo(t: Target, n: number, setup?: string): Promise<number[]> {
     // the setup's own marker (printed, not typed) says the shell runs it
     while (!seen.includes('<go>')) await new Promise(r => setTimeout(r, 20));
   }
-  const samples: number[] = [];
-  /** Types one key; resolves when its echo came back. */
-  const roundTrip = (key: string) =>
-    new Promise<void>(resolve => {
-      pending = out => out.includes(key) && resolve();
+  /** Types a key; resolves with the milliseconds until its echo, or rejects after `timeoutMs`. */
+  const roundTrip = (key: string, timeoutMs = 10_000) =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      const timer = setTimeout(() => reject(new Error(`${t.kind}: no echo of ${JSON.stringify(key)} within ${timeoutMs} ms`)), timeoutMs);
+      pending = out => {
+        if (!out.includes(key)) return;
+        clearTimeout(timer);
+        resolve(performance.now() - t0);
+      };
       ws.send(input(t.kind, key));
     });
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await roundTrip(String.fromCharCode(97 + (i % 26)));
-    samples.push(performance.now() - t0);
+  // A key typed before the terminal is set up can be lost: typed until one echoes, unmeasured.
+  for (let attempt = 0; ; attempt++) {
+    const echoed = await roundTrip('.', 500).then(() => true, () => false);
+    if (echoed) break;
+    if (attempt === 20) throw new Error(`${t.kind}: the terminal never echoed a key`);
   }
-  ws.close();
+  return { roundTrip, close: () => ws.close() };
+}
+
+/**
+ * Keystroke echo over several sessions at once, taking turns key by key (the first in turn
+ * rotates), so a slower moment of the machine hits every one alike. Milliseconds per session.
+ */
+async function echo(sessions: Array<{ target: Target; setup?: string }>, n: number): Promise<number[][]> {
+  const open = await Promise.all(sessions.map(s => echoSession(s.target, s.setup)));
+  const samples = open.map(() => [] as number[]);
+  for (let i = 0; i < n; i++) {
+    const key = String.fromCharCode(97 + (i % 26));
+    for (let k = 0; k < open.length; k++) {
+      const which = (i + k) % open.length;
+      samples[which].push(await open[which].roundTrip(key));
+    }
+  }
+  for (const s of open) s.close();
   return samples;
 }
 
@@ -140,7 +164,7 @@ async function idle(targets: Target[]) {
 }
 
 async function main() {
-  if (job.job === 'echo') process.stdout.write(JSON.stringify(await echo(job.target, job.n, job.setup)));
+  if (job.job === 'echo') process.stdout.write(JSON.stringify(await echo(job.sessions, job.n)));
   else if (job.job === 'cat') process.stdout.write(JSON.stringify(await cat(job.target, job.expected, job.command)));
   else await idle(job.targets);
   if (job.job !== 'idle') process.exit(0);
