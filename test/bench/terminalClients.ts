@@ -97,16 +97,16 @@ async function echoSession(t: Target, setup?: string) {
  * rotates), so a slower moment of the machine hits every one alike. Milliseconds per session.
  */
 async function echo(sessions: Array<{ target: Target; setup?: string }>, n: number): Promise<number[][]> {
-  const open = await Promise.all(sessions.map(s => echoSession(s.target, s.setup)));
-  const samples = open.map(() => [] as number[]);
+  const typed = await Promise.all(sessions.map(s => echoSession(s.target, s.setup)));
+  const samples = typed.map(() => [] as number[]);
   for (let i = 0; i < n; i++) {
     const key = String.fromCharCode(97 + (i % 26));
-    for (let k = 0; k < open.length; k++) {
-      const which = (i + k) % open.length;
-      samples[which].push(await open[which].roundTrip(key));
+    for (let k = 0; k < typed.length; k++) {
+      const which = (i + k) % typed.length;
+      samples[which].push(await typed[which].roundTrip(key));
     }
   }
-  for (const s of open) s.close();
+  for (const s of typed) s.close();
   return samples;
 }
 
