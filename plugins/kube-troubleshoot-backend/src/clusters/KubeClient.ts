@@ -63,16 +63,16 @@ export interface KubeApi {
 }
 
 /**
- * The plugin's only door to one cluster: JSON reads and streaming GETs over the API server's
- * REST API, authenticated by client-node's KubeConfig (token, CA, exec plugins, in-cluster).
- * Errors come back as KubeApiError with Kubernetes' own text.
- */
-/**
  * An exec's socket between its handshake and the session's own listeners: an error there also
  * closes it, which the session sees; unlistened, it would end the process.
  */
 const ignoreUntilListened = () => undefined;
 
+/**
+ * The plugin's only door to one cluster: JSON reads and streaming GETs over the API server's
+ * REST API, authenticated by client-node's KubeConfig (token, CA, exec plugins, in-cluster).
+ * Errors come back as KubeApiError with Kubernetes' own text.
+ */
 export class KubeClient implements KubeApi {
   private readonly server: string;
   /** Behind a proxy, connections keep client-node's proxy agent. */

@@ -121,8 +121,8 @@ export class TerminalRelay implements HeartbeatMember {
     const readyAtOnce = attach.readyAtOnce ?? false;
     return new Promise((resolve, reject) => {
       let shown = readyAtOnce;
-      if (readyAtOnce) resolve();
       if (readyAtOnce) {
+        resolve();
         this.send({ type: 'ready', ready });
         // As kubectl attach does: a size change makes the attached program redraw its screen.
         if (this.lastSize) {
