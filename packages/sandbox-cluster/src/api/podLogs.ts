@@ -67,6 +67,48 @@ export function resolveLogContainer(pod: Pod, requested: string | undefined): st
   return requested;
 }
 
+/**
+ * The body of a log response without follow, chunked as the apiserver sends it: `StreamObject`
+ * copies the kubelet's stream into the `http.ResponseWriter` without flushing (`Flush:
+ * logOpts.Follow` in `pkg/registry/core/pod/rest/log.go`), and net/http buffers a response body in
+ * `bufferBeforeChunkingSize` (2,048) bytes, so each HTTP chunk is 2,048 bytes, lines cut anywhere,
+ * and a write of 2,048 bytes or more into an empty buffer goes out whole (Go's `bufio.Writer`).
+ */
+export class ResponseBuffer {
+  static readonly SIZE = 2048;
+  private readonly buf = Buffer.allocUnsafe(ResponseBuffer.SIZE);
+  private used = 0;
+
+  constructor(private readonly res: { write(chunk: Buffer): unknown }) {}
+
+  write(text: string) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= ResponseBuffer.SIZE - this.used) {
+      this.used += this.buf.write(text, this.used);
+      if (this.used === ResponseBuffer.SIZE) this.flush();
+      return;
+    }
+    let data = Buffer.from(text);
+    while (data.length > 0) {
+      if (this.used === 0 && data.length >= ResponseBuffer.SIZE) {
+        this.res.write(data);
+        return;
+      }
+      const n = data.copy(this.buf, this.used);
+      this.used += n;
+      data = data.subarray(n);
+      if (this.used === ResponseBuffer.SIZE) this.flush();
+    }
+  }
+
+  /** What is buffered goes out as one chunk (the handler returned). */
+  flush() {
+    if (this.used === 0) return;
+    this.res.write(Buffer.from(this.buf.subarray(0, this.used)));
+    this.used = 0;
+  }
+}
+
 /** Streams one container's log like the kubelet: history first, then (follow) live lines until exit. */
 export function streamPodLog(kubelet: Kubelet, pod: Pod, opts: LogOptions, res: ServerResponse) {
   const container = resolveLogContainer(pod, opts.container);
@@ -82,12 +124,16 @@ export function streamPodLog(kubelet: Kubelet, pod: Pod, opts: LogOptions, res: 
     return;
   }
   let remaining = opts.limitBytes ?? Infinity;
+  // With follow the apiserver flushes every read of the kubelet's per-line chunks; without, the body
+  // goes through net/http's response buffer (see ResponseBuffer).
+  const body = opts.follow ? undefined : new ResponseBuffer(res);
   /** Writes one entry; false once limitBytes is used up. */
   const send = (entry: LogEntry): boolean => {
     let text = renderEntry(entry, opts.timestamps);
     if (Buffer.byteLength(text) > remaining) text = Buffer.from(text).subarray(0, remaining).toString('utf8');
     remaining -= Buffer.byteLength(text);
-    res.write(text);
+    if (body) body.write(text);
+    else res.write(text);
     return remaining > 0;
   };
   const live = opts.follow && !opts.previous ? target.live : undefined;
@@ -126,6 +172,7 @@ export function streamPodLog(kubelet: Kubelet, pod: Pod, opts: LogOptions, res: 
       isClosed: () => closed,
       sinceNs: opts.sinceNs,
     });
+    body?.flush();
     res.end();
   })();
 }
