@@ -175,18 +175,30 @@ it('keystroke echo round trip', async () => {
 });
 
 it('throughput of cat of 100 MB on a terminal', async () => {
-  // A terminal turns each \n into \r\n: count until every line arrived. Three pairs in turns, the median ratio.
+  // A terminal turns each \n into \r\n: count until every line arrived. Rounds of direct, portal,
+  // portal, direct (the run after another pays for its garbage; a slower moment hits both), the
+  // median round's ratio.
   const expected = (BIG + BIG / 63) * 0.999;
-  const rate = (r: { bytes: number; seconds: number }) => r.bytes / r.seconds / 1e6;
-  const pairs: Array<{ direct: number; portal: number }> = [];
+  const cat = async (through: 'direct' | 'portal') => {
+    const r = (
+      through === 'direct'
+        ? await runClients<{ bytes: number; seconds: number }>({ job: 'cat', target: directTarget(['cat', '/tmp/big']), expected })
+        : await runClients<{ bytes: number; seconds: number }>({ job: 'cat', target: portalTarget(), command: 'cat /tmp/big; exit\r', expected })
+    ).result;
+    expect(r.bytes).toBeGreaterThan(BIG);
+    return r;
+  };
+  const rate = (a: { bytes: number; seconds: number }, b: { bytes: number; seconds: number }) => (a.bytes + b.bytes) / (a.seconds + b.seconds) / 1e6;
+  const rounds: Array<{ direct: number; portal: number }> = [];
   for (let round = 0; round < 3; round++) {
-    const direct = (await runClients<{ bytes: number; seconds: number }>({ job: 'cat', target: directTarget(['cat', '/tmp/big']), expected })).result;
-    const portal = (await runClients<{ bytes: number; seconds: number }>({ job: 'cat', target: portalTarget(), command: 'cat /tmp/big; exit\r', expected })).result;
-    expect(portal.bytes).toBeGreaterThan(BIG);
-    pairs.push({ direct: rate(direct), portal: rate(portal) });
+    const d1 = await cat('direct');
+    const p1 = await cat('portal');
+    const p2 = await cat('portal');
+    const d2 = await cat('direct');
+    rounds.push({ direct: rate(d1, d2), portal: rate(p1, p2) });
   }
-  pairs.sort((a, b) => a.portal / a.direct - b.portal / b.direct);
-  const { direct, portal } = pairs[1];
+  rounds.sort((a, b) => a.portal / a.direct - b.portal / b.direct);
+  const { direct, portal } = rounds[1];
   addBenchRow({ figure: '`cat` of 100 MB through a terminal', value: `${portal.toFixed(1)} MB/s`, direct: `${direct.toFixed(1)} MB/s`, ratio: `${(portal / direct).toFixed(2)}×`, goal: '≥ 0.95×', met: portal / direct >= 0.95 });
-  results.push(`cat 100 MB, three pairs: ${pairs.map(p => `${p.portal.toFixed(1)} / ${p.direct.toFixed(1)} MB/s (${(p.portal / p.direct).toFixed(2)})`).join(', ')}`);
+  results.push(`cat 100 MB, three rounds of four: ${rounds.map(p => `${p.portal.toFixed(1)} / ${p.direct.toFixed(1)} MB/s (${(p.portal / p.direct).toFixed(2)})`).join(', ')}`);
 });

@@ -43,3 +43,21 @@ export async function strayProcesses(sandbox: SandboxProcess, namespace: string,
     .map(l => l.trim())
     .filter(l => l && !/^1 /.test(l) && !l.includes('ps -eo'));
 }
+
+/** A write (POST, DELETE) to the sandbox's API as its admin; resolves with the JSON answer, rejects on an error status. */
+export function sandboxSend<T>(sandbox: SandboxProcess, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `${sandbox.url}${path}`,
+      { method, ca: sandbox.caData, headers: { Authorization: `Bearer ${sandbox.admin}`, ...(text ? { 'Content-Type': 'application/json' } : {}) } },
+      res => {
+        let answer = '';
+        res.on('data', d => (answer += d));
+        res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve(JSON.parse(answer) as T) : reject(new Error(`${method} ${path}: ${res.statusCode} ${answer}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
