@@ -69,7 +69,11 @@ async function echoSession(t: Target, setup?: string) {
   if (setup) {
     ws.send(input(t.kind, setup));
     // the setup's own marker (printed, not typed) says the shell runs it
-    while (!seen.includes('<go>')) await new Promise(r => setTimeout(r, 20));
+    const until = performance.now() + 10_000;
+    while (!seen.includes('<go>')) {
+      if (performance.now() > until) throw new Error(`${t.kind}: the setup did not run within 10 s; the terminal showed ${JSON.stringify(seen)}`);
+      await new Promise(r => setTimeout(r, 20));
+    }
   }
   /** Types a key; resolves with the milliseconds until its echo, or rejects after `timeoutMs`. */
   const roundTrip = (key: string, timeoutMs = 10_000) =>

@@ -146,7 +146,7 @@ export class TerminalRelay implements HeartbeatMember {
           }
           this.bytesOut += payload.length;
           this.observer?.output(payload);
-          this.toBrowser(payload);
+          this.toBrowser(data);
         } else if (channel === CHANNEL.error) {
           this.exit = readExitStatus(payload);
         }
@@ -189,10 +189,13 @@ export class TerminalRelay implements HeartbeatMember {
     }
     switch (frame.type) {
       case 'stdin': {
-        const bytes = Buffer.from(frame.data);
+        const bytes = data.subarray(1);
         this.bytesIn += bytes.length;
         this.observer?.input(bytes);
-        this.toUpstream(channelFrame(CHANNEL.stdin, bytes));
+        // The browser's frame, a type byte and the bytes, is the cluster's message once its first
+        // byte says stdin: it goes on as it came (no copies per keystroke).
+        data[0] = CHANNEL.stdin;
+        this.toUpstream(data);
         this.deadlines.lastInputAt = Date.now();
         break;
       }
@@ -215,9 +218,14 @@ export class TerminalRelay implements HeartbeatMember {
     }
   }
 
-  /** Output to the browser; the upstream pauses while too much waits for a slow browser. */
-  private toBrowser(payload: Buffer) {
-    this.forward(this.browser, Buffer.from(encodeFrame({ type: 'stdout', data: payload })), this.upstream);
+  /**
+   * Output to the browser; the upstream pauses while too much waits for a slow browser. The
+   * cluster's message, a channel byte and the bytes, is the browser's frame once its first byte says
+   * stdout: it goes on as it came, not copied (`cat` of a big file is hundreds of MB).
+   */
+  private toBrowser(message: Buffer) {
+    message[0] = FrameType.stdout;
+    this.forward(this.browser, message, this.upstream);
   }
 
   /** Input to the cluster; the browser pauses while too much waits for the cluster. */
