@@ -71,7 +71,16 @@ function readElsewhere(urls: string[], headers: Record<string, string>, ca?: str
     let out = '';
     child.stdout.on('data', d => (out += d));
     child.on('error', reject);
-    child.on('exit', code => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`the reader exited with ${code}`))));
+    child.on('exit', code => {
+      if (code !== 0) reject(new Error(`the reader exited with ${code}`));
+      else {
+        try {
+          resolve(JSON.parse(out));
+        } catch (e) {
+          reject(new Error(`the reader's answer (${out.length} bytes) is not JSON: ${(e as Error).message}`));
+        }
+      }
+    });
     child.stdin.end(JSON.stringify({ urls, headers, ca }));
   });
 }

@@ -76,12 +76,20 @@ function runClients<T>(job: Job): Promise<{ result: T; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'terminalClients.ts')], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   return new Promise((resolve, reject) => {
+    // A malformed answer rejects (thrown in a listener, it would leave the test waiting for ever).
+    const settle = () => {
+      try {
+        resolve({ result: JSON.parse(out) as T, child });
+      } catch (e) {
+        reject(new Error(`the clients' answer (${out.length} bytes) is not JSON: ${(e as Error).message}`));
+      }
+    };
     child.stdout!.on('data', d => {
       out += d;
-      if (job.job === 'idle' && out.includes('\n')) resolve({ result: JSON.parse(out) as T, child });
+      if (job.job === 'idle' && out.includes('\n')) settle();
     });
     child.on('error', reject);
-    child.on('exit', code => (code === 0 && job.job !== 'idle' ? resolve({ result: JSON.parse(out) as T, child }) : reject(new Error(`the clients exited with ${code}`))));
+    child.on('exit', code => (code === 0 && job.job !== 'idle' ? settle() : reject(new Error(`the clients exited with ${code}`))));
     child.stdin!.end(JSON.stringify(job));
   });
 }

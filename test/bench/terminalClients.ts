@@ -167,11 +167,13 @@ async function idle(targets: Target[]) {
   setInterval(() => undefined, 60_000);
 }
 
+/** Writes the answer and exits once it has left: stdout is a pipe, and an exit right after a write cuts what is still queued. */
+const answer = (value: unknown) => process.stdout.write(JSON.stringify(value), () => process.exit(0));
+
 async function main() {
-  if (job.job === 'echo') process.stdout.write(JSON.stringify(await echo(job.sessions, job.n)));
-  else if (job.job === 'cat') process.stdout.write(JSON.stringify(await cat(job.target, job.expected, job.command)));
+  if (job.job === 'echo') answer(await echo(job.sessions, job.n));
+  else if (job.job === 'cat') answer(await cat(job.target, job.expected, job.command));
   else await idle(job.targets);
-  if (job.job !== 'idle') process.exit(0);
 }
 
 main().catch(e => {
