@@ -142,8 +142,8 @@ it('concurrent idle sessions on one backend', async () => {
     const perSession = (after.rss - before.rss) / N / 1024;
     addBenchRow({
       figure: `idle terminal sessions on one replica (${N.toLocaleString('en-US')} measured), RSS each`,
-      value: `${perSession.toFixed(0)} KiB`,
-      direct: `${directPerSession.toFixed(0)} KiB (a client holding the exec sessions itself)`,
+      value: `${perSession.toFixed(1)} KiB`,
+      direct: `${directPerSession.toFixed(1)} KiB (a client holding the exec sessions itself)`,
       ratio: `${(perSession / directPerSession).toFixed(2)}×`,
       goal: '2,000 measured, ≤ 64 KiB each',
       met: N >= 2000 && perSession <= 64,
