@@ -183,6 +183,29 @@ describe('sandbox cluster over HTTPS', () => {
     expect(unscheduled.status).toBe(204);
   });
 
+  it('reads query parameters as the apiserver converts them: True, an empty flag, first values, Go errors', async () => {
+    const log = `/api/v1/namespaces/shop/pods/${webPod}/log`;
+    // A client that writes Python's booleans, and one that writes a bare flag, get timestamps.
+    for (const flag of ['timestamps=True', 'timestamps', 'timestamps=yes']) {
+      expect((await request(sb, `${log}?container=main&tailLines=1&${flag}`)).body).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z tick \d+\n$/);
+    }
+    expect((await request(sb, `${log}?container=main&tailLines=1&timestamps=FALSE`)).body).toMatch(/^tick \d+\n$/);
+    // Repeated: the first counts.
+    expect((await request(sb, `${log}?container=main&container=side&tailLines=1`)).body).toMatch(/^tick/);
+    const badInt = await request(sb, `${log}?container=main&tailLines=abc`);
+    expect([badInt.status, badInt.json().reason, badInt.json().message]).toEqual([400, 'BadRequest', 'strconv.ParseInt: parsing "abc": invalid syntax']);
+    const badTime = await request(sb, `${log}?container=main&sinceTime=yesterday`);
+    expect([badTime.status, badTime.json().message]).toEqual([400, 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"']);
+    // watch=True is a watch (a stream of events, ended by timeoutSeconds); watch=0 a list.
+    const watched = await streamLines(sb, '/api/v1/namespaces/shop/pods?watch=True&timeoutSeconds=1', () => false);
+    expect(watched.endedByServer).toBe(true);
+    expect(watched.text.trim().split('\n').map(l => JSON.parse(l).type)).toContain('ADDED');
+    expect((await request(sb, '/api/v1/namespaces/shop/pods?watch=0')).json().kind).toBe('PodList');
+    expect((await request(sb, '/api/v1/namespaces/shop/pods?watch=1&timeoutSeconds=soon')).json().message).toBe('strconv.ParseInt: parsing "soon": invalid syntax');
+    // Unknown parameters are ignored.
+    expect((await request(sb, '/api/v1/namespaces/shop/pods?frobnicate=1&Watch=true')).json().kind).toBe('PodList');
+  });
+
   it('follows a log live and ends the stream when the container exits', async () => {
     const live = await streamLines(sb, `/api/v1/namespaces/shop/pods/${webPod}/log?container=main&follow=true&tailLines=1`, t => t.split('\n').length > 4);
     const ticks = live.text.trim().split('\n').map(l => Number(l.split(' ')[1]));

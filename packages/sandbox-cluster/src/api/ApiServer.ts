@@ -22,6 +22,7 @@ import {
 } from './status';
 import { IncludeObject, toTable, wantsTable } from './tables';
 import { parseLogOptions, resolveLogContainer, streamPodLog } from './podLogs';
+import { QueryParams } from './queryParams';
 import { WebSocketServer } from 'ws';
 import { chooseProtocol, relayStreams, STREAM_PROTOCOLS } from './execStream';
 import { applyPatch } from './patch';
@@ -175,7 +176,8 @@ export class ApiServer {
     const target = this.parseResourcePath(path);
     if (!target) throw pathNotFound();
     const params = url.searchParams;
-    const watch = params.get('watch') === 'true' || params.get('watch') === '1';
+    // ListOptions.watch, and RequestInfoFactory's verb, take any value but 0 and false as true.
+    const watch = new QueryParams(params).bool('watch');
     const verb = this.verbOf(req.method ?? 'GET', target, watch);
     this.authorize(identity, {
       verb,
@@ -239,11 +241,14 @@ export class ApiServer {
       const verb = subresource === 'exec' ? 'exec into' : 'attach to';
       throw badRequest(`cannot ${verb} a container in a completed pod; current phase is ${phase}`);
     }
-    const container = resolveLogContainer(pod, params.get('container') ?? undefined);
-    const command = params.getAll('command');
+    // PodExecOptions / PodAttachOptions as the apiserver converts them: no stream is on by default.
+    const q = new QueryParams(params);
+    const container = resolveLogContainer(pod, q.string('container') || undefined);
+    const command = q.strings('command');
     if (subresource === 'exec' && !command.length) throw badRequest('you must specify at least one command for the container');
-    const flag = (name: string) => ['true', '1'].includes(params.get(name) ?? '');
-    const io = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !flag('tty'), tty: flag('tty') };
+    const tty = q.bool('tty');
+    // The kubelet drops stderr under a tty (one stream).
+    const io = { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr') && !tty, tty };
     if (!io.stdin && !io.stdout && !io.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
     return { pod, container, command, io, subresource };
   }
@@ -387,6 +392,8 @@ export class ApiServer {
 
   /** A watch stream: newline-delimited `{"type","object"}` until timeoutSeconds or the client leaves. */
   private watch(req: IncomingMessage, res: ServerResponse, target: ResourceRequest, params: URLSearchParams) {
+    // Unset or 0: the apiserver's default of its --min-request-timeout (1,800 s) and up.
+    const timeout = new QueryParams(params).int64('timeoutSeconds') || 1800;
     const matches = this.filter(target, params);
     const table = wantsTable(req.headers.accept);
     const include = includeObject(params);
@@ -425,7 +432,6 @@ export class ApiServer {
       }
       throw e;
     }
-    const timeout = Number(params.get('timeoutSeconds') ?? 1800);
     const timer = setTimeout(() => res.end(), Math.max(1, timeout) * 1000);
     res.once('close', () => {
       clearTimeout(timer);
@@ -456,8 +462,9 @@ export class ApiServer {
     if (target.def.name !== 'pods') throw methodNotAllowed();
     const pod = this.getObject<Pod>(target);
     const body = (await readBody(req)) as { gracePeriodSeconds?: number };
-    const grace = params.get('gracePeriodSeconds') ?? body.gracePeriodSeconds;
-    const graceSeconds = grace === undefined || grace === null ? undefined : Number(grace);
+    // The query's DeleteOptions count only when there is no body (handlers/delete.go).
+    const inBody = body !== null && typeof body === 'object' && Object.keys(body).length > 0;
+    const graceSeconds = inBody ? body.gracePeriodSeconds : new QueryParams(params).int64('gracePeriodSeconds');
     // Answer with the object marked for deletion, as the apiserver does for graceful deletes.
     const deleting = this.cluster.kubelet.deletePod(pod.metadata.namespace!, pod.metadata.name, graceSeconds);
     const current = this.cluster.store.get<Pod>('pods', pod.metadata.namespace, pod.metadata.name) ?? pod;

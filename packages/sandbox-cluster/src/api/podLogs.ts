@@ -3,8 +3,9 @@ import { ServerResponse } from 'node:http';
 import { Kubelet, KubeletError } from '../kubelet/Kubelet';
 import { LogEntry, parseEntries, renderEntry, selectEntries } from '../kubelet/containerLog';
 import { ContainerProcess } from '../kubelet/ContainerProcess';
-import { nowNs, parseRfc3339Ns } from '../kubelet/clock';
+import { nowNs } from '../kubelet/clock';
 import { allContainerNames, Pod } from '../store/pod';
+import { QueryParams } from './queryParams';
 import { badRequest, invalid } from './status';
 
 export interface LogOptions {
@@ -17,39 +18,31 @@ export interface LogOptions {
   limitBytes?: number;
 }
 
-const bool = (v: string | null) => v === 'true' || v === '1';
-
-function int(params: URLSearchParams, name: string): number | undefined {
-  const raw = params.get(name);
-  if (raw === null || raw === '') return undefined;
-  if (!/^-?\d+$/.test(raw)) throw badRequest(`invalid value for ${name}: ${raw}`);
-  return Number(raw);
-}
-
-/** PodLogOptions from the query, with ValidatePodLogOptions' messages. */
+/** PodLogOptions from the query (converted as the apiserver does), with ValidatePodLogOptions' messages. */
 export function parseLogOptions(podName: string, params: URLSearchParams): LogOptions {
-  const tailLines = int(params, 'tailLines');
-  const sinceSeconds = int(params, 'sinceSeconds');
-  const limitBytes = int(params, 'limitBytes');
-  const sinceTime = params.get('sinceTime') || undefined;
+  const q = new QueryParams(params);
+  const tailLines = q.int64('tailLines');
+  const sinceSeconds = q.int64('sinceSeconds');
+  const limitBytes = q.int64('limitBytes');
+  const sinceTime = q.time('sinceTime');
   const causes: Array<{ field: string; message: string }> = [];
   if (tailLines !== undefined && tailLines < 0) causes.push({ field: 'tailLines', message: `Invalid value: ${tailLines}: must be greater than or equal to 0` });
   if (limitBytes !== undefined && limitBytes < 1) causes.push({ field: 'limitBytes', message: `Invalid value: ${limitBytes}: must be greater than 0` });
   if (sinceSeconds !== undefined && sinceSeconds < 1) causes.push({ field: 'sinceSeconds', message: `Invalid value: ${sinceSeconds}: must be greater than 0` });
-  if (sinceSeconds !== undefined && sinceTime) causes.push({ field: '', message: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
+  if (sinceSeconds !== undefined && sinceTime !== undefined) causes.push({ field: '', message: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
   if (causes.length) throw invalid('PodLogOptions', podName, causes);
   let sinceNs: bigint | undefined;
-  if (sinceTime) {
-    sinceNs = parseRfc3339Ns(sinceTime);
-    if (sinceNs === undefined) throw badRequest(`parsing time "${sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse "${sinceTime}" as RFC3339`);
+  if (sinceTime !== undefined) {
+    // Go's zero time (an empty sinceTime) is before every line.
+    sinceNs = sinceTime === 0n ? undefined : sinceTime;
   } else if (sinceSeconds !== undefined) {
     sinceNs = nowNs() - BigInt(sinceSeconds) * 1_000_000_000n;
   }
   return {
-    container: params.get('container') || undefined,
-    follow: bool(params.get('follow')),
-    previous: bool(params.get('previous')),
-    timestamps: bool(params.get('timestamps')),
+    container: q.string('container') || undefined,
+    follow: q.bool('follow'),
+    previous: q.bool('previous'),
+    timestamps: q.bool('timestamps'),
     tailLines,
     sinceNs,
     limitBytes,
