@@ -114,6 +114,8 @@ const SANDBOX_TOOLS = [
 const TEST_TOOLS = [
   { command: 'chromium', pkg: 'chromium', why: 'the browser tests' },
   { command: 'tmux', pkg: 'tmux', why: 'the interactive kubectl exec/debug tests' },
+  // Debian's python3 (beside any pyenv on PATH) with the official Kubernetes client.
+  { command: 'python3-kubernetes', probe: () => ['/usr/bin/python3', 'python3'].some(p => spawnSync(p, ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0), pkg: 'python3-kubernetes', why: 'the official Python client test of the sandbox' },
 ];
 
 function hasCommand(name) {
@@ -125,8 +127,11 @@ function hasCommand(name) {
  * Debian/Ubuntu); otherwise says exactly what to install: the tests that need them skip (outside CI)
  * or fail (under CI) with their reason.
  */
+/** A tool is there: its command on PATH, or what its probe checks (a library, not a command). */
+const hasTool = t => (t.probe ? t.probe() : hasCommand(t.command));
+
 function ensureSystemTools(tools) {
-  const missing = tools.filter(t => !hasCommand(t.command));
+  const missing = tools.filter(t => !hasTool(t));
   if (!missing.length) return;
   const pkgs = [...new Set(missing.map(t => t.pkg))];
   const whys = [...new Set(missing.map(t => t.why))];
@@ -136,7 +141,7 @@ function ensureSystemTools(tools) {
     log(`installing ${pkgs.join(', ')} (Debian packages) for ${whys.join('; ')}`);
     const apt = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['-n', 'apt-get', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     const installed = apt(['update', '-qq']).status === 0 && apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]).status === 0;
-    if (installed && missing.every(t => hasCommand(t.command))) return;
+    if (installed && missing.every(hasTool)) return;
     log('apt-get could not install them');
   }
   log(`missing: ${missing.map(t => `${t.command} (${t.why})`).join(', ')}`);

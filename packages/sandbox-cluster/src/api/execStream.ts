@@ -61,8 +61,11 @@ export function relayStreams(ws: WebSocket, endpoint: StreamEndpoint, argv: stri
       if (io.stdout) ws.send(frame(CHANNEL.stdout, data));
     } else if (io.stderr) ws.send(frame(CHANNEL.stderr, data));
   });
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || data.length === 0) return;
+  // Text frames count as binary ones: the kubelet reads each with x/net/websocket's
+  // `Message.Receive` into []byte (wsstream `Conn.handle`), and the Python client sends a string's
+  // stdin as text.
+  ws.on('message', (data: Buffer) => {
+    if (data.length === 0) return;
     const channel = data[0];
     if (channel === CHANNEL.stdin && io.stdin) endpoint.writeStdin(data.subarray(1));
     else if (channel === CHANNEL.resize && io.tty) {
