@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
+import { memoryQuantity, ResourceSampler } from './kubelet/resourceUsage';
 import { randomBytes } from 'node:crypto';
 import { ObjectStore } from './store/ObjectStore';
 import { KubeObject } from './store/types';
@@ -22,6 +23,8 @@ export interface ClusterOptions {
   tmpRoot?: string;
   /** `auto` (default): isolated containers when running as root on Linux; `off`: plain processes. */
   isolation?: 'auto' | 'off';
+  /** How often the containers' CPU and memory are sampled for metrics.k8s.io (metrics-server's resolution); default 5 s. */
+  metricsIntervalMs?: number;
 }
 
 const NODE_LABELS = (name: string) => ({
@@ -41,6 +44,9 @@ export class Cluster {
   /** Whether containers are isolated, or why not. */
   readonly isolation: Isolation;
   private readonly events: EventRecorder;
+  /** The containers' CPU and memory, sampled for metrics.k8s.io. */
+  readonly usage: ResourceSampler;
+  private readonly usageTimer: NodeJS.Timeout;
 
   constructor(opts: ClusterOptions = {}) {
     this.nodeName = opts.nodeName ?? 'sandbox-node';
@@ -60,14 +66,22 @@ export class Cluster {
     this.events = new EventRecorder(this.store);
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.ensureNamespace(ns);
     this.startStatusControllers();
+    this.usage = new ResourceSampler(this.id);
+    this.usage.sample();
+    this.usageTimer = setInterval(() => this.usage.sample(), opts.metricsIntervalMs ?? 5000);
+    this.usageTimer.unref();
+    this.store.watch('pods', this.store.resourceVersion, change => {
+      if (change.type === 'DELETED' && change.object.metadata.uid) this.usage.forgetPod(change.object.metadata.uid);
+    });
     this.store.create('nodes', {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name: this.nodeName, labels: NODE_LABELS(this.nodeName) },
       spec: {},
       status: {
-        capacity: { cpu: '2', memory: '24Gi', pods: '110' },
-        allocatable: { cpu: '2', memory: '24Gi', pods: '110' },
+        // This machine's, so `kubectl top node` percentages mean something.
+        capacity: { cpu: String(os.availableParallelism()), memory: memoryQuantity(Math.floor(os.totalmem() / 1024) * 1024), pods: '110' },
+        allocatable: { cpu: String(os.availableParallelism()), memory: memoryQuantity(Math.floor(os.totalmem() / 1024) * 1024), pods: '110' },
         conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
         addresses: [
           { type: 'InternalIP', address: '10.0.0.10' },
@@ -176,6 +190,7 @@ export class Cluster {
   }
 
   async stop() {
+    clearInterval(this.usageTimer);
     await this.kubelet.stop();
     fs.rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }

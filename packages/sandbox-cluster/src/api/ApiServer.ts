@@ -23,6 +23,7 @@ import {
 import { IncludeObject, toTable, wantsTable } from './tables';
 import { parseLogOptions, resolveLogContainer, streamPodLog } from './podLogs';
 import { QueryParams } from './queryParams';
+import { METRICS_GROUP, METRICS_VERSION, nodeMetrics, podMetrics } from './metrics';
 import { WebSocketServer } from 'ws';
 import { chooseProtocol, relayStreams, STREAM_PROTOCOLS } from './execStream';
 import { applyPatch } from './patch';
@@ -205,6 +206,7 @@ export class ApiServer {
       return this.ephemeralContainers(req, res, target, verb);
     }
     if (target.subresource) throw pathNotFound();
+    if (target.def.group === METRICS_GROUP) return this.metrics(res, target, verb, params);
 
     switch (verb) {
       case 'get': {
@@ -362,6 +364,28 @@ export class ApiServer {
     const obj = this.cluster.store.get<T>(target.def.name, target.namespace, target.name!);
     if (!obj) throw notFound(target.def.name, target.name!, target.def.group || undefined);
     return obj;
+  }
+
+  /** metrics.k8s.io: PodMetrics and NodeMetrics of the stored pods and node, computed now. */
+  private metrics(res: ServerResponse, target: ResourceRequest, verb: string, params: URLSearchParams) {
+    const toMetrics = (obj: KubeObject) => (target.def.kind === 'PodMetrics' ? podMetrics(this.cluster, obj as Pod) : nodeMetrics(this.cluster, obj));
+    const resource = target.def.kind === 'PodMetrics' ? 'podmetrics' : 'nodemetrics';
+    if (verb === 'get') {
+      const obj = this.cluster.store.get(target.def.name, target.namespace, target.name!);
+      const metrics = obj && toMetrics(obj);
+      // metrics-server names the object namespace/name in its NotFound.
+      if (!metrics) throw notFound(resource, target.namespace ? `${target.namespace}/${target.name}` : target.name!, METRICS_GROUP);
+      return sendJson(res, 200, metrics);
+    }
+    if (verb !== 'list') throw methodNotAllowed();
+    const matches = this.filter(target, params);
+    const items = this.cluster.store
+      .list(target.def.name, target.namespace)
+      .filter(matches)
+      .map(toMetrics)
+      .filter((m): m is KubeObject => m !== undefined)
+      .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    return sendJson(res, 200, { kind: `${target.def.kind}List`, apiVersion: `${METRICS_GROUP}/${METRICS_VERSION}`, metadata: {}, items });
   }
 
   /** The selection a list or watch request asks for. */

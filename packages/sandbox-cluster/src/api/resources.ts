@@ -136,6 +136,12 @@ export const RESOURCES: ResourceDef[] = [
   },
 ];
 
+/** metrics.k8s.io: what metrics-server serves, computed per request (api/metrics.ts), get and list only. */
+RESOURCES.push(
+  { name: 'nodes', singularName: '', group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', namespaced: false, verbs: ['get', 'list'], fields: metaFields },
+  { name: 'pods', singularName: '', group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', namespaced: true, verbs: ['get', 'list'], fields: metaFields },
+);
+
 export function findResource(group: string, version: string, name: string): ResourceDef | undefined {
   return RESOURCES.find(r => r.group === group && r.version === version && r.name === name);
 }
@@ -143,6 +149,7 @@ export function findResource(group: string, version: string, name: string): Reso
 export const SUPPORTED_GROUPS = [
   { name: 'apps', version: 'v1' },
   { name: 'authorization.k8s.io', version: 'v1' },
+  { name: 'metrics.k8s.io', version: 'v1beta1' },
 ];
 
 /** `GET /api/v1` or `/apis/{group}/{version}` as an APIResourceList. */

@@ -10,7 +10,7 @@ import { kubeTime } from './clock';
 import { ContainerProcess, killGroup, killPid } from './ContainerProcess';
 import { EventRecorder, referenceTo } from './EventRecorder';
 import { pullError, resolveImage } from './images';
-import { EXEC_ENV, findProcessesWithEnv, POD_ENV, SANDBOX_ENV } from './processes';
+import { CONTAINER_ENV, EXEC_ENV, findProcessesWithEnv, POD_ENV, SANDBOX_ENV } from './processes';
 import { containerUser } from './securityContext';
 import { attachEndpoint, execEndpoint, failedExec, StreamEndpoint } from './streams';
 import { Isolation } from './runtime/isolation';
@@ -531,6 +531,7 @@ export class Kubelet extends EventEmitter {
       HOSTNAME: run.name,
       HOME: this.isolated ? c.user?.home ?? '/root' : '/root',
       ...this.markers(run),
+      [CONTAINER_ENV]: `${run.uid}/${c.spec.name}`,
     };
     if (c.spec.tty) env.TERM = 'xterm';
     for (const e of (c.spec.env ?? []) as Array<{ name: string; value?: string }>) env[e.name] = e.value ?? '';

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 export const SANDBOX_ENV = 'KUBE_TROUBLESHOOT_SANDBOX';
 /** Marks every process of one pod (containers, execs, the pod's namespaces holder). */
 export const POD_ENV = 'KUBE_TROUBLESHOOT_POD';
+/** Marks the processes of one container, its own and those exec'd into it: `<pod uid>/<container>`. */
+export const CONTAINER_ENV = 'KUBE_TROUBLESHOOT_CONTAINER';
 /** Marks the processes of one exec. */
 export const EXEC_ENV = 'KUBE_TROUBLESHOOT_EXEC';
 
