@@ -122,14 +122,14 @@ function hasCommand(name) {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** A tool is there: its command on PATH, or what its probe checks (a library, not a command). */
+const hasTool = t => (t.probe ? t.probe() : hasCommand(t.command));
+
 /**
  * Installs the missing tools with apt-get when it can (root, or sudo without a password, on
  * Debian/Ubuntu); otherwise says exactly what to install: the tests that need them skip (outside CI)
  * or fail (under CI) with their reason.
  */
-/** A tool is there: its command on PATH, or what its probe checks (a library, not a command). */
-const hasTool = t => (t.probe ? t.probe() : hasCommand(t.command));
-
 function ensureSystemTools(tools) {
   const missing = tools.filter(t => !hasTool(t));
   if (!missing.length) return;

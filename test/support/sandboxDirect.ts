@@ -4,17 +4,9 @@ import { SandboxProcess } from './sandboxProcess';
 
 /** Straight to the sandbox, as its admin (not through the backend): what a test checks the backend against. */
 
-/** A GET of the sandbox's API; resolves with its JSON. */
+/** A GET of the sandbox's API; resolves with its JSON, rejects on an error status. */
 export function sandboxGet<T>(sandbox: SandboxProcess, path: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(`${sandbox.url}${path}`, { headers: { Authorization: `Bearer ${sandbox.admin}` }, ca: sandbox.caData }, res => {
-        let body = '';
-        res.on('data', d => (body += d));
-        res.on('end', () => resolve(JSON.parse(body) as T));
-      })
-      .on('error', reject);
-  });
+  return sandboxSend<T>(sandbox, 'GET', path);
 }
 
 /** Runs a command in a container; resolves with its stdout. */
@@ -44,8 +36,8 @@ export async function strayProcesses(sandbox: SandboxProcess, namespace: string,
     .filter(l => l && !/^1 /.test(l) && !l.includes('ps -eo'));
 }
 
-/** A write (POST, DELETE) to the sandbox's API as its admin; resolves with the JSON answer, rejects on an error status. */
-export function sandboxSend<T>(sandbox: SandboxProcess, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/** A request to the sandbox's API as its admin; resolves with the JSON answer, rejects on an error status. */
+export function sandboxSend<T>(sandbox: SandboxProcess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const text = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request(

@@ -1,12 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { memoryQuantity, ResourceSampler } from './kubelet/resourceUsage';
 import { randomBytes } from 'node:crypto';
 import { ObjectStore } from './store/ObjectStore';
 import { KubeObject } from './store/types';
 import { Pod } from './store/pod';
 import { Kubelet } from './kubelet/Kubelet';
+import { memoryQuantity, ResourceSampler } from './kubelet/resourceUsage';
 import { detectIsolation, Isolation } from './kubelet/runtime/isolation';
 import { invalid } from './api/status';
 import { checkPodRunnable } from './api/podValidation';
@@ -73,15 +73,16 @@ export class Cluster {
     this.store.watch('pods', this.store.resourceVersion, change => {
       if (change.type === 'DELETED' && change.object.metadata.uid) this.usage.forgetPod(change.object.metadata.uid);
     });
+    // This machine's cores and memory, so `kubectl top node` percentages mean something.
+    const machine = { cpu: String(os.availableParallelism()), memory: memoryQuantity(Math.floor(os.totalmem() / 1024) * 1024), pods: '110' };
     this.store.create('nodes', {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name: this.nodeName, labels: NODE_LABELS(this.nodeName) },
       spec: {},
       status: {
-        // This machine's, so `kubectl top node` percentages mean something.
-        capacity: { cpu: String(os.availableParallelism()), memory: memoryQuantity(Math.floor(os.totalmem() / 1024) * 1024), pods: '110' },
-        allocatable: { cpu: String(os.availableParallelism()), memory: memoryQuantity(Math.floor(os.totalmem() / 1024) * 1024), pods: '110' },
+        capacity: machine,
+        allocatable: { ...machine },
         conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
         addresses: [
           { type: 'InternalIP', address: '10.0.0.10' },

@@ -1,4 +1,5 @@
 import { Cluster } from '../Cluster';
+import { kubeTime } from '../kubelet/clock';
 import { cpuQuantity, memoryQuantity, Usage } from '../kubelet/resourceUsage';
 import { ContainerStatus, Pod } from '../store/pod';
 import { KubeObject } from '../store/types';
@@ -35,11 +36,11 @@ export function podMetrics(cluster: Cluster, pod: Pod): KubeObject | undefined {
   return {
     kind: 'PodMetrics',
     apiVersion,
-    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), labels: pod.metadata.labels ?? {} },
-    timestamp: new Date(timestampMs).toISOString().replace(/\.\d+Z$/, 'Z'),
+    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: kubeTime(), labels: pod.metadata.labels ?? {} },
+    timestamp: kubeTime(new Date(timestampMs)),
     window: goDuration(windowMs),
     containers: usages.map(u => ({ name: u.name, usage: usageOf(u.usage!) })),
-  } as unknown as KubeObject;
+  };
 }
 
 /** The NodeMetrics of the sandbox's one node. */
@@ -49,9 +50,9 @@ export function nodeMetrics(cluster: Cluster, node: KubeObject): KubeObject | un
   return {
     kind: 'NodeMetrics',
     apiVersion,
-    metadata: { name: node.metadata.name, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), labels: node.metadata.labels ?? {} },
-    timestamp: new Date(usage.timestampMs).toISOString().replace(/\.\d+Z$/, 'Z'),
+    metadata: { name: node.metadata.name, creationTimestamp: kubeTime(), labels: node.metadata.labels ?? {} },
+    timestamp: kubeTime(new Date(usage.timestampMs)),
     window: goDuration(usage.windowMs),
     usage: usageOf(usage),
-  } as unknown as KubeObject;
+  };
 }

@@ -94,7 +94,9 @@ const RFC3339_LAYOUT = '2006-01-02T15:04:05Z07:00';
  * `time.Parse(time.RFC3339, s)` to nanoseconds since the epoch, with Go's error text: the element
  * of the layout that did not match and the rest of the input from there
  * (`parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`), or the field out
- * of range. Fractional seconds are accepted after the seconds, as Go does.
+ * of range. Fractional seconds are accepted after the seconds, as Go does. For input from a
+ * client; the container log files the sandbox writes itself are read by clock's faster
+ * `parseRfc3339Ns`.
  */
 export function parseRfc3339(s: string): bigint {
   const fail = (rest: string, element: string): never => {

@@ -17,17 +17,23 @@ export function findProcessesWithEnv(entry: string): number[] {
 /** Live processes whose environment holds any of `entries`, in one pass over /proc. */
 export function findProcessesWithAnyEnv(entries: Set<string>): number[] {
   const pids: number[] = [];
-  if (!entries.size || !fs.existsSync('/proc')) return pids;
+  if (entries.size) forEachProcessEnv((pid, env) => env.some(e => entries.has(e)) && pids.push(pid));
+  return pids;
+}
+
+/** Every live process but this one, with its environment (`NAME=value` entries), read from /proc; Linux only. */
+export function forEachProcessEnv(visit: (pid: number, env: string[]) => unknown) {
+  if (!fs.existsSync('/proc')) return;
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let env: string[];
     try {
-      const env = fs.readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
-      if (env.some(e => entries.has(e))) pids.push(Number(name));
+      env = fs.readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
     } catch {
-      // exited meanwhile, or not readable
+      continue; // exited meanwhile, or not readable
     }
+    visit(Number(name), env);
   }
-  return pids;
 }
 
 const marked = new Set<string>();

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { CONTAINER_ENV, SANDBOX_ENV } from './processes';
+import { CONTAINER_ENV, forEachProcessEnv, SANDBOX_ENV } from './processes';
 
 /** Linux's USER_HZ: /proc times are in hundredths of a second on every architecture Linux runs on. */
 const TICKS_PER_SECOND = 100;
@@ -48,18 +48,6 @@ function processUsage(pid: number): { cpuNs: number; rssBytes: number } | undefi
   }
 }
 
-/** The container a process belongs to (the value of its CONTAINER_ENV), when it is one of this sandbox's. */
-function containerOf(pid: number, sandboxEntry: string): string | undefined {
-  try {
-    const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    if (!env.includes(sandboxEntry)) return undefined;
-    const marker = env.find(e => e.startsWith(`${CONTAINER_ENV}=`));
-    return marker?.slice(CONTAINER_ENV.length + 1);
-  } catch {
-    return undefined;
-  }
-}
-
 interface ContainerTrack {
   /** CPU of processes that are gone: a counter never goes back when one exits. */
   exitedCpuNs: number;
@@ -83,19 +71,18 @@ export class ResourceSampler {
   sample(now = Date.now()) {
     const sandboxEntry = `${SANDBOX_ENV}=${this.sandboxId}`;
     const current = new Map<string, { cpuNs: number; memoryBytes: number; pids: Map<number, number> }>();
-    for (const name of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
-      if (!/^\d+$/.test(name)) continue;
-      const pid = Number(name);
-      const key = containerOf(pid, sandboxEntry);
-      if (!key) continue;
-      const usage = processUsage(pid);
-      if (!usage) continue;
+    const containerPrefix = `${CONTAINER_ENV}=`;
+    forEachProcessEnv((pid, env) => {
+      if (!env.includes(sandboxEntry)) return;
+      const key = env.find(e => e.startsWith(containerPrefix))?.slice(containerPrefix.length);
+      const usage = key ? processUsage(pid) : undefined;
+      if (!key || !usage) return;
       const c = current.get(key) ?? { cpuNs: 0, memoryBytes: 0, pids: new Map() };
       c.cpuNs += usage.cpuNs;
       c.memoryBytes += usage.rssBytes;
       c.pids.set(pid, usage.cpuNs);
       current.set(key, c);
-    }
+    });
     // A container with no process left keeps its counter; it is forgotten when its pod goes.
     for (const key of this.tracks.keys()) if (!current.has(key)) current.set(key, { cpuNs: 0, memoryBytes: 0, pids: new Map() });
     for (const [key, c] of current) {
