@@ -6,7 +6,8 @@ import { ObjectStore } from './store/ObjectStore';
 import { KubeObject } from './store/types';
 import { Pod } from './store/pod';
 import { Kubelet } from './kubelet/Kubelet';
-import { memoryQuantity, ResourceSampler } from './kubelet/resourceUsage';
+import { ResourceSampler } from './kubelet/resourceUsage';
+import { memoryQuantity } from './api/quantity';
 import { detectIsolation, Isolation } from './kubelet/runtime/isolation';
 import { invalid } from './api/status';
 import { checkPodRunnable } from './api/podValidation';
@@ -25,6 +26,8 @@ export interface ClusterOptions {
   isolation?: 'auto' | 'off';
   /** How often the containers' CPU and memory are sampled for metrics.k8s.io (metrics-server's resolution); default 5 s. */
   metricsIntervalMs?: number;
+  /** Containers' memory limits: `auto` (default) by the kernel in a cgroup where one can be made, else by a watchdog; `watchdog` always. */
+  memoryEnforcement?: 'auto' | 'watchdog';
 }
 
 const NODE_LABELS = (name: string) => ({
@@ -62,6 +65,7 @@ export class Cluster {
       backoffBaseMs: opts.backoffBaseMs,
       backoffMaxMs: opts.backoffMaxMs,
       pullDelayMs: opts.pullDelayMs,
+      memoryEnforcement: opts.memoryEnforcement,
     });
     this.events = new EventRecorder(this.store);
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.ensureNamespace(ns);

@@ -1,6 +1,7 @@
 import { Cluster } from '../Cluster';
 import { kubeTime } from '../kubelet/clock';
-import { cpuQuantity, memoryQuantity, Usage } from '../kubelet/resourceUsage';
+import { Usage } from '../kubelet/resourceUsage';
+import { cpuQuantity, memoryQuantity } from './quantity';
 import { ContainerStatus, Pod } from '../store/pod';
 import { KubeObject } from '../store/types';
 

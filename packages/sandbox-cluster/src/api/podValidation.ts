@@ -1,6 +1,7 @@
 import { Pod } from '../store/pod';
 import { dns1123LabelErrors } from './ephemeralContainers';
-import { invalid } from './status';
+import { parseQuantity, QuantityError } from './quantity';
+import { badRequest, invalid } from './status';
 
 interface FieldError {
   field: string;
@@ -22,6 +23,46 @@ function securityContextErrors(sc: unknown, path: string): FieldError[] {
   if (!sc || typeof sc !== 'object') return [];
   const s = sc as Record<string, unknown>;
   return [...idErrors(s.runAsUser, `${path}.runAsUser`), ...idErrors(s.runAsGroup, `${path}.runAsGroup`)];
+}
+
+type Resources = { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+
+/** A quantity the apiserver's decoder refuses fails the whole request with 400, before validation. */
+function checkQuantities(pod: Pod) {
+  for (const c of allContainers(pod)) {
+    const r = (c.resources ?? {}) as Resources;
+    for (const q of [...Object.values(r.requests ?? {}), ...Object.values(r.limits ?? {})]) {
+      try {
+        parseQuantity(q);
+      } catch (e) {
+        if (e instanceof QuantityError) throw badRequest(`Pod in version "v1" cannot be handled as a Pod: ${e.message}`);
+        throw e;
+      }
+    }
+  }
+}
+
+/** `ValidateResourceRequirements`: no negative amounts, and no request above its limit. */
+function resourceErrors(resources: unknown, path: string): FieldError[] {
+  if (!resources || typeof resources !== 'object') return [];
+  const { requests = {}, limits = {} } = resources as Resources;
+  const errs: FieldError[] = [];
+  for (const [kind, list] of [['limits', limits], ['requests', requests]] as const) {
+    for (const [name, q] of Object.entries(list)) {
+      if (parseQuantity(q) < 0) errs.push({ field: `${path}.${kind}[${name}]`, type: 'FieldValueInvalid', message: `Invalid value: "${q}": must be greater than or equal to 0` });
+    }
+  }
+  for (const [name, q] of Object.entries(requests)) {
+    const limit = limits[name];
+    if (limit !== undefined && parseQuantity(q) > parseQuantity(limit)) {
+      errs.push({ field: `${path}.requests[${name}]`, type: 'FieldValueInvalid', message: `Invalid value: "${q}": must be less than or equal to ${name} limit of ${limit}` });
+    }
+  }
+  return errs;
+}
+
+function allContainers(pod: Pod): Array<Record<string, unknown>> {
+  return [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? []), ...(pod.spec.ephemeralContainers ?? [])] as Array<Record<string, unknown>>;
 }
 
 /**
@@ -46,13 +87,15 @@ export function podRunErrors(pod: Pod): FieldError[] {
         errs.push({ field: `${path}.workingDir`, type: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(wd)}: the sandbox needs an absolute path without ".."` });
       }
       errs.push(...securityContextErrors(c.securityContext, `${path}.securityContext`));
+      errs.push(...resourceErrors(c.resources, `${path}.resources`));
     });
   }
   return errs;
 }
 
-/** Throws the apiserver's 422 Invalid when the pod cannot be run as given. */
+/** Throws the apiserver's 400 when a quantity cannot be decoded, its 422 Invalid when the pod cannot be run as given. */
 export function checkPodRunnable(pod: Pod): void {
+  checkQuantities(pod);
   const errs = podRunErrors(pod);
   if (errs.length) throw invalid('Pod', pod.metadata.name, errs);
 }

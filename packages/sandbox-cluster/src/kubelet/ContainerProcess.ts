@@ -93,6 +93,9 @@ export class ContainerProcess extends EventEmitter {
         this.finish({ exitCode: 128 });
         resolve(err.message);
       });
+      // A container ends with its main process. Isolated, its pid namespace takes the rest along; as
+      // plain processes the rest of its group goes here, or a leftover child would hold its pipes open.
+      if (!this.spec.isolated) child.once('exit', () => child.pid && killGroup(child.pid, 'SIGKILL'));
       // 'close' waits for the pipes to drain, so no output is lost after exit.
       child.once('close', (code, signal) => {
         this.finish({ exitCode: code ?? 128 + signalNumber(signal), signal: signal ?? undefined });

@@ -28,12 +28,25 @@ function run(endpoint: StreamEndpoint, input?: string) {
   return { output: () => out, end: new Promise<StreamEnd>(resolve => endpoint.onEnd(resolve)) };
 }
 
-const modes: Array<['isolated' | 'plain', 'auto' | 'off']> = rootOnLinux ? [['isolated', 'auto'], ['plain', 'off']] : [['plain', 'off']];
+// Isolated containers get memory cgroups where the machine allows; plain ones are checked with the watchdog.
+const modes: Array<['isolated' | 'plain', 'auto' | 'off', 'auto' | 'watchdog', RegExp]> = rootOnLinux
+  ? [['isolated', 'auto', 'auto', /^cgroup v[12]$/], ['plain', 'off', 'watchdog', /^watchdog$/]]
+  : [['plain', 'off', 'auto', /^watchdog$/]];
 
-describe.each(modes)('%s containers', (mode, isolation) => {
+/** A container that holds 2 MiB more every 50 ms. */
+const GROW = 'echo start; b=$(head -c 2097152 /dev/zero | tr "\\0" x); s=; while :; do s="$s$b"; sleep 0.05; done';
+
+describe.each(modes)('%s containers', (mode, isolation, memoryEnforcement, enforcedBy) => {
   let cluster: Cluster;
+  const terminated = (name: string) =>
+    until(`${name} to end`, () => {
+      const state = cluster.store.get<Pod>('pods', 'default', name)?.status?.containerStatuses?.[0]?.state;
+      return state && 'terminated' in state ? state.terminated : undefined;
+    });
+  const pod = (name: string, container: Record<string, unknown>) =>
+    cluster.createPod({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', ...container }] } } as Pod);
   beforeAll(() => {
-    cluster = new Cluster({ pullDelayMs: 5, isolation });
+    cluster = new Cluster({ pullDelayMs: 5, isolation, memoryEnforcement });
     cluster.createPod({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -79,6 +92,45 @@ describe.each(modes)('%s containers', (mode, isolation) => {
     await until('the sleeps', () => (sleeping().length === 2 ? true : undefined));
     endpoint.detach();
     await expect(until('them to go', () => (sleeping().length === 0 ? true : undefined), 5000)).resolves.toBe(true);
+  });
+
+  it('OOM-kills a container past its memory limit: OOMKilled, 137, its log intact', async () => {
+    expect(cluster.kubelet.memory.kind).toMatch(enforcedBy);
+    const created = pod('hog', { command: ['sh', '-c', GROW], resources: { limits: { memory: '32Mi' } } });
+    // Requests default to the limits; with memory but no CPU limit the pod is Burstable.
+    expect(created.spec.containers[0].resources).toEqual({ limits: { memory: '32Mi' }, requests: { memory: '32Mi' } });
+    expect(created.status?.qosClass).toBe('Burstable');
+    const end = await terminated('hog');
+    expect(end).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+    const log = fs.readFileSync(cluster.kubelet.logTarget('default', 'hog', 'c', false)!.file, 'utf8');
+    expect(log).toMatch(/stdout F start\n/);
+    // Nothing of the runtime's own (a shell's "Killed", unshare's complaint) in the container's log.
+    expect(log).not.toMatch(/stderr/);
+  });
+
+  it('reports a container killed by SIGKILL as 137, Error, without an OOM', async () => {
+    pod('victim', { command: ['sh', '-c', 'echo up; sleep 900'], resources: { limits: { memory: '256Mi', cpu: '1' } } });
+    expect(cluster.store.get<Pod>('pods', 'default', 'victim')!.status?.qosClass).toBe('Guaranteed');
+    const log = () => {
+      const target = cluster.store.get<Pod>('pods', 'default', 'victim')?.status?.containerStatuses?.[0]?.started && cluster.kubelet.logTarget('default', 'victim', 'c', false);
+      return target ? fs.readFileSync(target.file, 'utf8') : '';
+    };
+    await until('its first line', () => (log().includes('up') ? true : undefined));
+    // Its main process: the shell running its command, in its pid namespace or not.
+    const [main] = findSandboxProcesses(cluster.id).filter(p => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sh\0-c\0echo up; sleep 900\0');
+    process.kill(main, 'SIGKILL');
+    expect(await terminated('victim')).toMatchObject({ reason: 'Error', exitCode: 137 });
+    expect(log()).not.toMatch(/stderr/);
+  });
+
+  it('refuses bad quantities (400) and requests above limits (422) with the apiserver texts', () => {
+    expect(() => pod('bad', { resources: { limits: { memory: '64MB' } } })).toThrow(
+      "Pod in version \"v1\" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    );
+    expect(() => pod('bad', { resources: { requests: { memory: '128Mi' }, limits: { memory: '64Mi' } } })).toThrow(
+      'spec.containers[0].resources.requests[memory]: Invalid value: "128Mi": must be less than or equal to memory limit of 64Mi',
+    );
+    expect(() => pod('bad', { resources: { limits: { cpu: '-1' } } })).toThrow('spec.containers[0].resources.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0');
   });
 
   it('deletes a pod within its grace period, leaving no process or file', async () => {

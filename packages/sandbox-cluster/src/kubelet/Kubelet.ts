@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,9 @@ import { Isolation } from './runtime/isolation';
 import { containerArgv, dieWithParent, execArgv, podSandboxArgv } from './runtime/namespaces';
 import { onPath } from './runtime/isolation';
 import { PTY_ENV, withPty } from './runtime/pty';
+import { LimitedContainer, MemoryLimiter, openMemoryLimiter } from './runtime/memoryLimit';
+import { parseQuantity } from '../api/quantity';
+import { podQosClass } from '../api/qos';
 import { findExecutable, hostPathOf, mountScript, planRoot, prepareRoot, RootPlan } from './runtime/rootfs';
 
 export interface KubeletOptions {
@@ -33,6 +36,8 @@ export interface KubeletOptions {
   backoffMaxMs?: number;
   /** Simulated image pull time. */
   pullDelayMs?: number;
+  /** Memory limits: `auto` (default) in a cgroup where one can be made, else by a watchdog; or always by the watchdog. */
+  memoryEnforcement?: 'auto' | 'watchdog';
 }
 
 type ContainerKind = 'containers' | 'ephemeralContainers';
@@ -54,6 +59,8 @@ interface ContainerRun {
   user?: { uid: number; gid: number; home: string };
   /** Whether an attach has already used the stdin of a `stdinOnce` container. */
   stdinUsed?: boolean;
+  /** The running instance's memory limit, when it has one. */
+  memory?: LimitedContainer;
 }
 
 interface PodRun {
@@ -108,11 +115,14 @@ export class Kubelet extends EventEmitter {
   private ipCounter = 10;
   private execCounter = 0;
   private stopped = false;
+  /** Enforces the containers' memory limits. */
+  readonly memory: MemoryLimiter;
 
   constructor(private readonly store: ObjectStore, private readonly opts: KubeletOptions) {
     super();
     this.events = new EventRecorder(store);
     fs.mkdirSync(path.join(opts.dataDir, 'pods'), { recursive: true });
+    this.memory = openMemoryLimiter({ sandboxId: opts.sandboxId, mode: opts.memoryEnforcement });
   }
 
   get isolated() {
@@ -138,7 +148,7 @@ export class Kubelet extends EventEmitter {
         p.status = {
           phase: 'Pending',
           conditions: [condition('PodScheduled', 'False', 'Unschedulable', message)],
-          qosClass: 'BestEffort',
+          qosClass: podQosClass(pod),
         };
       });
       this.events.record(referenceTo(pod), 'Warning', 'FailedScheduling', message, { component: 'default-scheduler' });
@@ -213,6 +223,12 @@ export class Kubelet extends EventEmitter {
   }
 
   private readonly hasSetpriv = onPath('setpriv');
+  /** coreutils 8.31+: a container's pid 1 starts with default signal handling (probed once, when isolated). */
+  private hasDefaultSignalCache?: boolean;
+  private get hasDefaultSignal() {
+    this.hasDefaultSignalCache ??= spawnSync('env', ['--default-signal', 'true'], { stdio: 'ignore' }).status === 0;
+    return this.hasDefaultSignalCache;
+  }
 
   /** Every process the kubelet starts dies with the sandbox. */
   private guard(argv: string[]): string[] {
@@ -308,7 +324,7 @@ export class Kubelet extends EventEmitter {
       const shared = pod.spec.shareProcessNamespace ? podPid : undefined;
       const pidOf = c.kind === 'ephemeralContainers' ? target ?? shared : shared;
       const script = mountScript(c.root.plan, c.root.dir, { workingDir: c.spec.workingDir ?? '/', uid: user.uid, gid: user.gid, tty: Boolean(c.spec.tty) });
-      spawnArgv = containerArgv({ podPid: podPid ?? 0, pidOf }, script, argv);
+      spawnArgv = containerArgv({ podPid: podPid ?? 0, pidOf }, script, argv, this.hasDefaultSignal);
     } else {
       // Plain processes: paths of the image's own files are where the host keeps them.
       const plan = planRoot(info.root);
@@ -320,6 +336,11 @@ export class Kubelet extends EventEmitter {
     if (missing) {
       this.startFailed(run, c, argv[0], startedAt);
       return;
+    }
+    const memoryLimit = c.kind === 'containers' ? c.spec.resources?.limits?.memory : undefined;
+    if (memoryLimit !== undefined) {
+      c.memory = this.memory.limit(`${run.uid}_${c.spec.name}_${c.instance}`, env[CONTAINER_ENV], parseQuantity(memoryLimit));
+      spawnArgv = c.memory.wrap(spawnArgv);
     }
     const proc = new ContainerProcess({
       argv: spawnArgv,
@@ -363,11 +384,15 @@ export class Kubelet extends EventEmitter {
   }
 
   private onExit(run: PodRun, c: ContainerRun, info: { exitCode: number }, startedAt: string, reason?: string, message?: string) {
+    // Read before the cgroup goes: the runtime reports OOMKilled when the kernel killed in it.
+    const oomKilled = c.memory?.oomKilled() ?? false;
+    void c.memory?.release();
+    c.memory = undefined;
     if (this.stopped) return;
     const terminated: ContainerState = {
       terminated: {
         exitCode: info.exitCode,
-        reason: reason ?? (info.exitCode === 0 ? 'Completed' : 'Error'),
+        reason: reason ?? exitReason(info.exitCode, oomKilled),
         ...(message ? { message } : {}),
         startedAt,
         finishedAt: kubeTime(),
@@ -506,7 +531,7 @@ export class Kubelet extends EventEmitter {
         startTime: run.startTime,
         containerStatuses: statuses,
         ...(ephemeral.length ? { ephemeralContainerStatuses: ephemeral } : {}),
-        qosClass: 'BestEffort',
+        qosClass: podQosClass(pod),
       };
     });
   }
@@ -576,6 +601,8 @@ export class Kubelet extends EventEmitter {
       }
       argv = execArgv(proc.initPid, c.user, req.tty, req.argv);
     }
+    // An exec's processes count against the container's memory, as they share its cgroup.
+    if (c.memory) argv = c.memory.wrap(argv);
     if (req.tty) argv = withPty(argv);
     argv = this.guard(argv);
     const child = spawn(argv[0], argv.slice(1), {
@@ -702,6 +729,7 @@ export class Kubelet extends EventEmitter {
     await Promise.all(stops);
     await Promise.all([...this.pods.values()].map(run => this.teardown(run)));
     this.pods.clear();
+    await this.memory.stop();
     removeDir(this.opts.dataDir);
   }
 }
@@ -709,6 +737,12 @@ export class Kubelet extends EventEmitter {
 /** Removes a folder whose last writers (just killed) may still be closing files: retried briefly. */
 function removeDir(dir: string) {
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+}
+
+/** The runtime's reason for a container that ended by itself: an OOM kill wins over its exit code. */
+function exitReason(exitCode: number, oomKilled: boolean): string {
+  if (oomKilled) return 'OOMKilled';
+  return exitCode === 0 ? 'Completed' : 'Error';
 }
 
 function firstChild(pid: number): number | undefined {

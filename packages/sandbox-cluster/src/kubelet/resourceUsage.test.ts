@@ -1,4 +1,4 @@
-import { cpuQuantity, memoryQuantity, ResourceSampler, usageBetween } from './resourceUsage';
+import { ResourceSampler, usageBetween } from './resourceUsage';
 import { goDuration } from '../api/metrics';
 
 describe('resource usage', () => {
@@ -10,25 +10,6 @@ describe('resource usage', () => {
     // a counter never goes back; if it did, no negative rate
     expect(usageBetween({ atMs: 0, cpuNs: 9, memoryBytes: 0 }, { atMs: 1000, cpuNs: 1, memoryBytes: 0 })!.cpuNanoCores).toBe(0);
   });
-
-  it.each([
-    [0, '0'],
-    [4726348, '4726348n'],
-    [5_000_000, '5m'],
-    [250_000_000, '250m'],
-    [1_000_000_000, '1'],
-    [2_000_000_000, '2'],
-    [1_500_000_000, '1500m'],
-    [7000, '7u'],
-  ])('CPU %d nanocores prints as %s', (n, q) => expect(cpuQuantity(n)).toBe(q));
-
-  it.each([
-    [0, '0'],
-    [21364 * 1024, '21364Ki'],
-    [20 * 2 ** 20, '20Mi'],
-    [2 ** 30, '1Gi'],
-    [123457, '123457'],
-  ])('memory %d bytes prints as %s', (n, q) => expect(memoryQuantity(n)).toBe(q));
 
   it.each([
     [15012, '15.012s'],

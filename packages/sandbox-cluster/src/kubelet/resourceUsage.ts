@@ -125,26 +125,3 @@ function nodeSample(now: number): UsageSample | undefined {
     return undefined;
   }
 }
-
-/**
- * A quantity as Kubernetes prints it canonically (`CanonicalizeBytes`): CPU in the largest decimal
- * suffix that keeps the number whole (`4726348n`, `5m`, `2`), memory in the largest binary one
- * (`21364Ki`, `20Mi`), plain bytes when not a multiple of 1024.
- */
-export function cpuQuantity(nanoCores: number): string {
-  const n = Math.round(nanoCores);
-  if (n === 0) return '0';
-  if (n % 1e9 === 0) return String(n / 1e9);
-  if (n % 1e6 === 0) return `${n / 1e6}m`;
-  if (n % 1e3 === 0) return `${n / 1e3}u`;
-  return `${n}n`;
-}
-
-export function memoryQuantity(bytes: number): string {
-  const n = Math.round(bytes);
-  if (n === 0) return '0';
-  for (const [suffix, size] of [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
-    if (n % size === 0) return `${n / size}${suffix}`;
-  }
-  return String(n);
-}

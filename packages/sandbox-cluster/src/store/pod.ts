@@ -9,7 +9,8 @@ export interface ContainerSpec {
   env?: Array<{ name: string; value?: string }>;
   workingDir?: string;
   imagePullPolicy?: string;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  /** Quantities: strings, or the plain JSON numbers the apiserver also accepts (stored as strings). */
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number>; [key: string]: unknown };
   [key: string]: unknown;
 }
 

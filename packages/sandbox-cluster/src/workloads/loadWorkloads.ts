@@ -3,7 +3,8 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { KubeObject } from '../store/types';
-import { Pod } from '../store/pod';
+import { ContainerSpec, Pod } from '../store/pod';
+import { podQosClass } from '../api/qos';
 
 /** Reads every YAML document of the given files or folders (non-recursive, *.yaml / *.yml). */
 export function readManifests(sources: string[]): KubeObject[] {
@@ -85,6 +86,15 @@ export function podFor(rs: KubeObject & { spec: DeploymentSpec }): Pod {
   };
 }
 
+/** A limit without its request asks for what it limits (`SetDefaults_Pod`); numbers are stored as strings. */
+function withRequestDefaults(resources: NonNullable<ContainerSpec['resources']>): NonNullable<ContainerSpec['resources']> {
+  const str = (list: Record<string, string | number>) => Object.fromEntries(Object.entries(list).map(([k, v]) => [k, String(v)]));
+  const out: NonNullable<ContainerSpec['resources']> = { ...resources };
+  if (resources.limits) out.limits = str(resources.limits);
+  if (resources.requests || resources.limits) out.requests = { ...out.limits, ...str(resources.requests ?? {}) };
+  return out;
+}
+
 /** Fills the defaults the apiserver applies to a pod spec. */
 export function withPodDefaults(pod: Pod): Pod {
   const p = structuredClone(pod);
@@ -99,8 +109,8 @@ export function withPodDefaults(pod: Pod): Pod {
     c.imagePullPolicy ??= c.image.endsWith(':latest') || !c.image.includes(':') ? 'Always' : 'IfNotPresent';
     c.terminationMessagePath ??= '/dev/termination-log';
     c.terminationMessagePolicy ??= 'File';
-    c.resources ??= {};
+    c.resources = withRequestDefaults(c.resources ?? {});
   }
-  p.status ??= { phase: 'Pending', qosClass: 'BestEffort' };
+  p.status ??= { phase: 'Pending', qosClass: podQosClass(p) };
   return p;
 }

@@ -26,11 +26,33 @@ export interface ContainerNamespaces {
   pidOf?: number;
 }
 
-/** Runs `script` (see mountScript) as the first process of a new mount (and pid) namespace. */
-export function containerArgv(ns: ContainerNamespaces, script: string, argv: string[]): string[] {
-  const join = ns.pidOf === undefined ? ['nsenter', '-t', String(ns.podPid), '--uts', '--ipc', '--'] : ['nsenter', '-t', String(ns.pidOf), '--uts', '--ipc', '--pid', '--'];
-  const own = ns.pidOf === undefined ? ['--pid', '--fork', '--kill-child'] : [];
-  return [...join, 'unshare', '--mount', '--propagation', 'private', ...own, '--', 'sh', '-c', script, 'container', ...argv];
+/**
+ * The parent of a container's pid 1, outside its pid namespace, as the runtime's shim is: it reports
+ * how pid 1 ended as 128 + the signal (137 for an OOM kill) where util-linux 2.38's `unshare --fork`
+ * exits 1 with "sigprocmask unblock failed" for a SIGKILL. It outlives TERM (pid 1 gets its own),
+ * keeps stdin for pid 1 (a background job's is /dev/null otherwise), and pid 1 dies with it.
+ */
+export const REAPER = [
+  // Caught (not ignored) before the fork: pid 1 still starts with TERM's default action.
+  'trap : TERM INT HUP QUIT',
+  'exec 3<&0 4>&2',
+  '"$@" 0<&3 2>&4 3<&- 4>&- &',
+  // Its own stderr goes nowhere: the shell would print "Killed" for pid 1 into the container's log.
+  'exec 3<&- 4>&- 2>/dev/null',
+  'while :; do wait $!; s=$?; kill -0 $! 2>/dev/null || exit $s; done',
+].join('\n');
+
+/**
+ * Runs `script` (see mountScript) as the first process of a new mount (and pid) namespace.
+ * `resetSignals`: the host's env can undo the shell's ignoring SIGINT and SIGQUIT in a background job.
+ */
+export function containerArgv(ns: ContainerNamespaces, script: string, argv: string[], resetSignals = true): string[] {
+  const container = ['sh', '-c', script, 'container', ...argv];
+  if (ns.pidOf !== undefined) {
+    return ['nsenter', '-t', String(ns.pidOf), '--uts', '--ipc', '--pid', '--', 'unshare', '--mount', '--propagation', 'private', '--', ...container];
+  }
+  const pid1 = [...(resetSignals ? ['env', '--default-signal'] : []), 'setpriv', '--pdeathsig', 'SIGKILL', '--', ...container];
+  return ['nsenter', '-t', String(ns.podPid), '--uts', '--ipc', '--', 'unshare', '--mount', '--propagation', 'private', '--pid', '--', 'sh', '-c', REAPER, 'reaper', ...pid1];
 }
 
 export interface ExecUser {
