@@ -6,7 +6,7 @@ import { ContainerStatus, Pod } from '../store/pod';
 import { KubeObject } from '../store/types';
 
 /**
- * metrics.k8s.io/v1beta1 as metrics-server serves it (kubernetes-protocol.md, section 12): PodMetrics
+ * metrics.k8s.io/v1beta1 as metrics-server serves it (KUBERNETES.md, section 3): PodMetrics
  * and NodeMetrics, get and list only, built on each request from the last two samples of the
  * sandbox's ResourceSampler. A pod is served only once every container of it has a usage.
  */

@@ -3,7 +3,7 @@ import { badRequest } from './status';
 /**
  * Query parameters read the way the apiserver reads them into option structs (`PodLogOptions`,
  * `PodExecOptions`, `ListOptions`, `DeleteOptions`): the generated `url.Values` conversions and
- * apimachinery's `runtime.Convert_Slice_string_To_*` (kubernetes-protocol.md, section 9).
+ * apimachinery's `runtime.Convert_Slice_string_To_*` (KUBERNETES.md, section 1).
  * - A parameter given twice counts once, by its first value; a list (`command`) takes every value.
  * - A boolean is false only when absent, `0`, or `false` in any case (`?follow`, `True`, `yes`: true).
  * - An integer is Go's `strconv.ParseInt(s, 10, 64)`: a sign, decimal digits, within int64.
