@@ -110,6 +110,16 @@ export interface Config {
       reaperIntervalSeconds?: number;
     };
     /** Terminal and debug session recordings (asciicast v2 in the plugin database). */
+    /**
+     * CPU and memory beside the diagnosis, from each cluster's metrics.k8s.io (metrics-server). The
+     * namespaces someone looks at are scraped every `intervalSeconds` (default 15) and the last
+     * `windowMinutes` (default 15) are kept in each replica's memory: charts and the peak memory an
+     * OOM kill is compared with. The service account needs get/list on pods in metrics.k8s.io.
+     */
+    metrics?: {
+      intervalSeconds?: number;
+      windowMinutes?: number;
+    };
     recordings?: {
       /** Record sessions. Default true. */
       enabled?: boolean;

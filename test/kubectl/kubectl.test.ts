@@ -79,6 +79,16 @@ afterAll(async () => {
 });
 
 describeIf.each(binaries.map(b => [b.version, b.bin]))('kubectl %s', (_version, bin) => {
+  it('get svc shows the apiserver\'s Service and the demo\'s, with cluster IPs and ports', async () => {
+    const r = await run(bin, ['get', 'svc', '-o', 'wide']);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR$/);
+    expect(lines.find(l => l.startsWith('kubernetes '))).toMatch(/^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+\s+<none>$/);
+    expect(lines.find(l => l.startsWith('payments-api '))).toMatch(/^payments-api\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\s+app\.kubernetes\.io\/name=payments-api$/);
+    expect(lines.some(l => l.startsWith('opensearch '))).toBe(false);
+  });
+
   it('get pods -A -o wide shows every demo pod with its state', async () => {
     const r = await run(bin, ['get', 'pods', '-A', '-o', 'wide']);
     expect(r.stderr).toBe('');

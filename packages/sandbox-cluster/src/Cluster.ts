@@ -69,6 +69,8 @@ export class Cluster {
     });
     this.events = new EventRecorder(this.store);
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.ensureNamespace(ns);
+    // Every cluster has the apiserver's own Service.
+    this.createService({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } }, spec: { ports: [{ name: 'https', port: 443, targetPort: 6443 }] } });
     this.startStatusControllers();
     this.usage = new ResourceSampler(this.id);
     this.usage.sample();
@@ -148,10 +150,42 @@ export class Cluster {
         case 'Pod':
           this.createPod(obj as Pod);
           break;
+        case 'Service':
+          this.createService(obj);
+          break;
         default:
           throw new Error(`the sandbox cannot create ${obj.kind} objects (${obj.metadata.name})`);
       }
     }
+  }
+
+  private serviceIpCounter = 1;
+
+  /** A ClusterIP Service with the apiserver's defaults and an address from 10.96.0.0/16 (no traffic is routed). */
+  createService(input: KubeObject): KubeObject {
+    const namespace = input.metadata.namespace ?? 'default';
+    this.ensureNamespace(namespace);
+    const spec = (input.spec ?? {}) as { ports?: Array<Record<string, unknown>>; [k: string]: unknown };
+    const n = this.serviceIpCounter++;
+    const clusterIP = `10.96.${Math.floor(n / 256)}.${n % 256}`;
+    return this.store.create('services', {
+      ...input,
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { ...input.metadata, namespace },
+      spec: {
+        type: 'ClusterIP',
+        sessionAffinity: 'None',
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        internalTrafficPolicy: 'Cluster',
+        ...spec,
+        clusterIP,
+        clusterIPs: [clusterIP],
+        ports: (spec.ports ?? []).map(p => ({ protocol: 'TCP', targetPort: p.port, ...p })),
+      },
+      status: { loadBalancer: {} },
+    });
   }
 
   createPod(pod: Pod): Pod {

@@ -10,6 +10,11 @@ import { readClusterConfig } from './clusters/readClusterConfig';
 import { readDebugConfig } from './debug/debugConfig';
 import { DebugService } from './debug/DebugService';
 import { EntityEvents } from './events/EntityEvents';
+import { EntityDiagnosis } from './events/EntityDiagnosis';
+import { previousLogTail } from './logs/streamLogs';
+import { EntityMetrics } from './metrics/EntityMetrics';
+import { MetricsHistory } from './metrics/MetricsHistory';
+import { readMetricsConfig } from './metrics/metricsConfig';
 import { createRouter } from './router';
 import { readSessionConfig } from './sessions/sessionConfig';
 import { SESSION_WS_PATH, SessionManager } from './sessions/SessionManager';
@@ -100,13 +105,24 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         if (!access.frameworkOn) {
           logger.warn('permission.enabled is not true: Logs and Events are open to every signed-in user; Terminal, Debug and other users\' recordings are refused until the permission framework is on with a policy');
         }
+        const events = new EntityEvents(targets);
+        const metricsConfig = readMetricsConfig(config);
+        const history = new MetricsHistory(metricsConfig);
+        lifecycle.addShutdownHook(() => history.stop());
+        const metrics = new EntityMetrics({ targets, history, ...metricsConfig });
+        const diagnosis = new EntityDiagnosis({
+          targets,
+          events,
+          previousLogTail: (c, ns, pod, container) => previousLogTail(c, ns, pod, container),
+          memoryPeaks: (cluster, ns, pod) => history.memoryPeaks(cluster, ns, pod),
+        });
         const webSocketRoute = registerWebSocketRoute(httpRouter as WebSocketCapableRouter, SESSION_WS_PATH, { connect: attempt => sessions.connect(attempt) });
         httpRouter.use(await createRouter({
           listenForUpgrades: !webSocketRoute,
           httpAuth,
           permissions: access.permissions,
           denialNote: access.denialNote,
-          catalog, auditor, logger, targets, events: new EntityEvents(targets), sessions, recordings, debug,
+          catalog, auditor, logger, targets, events, diagnosis, metrics, sessions, recordings, debug,
         }));
         // Load balancers and uptime probes call it without a Backstage token; the terminal's
         // WebSocket carries a one-time ticket and the user's token in its subprotocols instead.

@@ -136,6 +136,49 @@ export interface EntityDiagnosisResponse {
   clusterErrors: ClusterError[];
 }
 
+/** CPU (cores) and memory (bytes) at one moment, as metrics.k8s.io reports a container's usage. */
+export interface UsageSample {
+  at: string;
+  cpuCores: number;
+  memoryBytes: number;
+}
+
+/** What a container asks for and may use, in cores and bytes; absent when not set. */
+export interface ResourceAmounts {
+  cpuCores?: number;
+  memoryBytes?: number;
+}
+
+export interface ContainerMetrics {
+  name: string;
+  requests: ResourceAmounts;
+  limits: ResourceAmounts;
+  /** The latest sample; absent until the metrics API has one. */
+  usage?: UsageSample;
+  /** The samples of the last minutes the backend kept, oldest first. */
+  history: UsageSample[];
+  peakMemoryBytes?: number;
+  /** Memory in use is at least 90% of the limit: it is about to be OOM-killed. */
+  nearMemoryLimit: boolean;
+}
+
+export interface PodMetrics {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  containers: ContainerMetrics[];
+}
+
+/** `GET .../metrics`: per pod and container, usage against requests and limits, with its recent history. */
+export interface EntityMetricsResponse {
+  pods: PodMetrics[];
+  /** How far back history goes, and how often it is sampled. */
+  windowSeconds: number;
+  intervalSeconds: number;
+  /** Clusters whose metrics API could not be read (not installed: 404; not allowed: 403). */
+  clusterErrors: ClusterError[];
+}
+
 /** Query parameters of `GET .../logs`. */
 export interface LogsQuery {
   cluster?: string;

@@ -8,3 +8,4 @@ export * from './permissions';
 
 export * from './api';
 export * from './terminalProtocol';
+export * from './quantity';

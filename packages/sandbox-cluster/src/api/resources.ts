@@ -111,6 +111,18 @@ export const RESOURCES: ResourceDef[] = [
     },
   },
   {
+    name: 'services',
+    singularName: 'service',
+    group: '',
+    version: 'v1',
+    kind: 'Service',
+    namespaced: true,
+    verbs: READ,
+    shortNames: ['svc'],
+    categories: ['all'],
+    fields: metaFields,
+  },
+  {
     name: 'deployments',
     singularName: 'deployment',
     group: 'apps',

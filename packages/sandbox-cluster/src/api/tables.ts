@@ -97,6 +97,16 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  // pkg/printers/internalversion: NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE, SELECTOR with -o wide.
+  services: {
+    columns: [col('Name'), col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), col('Age'), col('Selector', 1)],
+    cells: (obj, now) => {
+      const spec = (obj.spec ?? {}) as { type?: string; clusterIP?: string; ports?: Array<{ port: number; protocol?: string; nodePort?: number }>; selector?: Record<string, string> };
+      const ports = (spec.ports ?? []).map(p => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+      const selector = Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+      return [obj.metadata.name, spec.type ?? 'ClusterIP', spec.clusterIP || '<none>', '<none>', ports || '<none>', since(obj.metadata.creationTimestamp, now), selector || '<none>'];
+    },
+  },
   events: {
     columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Subobject', 1), col('Source', 1), col('Message'), col('First Seen', 1), col('Count', 1, 'integer'), col('Name', 1)],
     cells: (obj, now) => {

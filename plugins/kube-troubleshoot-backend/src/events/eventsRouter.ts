@@ -1,16 +1,11 @@
 import { EntityDiagnosisResponse, EntityEventsResponse, kubeTroubleshootEventsReadPermission, kubeTroubleshootLogsReadPermission } from '@kube-troubleshoot/backstage-plugin-common';
 import Router from 'express-promise-router';
 import { z } from 'zod/v4';
-import { KubeApi } from '../clusters/KubeClient';
 import { RouteHandlers } from '../http/routeHandlers';
 import { NDJSON_HEADERS, streamWriter } from '../http/streaming';
 import { queryBoolean } from '../http/validation';
-import { TargetResolver } from '../targets/TargetResolver';
-import { diagnosePod } from './diagnosePod';
+import { EntityDiagnosis } from './EntityDiagnosis';
 import { EntityEvents, WatchTuning } from './EntityEvents';
-
-/** The last lines of a container's previous run (the logs module reads them). */
-export type PreviousLogTail = (client: KubeApi, namespace: string, pod: string, container: string) => Promise<string[]>;
 
 const eventsQuery = z.strictObject({ watch: queryBoolean.default(false) });
 
@@ -18,8 +13,8 @@ const eventsQuery = z.strictObject({ watch: queryBoolean.default(false) });
  * `GET .../events` (a list, or with `watch` NDJSON of EventStreamMessage) and `GET .../diagnosis`,
  * under events.read; the diagnosis quotes a crashed container's log only to holders of logs.read.
  */
-export function createEventsRouter(deps: { routes: RouteHandlers; targets: TargetResolver; events: EntityEvents; previousLogTail: PreviousLogTail; tuning?: WatchTuning }) {
-  const { routes, targets, events } = deps;
+export function createEventsRouter(deps: { routes: RouteHandlers; events: EntityEvents; diagnosis: EntityDiagnosis; tuning?: WatchTuning }) {
+  const { routes, events } = deps;
   const router = Router();
 
   router.get(
@@ -46,29 +41,10 @@ export function createEventsRouter(deps: { routes: RouteHandlers; targets: Targe
   router.get(
     '/entities/:kind/:namespace/:name/diagnosis',
     routes.entity({ eventId: 'diagnosis-read', permission: kubeTroubleshootEventsReadPermission }, async ({ entity, res, signal, can }) => {
-      const [{ pods, clusterErrors }, eventList, readsLogs] = await Promise.all([
-        targets.listPods(entity, undefined, signal),
-        events.list(entity, signal),
-        can(kubeTroubleshootLogsReadPermission),
-      ]);
-      const body: EntityDiagnosisResponse = {
-        pods: await Promise.all(
-          pods.map(async ({ client, pod }) => {
-            const podEvents = eventList.events.filter(e => e.cluster === client.name && e.object.kind === 'Pod' && e.object.name === pod.metadata.name);
-            let previousLogTail: Record<string, string[]> | undefined;
-            if (readsLogs) {
-              previousLogTail = {};
-              for (const s of pod.status?.containerStatuses ?? []) {
-                if (s.restartCount > 0 && !s.state?.running) previousLogTail[s.name] = await deps.previousLogTail(client, pod.metadata.namespace ?? 'default', pod.metadata.name, s.name);
-              }
-            }
-            return diagnosePod({ cluster: client.name, pod, events: podEvents, previousLogTail });
-          }),
-        ),
-        clusterErrors: [...clusterErrors, ...eventList.clusterErrors],
-      };
+      const readsLogs = await can(kubeTroubleshootLogsReadPermission);
+      const body: EntityDiagnosisResponse = await deps.diagnosis.diagnose(entity, { readsLogs }, signal);
       res.json(body);
-      return { pods: pods.length, logLines: readsLogs };
+      return { pods: body.pods.length, logLines: readsLogs };
     }),
   );
 
