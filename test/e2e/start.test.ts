@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findSandboxProcesses } from '@internal/sandbox-cluster';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freePort, repoRoot, waitFor } from '../support/tools';
 
 /**
@@ -83,6 +85,34 @@ describe('npm start', () => {
     expect(containersOn(pods, 'production')).toEqual(['api', 'ledger', 'metrics-agent']);
     const options = await fetch(`http://localhost:${backendPort}/api/kube-troubleshoot/entities/component/default/payments-api/debug/options`, { headers: { Authorization: `Bearer ${token}` } });
     expect(((await options.json()) as { clusters: Record<string, { production: boolean }> }).clusters).toMatchObject({ sandbox: { production: false }, production: { production: true } });
+
+    // The portal's MCP server: the actions with each user's own credentials and the example policy.
+    const signIn = async (user: string) => {
+      const r = await fetch(`http://localhost:${backendPort}/api/auth/dev/refresh`, { headers: { 'x-kube-troubleshoot-dev-user': user } });
+      return ((await r.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
+    };
+    const mcp = async (user: string) => {
+      const client = new Client({ name: 'start-test', version: '1.0.0' });
+      const url = new URL(`http://localhost:${backendPort}/api/mcp-actions/v1`);
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${await signIn(user)}` } } }));
+      return client;
+    };
+    const logsOf = { name: 'kube-troubleshoot.get-logs', arguments: { entityRef: 'component:default/payments-api', cluster: 'sandbox', container: 'api', limit: 5 } };
+    const aliceMcp = await mcp('alice');
+    const allowed = (await aliceMcp.callTool(logsOf)) as { isError?: boolean; structuredContent?: { lines: unknown[] } };
+    await aliceMcp.close();
+    expect(allowed.isError).toBeFalsy();
+    expect(allowed.structuredContent!.lines.length).toBeGreaterThan(0);
+    const bobMcp = await mcp('bob');
+    const refused = (await bobMcp.callTool(logsOf)) as { isError?: boolean; content: Array<{ text: string }> };
+    await bobMcp.close();
+    expect(refused.content[0].text).toMatch(/^NotAllowedError: you do not have kube-troubleshoot\.logs\.read on component:default\/payments-api/);
+    const anonymous = await fetch(`http://localhost:${backendPort}/api/mcp-actions/v1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(anonymous.status).toBe(401);
 
     // The portal holds exactly examples/rbac.yaml's rules, never the sandbox's admin token.
     const generated = fs.readFileSync(path.join(stateDir, 'app-config.generated.yaml'), 'utf8');

@@ -21,4 +21,8 @@ backend.add(
 
 backend.add(import('@kube-troubleshoot/backstage-plugin-backend'));
 
+// The MCP server for AI clients, serving the actions that plugins register (Kube Troubleshoot's
+// read side: see backend.actions.pluginSources in app-config.yaml).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 backend.start();

@@ -1,8 +1,10 @@
 import { coreServices, createBackendPlugin, resolvePackagePath } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { kubeTroubleshootPermissions } from '@kube-troubleshoot/backstage-plugin-common';
 import { pluginPermissions } from './access/permissionFramework';
+import { registerActions } from './actions/registerActions';
 import { RecordingStore } from './audit/RecordingStore';
 import { applyRetention } from './audit/retentionTask';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
@@ -52,8 +54,9 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
-      async init({ httpRouter, httpAuth, logger, config, permissions, permissionsRegistry, auditor, database, scheduler, lifecycle, catalog }) {
+      async init({ httpRouter, httpAuth, logger, config, permissions, permissionsRegistry, auditor, database, scheduler, lifecycle, catalog, actionsRegistry }) {
         const clusterConfigs = readClusterConfig(config, message => logger.warn(message));
         if (!clusterConfigs.length) logger.warn('no clusters configured (kubeTroubleshoot.clusters, or kubernetes.clusterLocatorMethods of type config): the tabs will show no pods');
         const sessionConfig = readSessionConfig(config);
@@ -116,6 +119,7 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
           previousLogTail: (c, ns, pod, container) => previousLogTail(c, ns, pod, container),
           memoryPeaks: (cluster, ns, pod) => history.memoryPeaks(cluster, ns, pod),
         });
+        registerActions({ actionsRegistry, catalog, permissions: access.permissions, denialNote: access.denialNote, auditor, logger, targets, events, diagnosis });
         const webSocketRoute = registerWebSocketRoute(httpRouter as WebSocketCapableRouter, SESSION_WS_PATH, { connect: attempt => sessions.connect(attempt) });
         httpRouter.use(await createRouter({
           listenForUpgrades: !webSocketRoute,

@@ -9,3 +9,4 @@ export * from './permissions';
 export * from './api';
 export * from './terminalProtocol';
 export * from './quantity';
+export * from './logSeverity';
