@@ -232,6 +232,50 @@ describe('kube-troubleshoot routes against the sandbox cluster', () => {
     expect(b).toBe(a + 1);
   });
 
+  it('follows a crash-looping container into its next runs, a marker line at each restart', async () => {
+    // A new crash loop, so its back-off is still short (the crasher's has grown by now).
+    const crasher = `looper-${Date.now()}`;
+    sandbox.cluster.createPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: crasher, namespace: 'shop', labels: { 'backstage.io/kubernetes-id': 'crasher' } },
+      spec: { containers: [{ name: 'job', image: 'sandbox.local/toolbox:1', command: ['sh', '-c', 'echo "booting"; sleep 0.5; echo "fatal: no config" >&2; exit 3'] }] },
+    } as Pod);
+    const restarts = (m: LogStreamMessage[]) => m.filter(x => x.type === 'notice' && x.restart);
+    await waitFor('the looper to run', () => (sandbox.cluster.store.get<Pod>('pods', 'shop', crasher)?.status?.containerStatuses?.[0]?.started ? true : undefined));
+    const { msgs, req } = await readStream(backend.server, `${api}/crasher/logs?pod=${crasher}&container=job&follow=true`, ALICE, m => restarts(m).length >= 2, 30_000).finally(() =>
+      sandbox.cluster.kubelet.deletePod('shop', crasher, 0),
+    );
+    req.destroy();
+    expect(msgs.some(m => m.type === 'end')).toBe(false);
+    const marker = restarts(msgs)[0] as Extract<LogStreamMessage, { type: 'notice' }>;
+    expect(marker).toMatchObject({ message: 'restarted: exit 3 (Error)', pod: crasher, container: 'job', restart: { exitCode: 3, reason: 'Error' } });
+    // Each marker is followed by that run's own lines, in order.
+    const story = msgs.filter(m => m.type === 'line' || (m.type === 'notice' && m.restart)).map(m => (m.type === 'line' ? m.text : '—'));
+    const first = story.indexOf('—');
+    expect(story.slice(first, first + 3)).toEqual(['—', 'booting', 'fatal: no config']);
+    const counts = restarts(msgs).map(m => (m as Extract<LogStreamMessage, { type: 'notice' }>).restart!.restartCount);
+    expect(counts[1]).toBeGreaterThan(counts[0]);
+  });
+
+  it('ends the follow of a container that will not run again, saying how it ended', async () => {
+    const name = `oneshot-${Date.now()}`;
+    sandbox.cluster.createPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { 'backstage.io/kubernetes-id': 'crasher' } },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'job', image: 'sandbox.local/toolbox:1', command: ['sh', '-c', 'echo once; sleep 1; exit 4'] }] },
+    } as Pod);
+    try {
+      await waitFor('oneshot to run', () => (sandbox.cluster.store.get<Pod>('pods', 'shop', name)?.status?.containerStatuses?.[0]?.started ? true : undefined));
+      const { msgs } = await readStream(backend.server, `${api}/crasher/logs?pod=${name}&container=job&follow=true`, ALICE, m => m.some(x => x.type === 'end'), 20_000);
+      expect(msgs.filter(m => m.type === 'line').map(m => (m as { text: string }).text)).toEqual(['once']);
+      expect(msgs.find(m => m.type === 'notice')).toMatchObject({ message: `container job in pod ${name} exited with code 4 (Error); the stream of this container ended` });
+    } finally {
+      await sandbox.cluster.kubelet.deletePod('shop', name, 0);
+    }
+  });
+
   it('resumes a follow whose upstream dropped, without a duplicated or lost line', async () => {
     let dropped = false;
     const { msgs, req } = await readStream(backend.server, `${api}/web/logs?pod=${webPod()}&container=main&follow=true&tailLines=1`, ALICE, m => {

@@ -74,7 +74,15 @@ export interface EntityPodsResponse {
 export type LogStreamMessage =
   | { type: 'line'; cluster: string; pod: string; container: string; timestamp: string; text: string }
   /** Something the user should know mid-stream: reconnected after an upstream drop, a container ended. */
-  | { type: 'notice'; message: string; cluster?: string; pod?: string; container?: string }
+  | {
+      type: 'notice';
+      message: string;
+      cluster?: string;
+      pod?: string;
+      container?: string;
+      /** Following a container that crashed and was started again: how its previous run ended, and the new run's restart count. */
+      restart?: { restartCount: number; exitCode?: number; reason?: string };
+    }
   /** The stream failed for one pod/container; others (all-pods mode) go on. */
   | { type: 'error'; message: string; statusCode?: number; cluster?: string; pod?: string; container?: string }
   /** Sent last when the server ends the stream by itself (no follow, or every followed container ended). */

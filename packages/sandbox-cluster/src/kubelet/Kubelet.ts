@@ -499,7 +499,12 @@ export class Kubelet extends EventEmitter {
     let phase = 'Pending';
     if (run.failed) phase = 'Failed';
     else if (allTerminated) {
-      phase = statuses.every(s => 'terminated' in s.state && s.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed';
+      // The kubelet's getPhase: containers about to be restarted keep the pod Running.
+      const policy = pod.spec.restartPolicy ?? 'Always';
+      const succeeded = statuses.every(s => 'terminated' in s.state && s.state.terminated.exitCode === 0);
+      if (policy === 'Always' && !run.stopping) phase = 'Running';
+      else if (succeeded) phase = 'Succeeded';
+      else phase = policy === 'Never' || run.stopping ? 'Failed' : 'Running';
     } else if (statuses.some(s => s.started || s.restartCount > 0 || 'terminated' in s.lastState)) {
       phase = 'Running';
     }

@@ -1,6 +1,6 @@
 import { KubeApiError } from '../clusters/KubeApiError';
 import { KubeApi } from '../clusters/KubeClient';
-import { PodJson } from '../clusters/kubeTypes';
+import { ContainerStateJson, PodJson } from '../clusters/kubeTypes';
 import { lineBatches } from '../clusters/lineSplitter';
 import { LineFramer, LogFormat } from './logFraming';
 import { MergeQueue, parseTimedLine, ResumeCursor, takeInTimeOrder } from './logLines';
@@ -40,6 +40,8 @@ export interface StreamTuning {
   retryDelayMs?: number;
   /** Consecutive failed reopen attempts before giving up on one container. */
   maxRetries?: number;
+  /** How often a crashed container's status is read while waiting for its next run. */
+  restartPollMs?: number;
 }
 
 
@@ -123,19 +125,41 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, format: Log
   return failed;
 }
 
-/** Is the container still running (so a closed follow was a dropped connection, not its end)? */
+/** The container's state now, and whether the kubelet will start it again once it ended. */
 async function containerState(source: LogSource, signal: AbortSignal) {
   const pod = await source.client.getJson<PodJson>(
     `/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`,
     {},
     signal,
   );
-  const statuses = [
-    ...(pod.status?.containerStatuses ?? []),
-    ...(pod.status?.initContainerStatuses ?? []),
-    ...(pod.status?.ephemeralContainerStatuses ?? []),
-  ];
-  return statuses.find(s => s.name === source.container)?.state;
+  const regular = (pod.status?.containerStatuses ?? []).find(s => s.name === source.container);
+  const status = regular ?? [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find(s => s.name === source.container);
+  return {
+    state: status?.state,
+    lastExit: status?.state?.terminated ?? status?.lastState?.terminated,
+    restartCount: status?.restartCount ?? 0,
+    willRestart: regular ? willRestart(pod, status?.state, status?.lastState) : false,
+  };
+}
+
+/**
+ * Whether a regular container that is not running will run again: its pod is not finished or being
+ * deleted, and its restartPolicy restarts it (Always; OnFailure after a non-zero exit).
+ */
+export function willRestart(pod: PodJson, state: ContainerStateJson | undefined, lastState: ContainerStateJson | undefined): boolean {
+  if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
+  if (state?.running) return false;
+  const policy = (pod.spec.restartPolicy as string | undefined) ?? 'Always';
+  if (policy === 'Never') return false;
+  // Waiting to restart (CrashLoopBackOff) or just ended: the exit is in state or, once waiting, in lastState.
+  const ended = state?.terminated ?? lastState?.terminated;
+  if (policy === 'OnFailure') return ended ? ended.exitCode !== 0 : !!state?.waiting;
+  return true;
+}
+
+/** `— restarted: exit 1 (Error) —` (the UI draws notices between dashes). */
+function restartText(t: { exitCode: number; reason?: string } | undefined) {
+  return `restarted: ${t ? `exit ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : 'after it ended'}`;
 }
 
 /**
@@ -150,6 +174,13 @@ async function follow(source: LogSource, format: LogFormat, cursor: ResumeCursor
   const retryDelay = tuning.retryDelayMs ?? 500;
   const maxRetries = tuning.maxRetries ?? 5;
   let failures = 0;
+  /** The restart count of the run being followed (-1: unknown), to tell a restart from a dropped connection. */
+  let runs = -1;
+  try {
+    runs = (await containerState(source, signal)).restartCount;
+  } catch {
+    // unknown: the first close is taken for a dropped connection
+  }
   for (;;) {
     /** A last line without newline: the container's own last output if it ended, a cut line if not. */
     let partial: string | undefined;
@@ -183,25 +214,67 @@ async function follow(source: LogSource, format: LogFormat, cursor: ResumeCursor
       }
     }
     if (signal.aborted) return;
-    let state;
+    let now: Awaited<ReturnType<typeof containerState>>;
     try {
-      state = await containerState(source, signal);
+      now = await containerState(source, signal);
     } catch (e) {
       if (signal.aborted) return;
-      state = { running: {} }; // cannot tell: try to resume, the retry limit bounds this
+      now = { state: { running: {} }, lastExit: undefined, restartCount: -1, willRestart: false }; // cannot tell: try to resume, the retry limit bounds this
     }
-    if (!state?.running) {
-      if (partial !== undefined) {
-        const { timestamp, text } = parseTimedLine(partial);
-        if (cursor.accept(timestamp)) await sink.write(frame(timestamp, text));
-      }
-      const t = state?.terminated;
-      const why = t ? `exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : `is ${state?.waiting?.reason ?? 'not running'}`;
+    if (now.state?.running && (now.restartCount === runs || runs < 0 || now.restartCount < 0)) {
+      if (now.restartCount >= 0) runs = now.restartCount;
+      await notice(`the log stream of ${source.pod}/${source.container} was interrupted; resumed without losing lines`);
+      await new Promise(r => setTimeout(r, retryDelay));
+      continue;
+    }
+    if (partial !== undefined) {
+      const { timestamp, text } = parseTimedLine(partial);
+      if (cursor.accept(timestamp)) await sink.write(frame(timestamp, text));
+    }
+    // Ended (or already restarted while the stream closed): a crash loop reads on as one story.
+    const next = await nextRun(source, now, runs, signal, tuning);
+    if (!next) return;
+    if (next === 'ended') {
+      const t = now.state?.terminated;
+      const why = t ? `exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : `is ${now.state?.waiting?.reason ?? 'not running'}`;
       await notice(`container ${source.container} in pod ${source.pod} ${why}; the stream of this container ended`);
       return;
     }
-    await notice(`the log stream of ${source.pod}/${source.container} was interrupted; resumed without losing lines`);
-    await new Promise(r => setTimeout(r, retryDelay));
+    runs = next.restartCount;
+    await sink.write(format.message({ type: 'notice', message: restartText(next.lastExit), restart: { restartCount: runs, ...next.lastExit }, ...tags }));
+  }
+}
+
+/**
+ * Waits for the container's next run: polls its status until it runs again with a higher restart
+ * count. `ended` when it will not run again (policy, a finished or deleted pod); undefined when the
+ * request is gone.
+ */
+async function nextRun(
+  source: LogSource,
+  ended: Awaited<ReturnType<typeof containerState>>,
+  runs: number,
+  signal: AbortSignal,
+  tuning: StreamTuning,
+): Promise<{ restartCount: number; lastExit?: { exitCode: number; reason?: string } } | 'ended' | undefined> {
+  let now = ended;
+  let lastExit = ended.lastExit;
+  for (;;) {
+    if (!now.willRestart && !now.state?.running) return 'ended';
+    if (now.state?.running && now.restartCount > runs) {
+      return { restartCount: now.restartCount, ...(lastExit ? { lastExit: { exitCode: lastExit.exitCode, reason: lastExit.reason } } : {}) };
+    }
+    await new Promise(r => setTimeout(r, tuning.restartPollMs ?? 1000));
+    if (signal.aborted) return undefined;
+    try {
+      const pod = await source.client.getJson<PodJson>(`/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`, {}, signal);
+      const s = (pod.status?.containerStatuses ?? []).find(c => c.name === source.container);
+      lastExit = s?.lastState?.terminated ?? s?.state?.terminated ?? lastExit;
+      now = { state: s?.state, lastExit, restartCount: s?.restartCount ?? 0, willRestart: willRestart(pod, s?.state, s?.lastState) };
+    } catch (e) {
+      if (signal.aborted) return undefined;
+      if (e instanceof KubeApiError && e.statusCode === 404) return 'ended'; // the pod is gone
+    }
   }
 }
 

@@ -178,6 +178,42 @@ describe('LogsTab', () => {
     expect(screen.getByText(/Following live · 2 lines/)).toBeInTheDocument();
   });
 
+  it('counts lines per severity and filters by it, the choice in the link; search stays among the lines shown', async () => {
+    const api = new FakeKubeTroubleshootApi();
+    twoPods(api);
+    await render(api, { url: '/?severity=warn' });
+    await waitFor(() => expect(api.streamLogs).toHaveBeenCalled());
+    act(() => {
+      api.lastLogStream.send(
+        line(podA, 'api', '\x1b[32mINFO\x1b[0m GET /v1/payments 200'),
+        line(podA, 'api', '{"level":"info","msg":"payment settled"}'),
+        line(podA, 'api', '\x1b[33mWARN\x1b[0m slow upstream ledger: 300ms'),
+        line(podA, 'api', 'level=error msg="ledger down"'),
+        line(podB, 'metrics-agent', 'scraped 42 series'),
+        { type: 'notice', message: 'reconnected', pod: podA, container: 'api' },
+      );
+    });
+    await flushed();
+    const group = screen.getByRole('group', { name: 'Severity' });
+    const level = (name: RegExp) => within(group).getByRole('button', { name });
+    expect(level(/^Error 1$/)).toHaveAttribute('aria-pressed', 'false');
+    expect(level(/^Warn 1$/)).toHaveAttribute('aria-pressed', 'true');
+    expect(level(/^Info 2$/)).toBeInTheDocument();
+    expect(level(/^No level 1$/)).toBeInTheDocument();
+    // From the link: only the WARN line (and the stream's notice).
+    expect(shownLines().map(l => l?.replace(/^\[[^\]]+\] /, ''))).toEqual(['WARN slow upstream ledger: 300ms', '— reconnected —']);
+    fireEvent.click(level(/^Error 1$/));
+    expect(shownLines()).toHaveLength(3);
+    const search = screen.getByRole('textbox', { name: 'Search the log' });
+    fireEvent.change(search, { target: { value: 'ledger' } });
+    await waitFor(() => expect(screen.getByText(/2 matches in 2 lines/)).toBeInTheDocument());
+    fireEvent.change(search, { target: { value: 'payment' } });
+    // "payment" is only on info lines, which are not shown.
+    await waitFor(() => expect(screen.getByText(/0 matches in 0 lines|2 matches in 0 lines/)).toBeInTheDocument());
+    fireEvent.click(within(group).getByRole('button', { name: 'All levels' }));
+    expect(shownLines()).toHaveLength(6);
+  });
+
   it('appends lines as they arrive while following', async () => {
     const api = new FakeKubeTroubleshootApi();
     twoPods(api);

@@ -42,6 +42,8 @@ import { LogList, TagMode } from './LogList';
 import { MAX_LOG_LINES } from './logBuffer';
 import { containerLabel, podColorFor, podLabel } from './podLabels';
 import { createMatcher, Matcher, searchLines } from './search';
+import { parseSeverityParam, passesSeverity, severityCounts, severityParam, severityRows, SeverityKey } from './severity';
+import { SeverityFilter } from './SeverityFilter';
 import { useLogStream } from './useLogStream';
 
 const TAIL_PRESETS = [
@@ -107,11 +109,13 @@ const useStyles = makeStyles(theme => ({
 function emptyText(s: {
   connecting: boolean;
   filtered: boolean;
+  levelFiltered: boolean;
   previous: boolean;
   following: boolean;
 }): string {
   if (s.connecting) return 'Connecting…';
   if (s.filtered) return 'No line matches the search.';
+  if (s.levelFiltered) return 'No line of the chosen severity.';
   if (s.previous) return 'The previous run of this container wrote nothing.';
   if (s.following)
     return 'No lines yet; new ones appear here as they are written.';
@@ -195,7 +199,18 @@ function useSelection(pods: PodSummary[]) {
       { replace: true },
     );
   };
-  return { pod, container, containerNames, problems, multiCluster, update };
+  const severity = parseSeverityParam(params.get('severity'));
+  const setSeverity = (next: Set<SeverityKey>) =>
+    setParams(
+      prev => {
+        const p = new URLSearchParams(prev);
+        if (next.size) p.set('severity', severityParam(next));
+        else p.delete('severity');
+        return p;
+      },
+      { replace: true },
+    );
+  return { pod, container, containerNames, problems, multiCluster, update, severity, setSeverity };
 }
 
 function LogsViewer(props: {
@@ -260,12 +275,28 @@ function LogsViewer(props: {
     matcherOrError && 'error' in matcherOrError
       ? matcherOrError.error
       : undefined;
-  const result = useMemo(
-    () => (matcher ? searchLines(lines, matcher) : undefined),
+  const severityKey = severityParam(selection.severity);
+  const counts = useMemo(
+    () => severityCounts(lines),
     // stream.version: the buffer changed in place
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [matcher, lines, stream.version],
+    [lines, stream.version],
   );
+  const levelRows = useMemo(
+    () => (selection.severity.size ? severityRows(lines, selection.severity) : undefined),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [lines, stream.version, severityKey],
+  );
+  const result = useMemo(() => {
+    if (!matcher) return undefined;
+    const all = searchLines(lines, matcher);
+    // Under a severity filter, search and its hits stay among the lines shown.
+    if (!selection.severity.size) return all;
+    const hits = all.lines.filter(i => passesSeverity(lines[i], selection.severity));
+    return { total: all.total, lines: hits };
+    // stream.version: the buffer changed in place
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [matcher, lines, stream.version, severityKey]);
   useEffect(() => setHit(-1), [matcher]);
   const hitCount = result?.lines.length ?? 0;
   const hitIndex = hit < 0 ? -1 : Math.min(hit, hitCount - 1);
@@ -603,6 +634,9 @@ function LogsViewer(props: {
             }}
           />
         </div>
+        <div className={classes.row}>
+          <SeverityFilter counts={counts} chosen={selection.severity} onChange={selection.setSeverity} />
+        </div>
       </Paper>
       {searchError && (
         <Alert severity="warning" style={{ marginBottom: 8 }}>
@@ -670,7 +704,7 @@ function LogsViewer(props: {
       <LogList
         lines={lines}
         version={stream.version}
-        rows={onlyMatching && result ? result.lines : undefined}
+        rows={onlyMatching && result ? result.lines : levelRows}
         height="max(320px, calc(100vh - 470px))"
         wrap={wrap}
         timestamps={timestamps}
@@ -683,6 +717,7 @@ function LogsViewer(props: {
         emptyText={emptyText({
           connecting: stream.status === 'connecting',
           filtered: Boolean(onlyMatching && result),
+          levelFiltered: Boolean(levelRows),
           previous: usePrevious,
           following,
         })}

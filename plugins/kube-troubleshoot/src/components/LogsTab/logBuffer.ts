@@ -1,4 +1,4 @@
-import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
+import { detectSeverity, LogSeverity, LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import { stripAnsi } from './ansi';
 
 /** Lines kept in the browser; older ones are dropped (the download has the full log). */
@@ -16,6 +16,8 @@ export interface LogEntry {
   text: string;
   /** Without ANSI codes: what search looks at. Same string as `text` when there were none. */
   plain: string;
+  /** The level the line states (JSON, logfmt, `[ERROR]`, a leading `WARN`...), detected once on arrival. */
+  severity?: LogSeverity;
   /** Search cache: the matcher key these counts were computed for. */
   matchKey?: string;
   matchCount?: number;
@@ -27,7 +29,8 @@ export function toEntry(
   id: number,
 ): LogEntry | undefined {
   switch (message.type) {
-    case 'line':
+    case 'line': {
+      const plain = stripAnsi(message.text);
       return {
         id,
         kind: 'line',
@@ -36,8 +39,10 @@ export function toEntry(
         container: message.container,
         timestamp: message.timestamp,
         text: message.text,
-        plain: stripAnsi(message.text),
+        plain,
+        severity: detectSeverity(plain),
       };
+    }
     case 'notice':
     case 'error':
       return {
