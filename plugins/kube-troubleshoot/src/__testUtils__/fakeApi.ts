@@ -7,6 +7,7 @@ import {
   StartDebugRequest,
   StartDebugResponse,
   EntityDiagnosisResponse,
+  EntityMetricsResponse,
   EntityEventsResponse,
   EntityPodsResponse,
   EventStreamMessage,
@@ -121,6 +122,12 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
   getDiagnosis = jest.fn(async () => {
     this.calls.push('diagnosis');
     return this.diagnosis();
+  });
+
+  metrics: () => Promise<EntityMetricsResponse> = async () => ({ pods: [], windowSeconds: 900, intervalSeconds: 15, clusterErrors: [] });
+  getMetrics = jest.fn(async () => {
+    this.calls.push('metrics');
+    return this.metrics();
   });
 
   readonly sessionRequests: CreateSessionRequest[] = [];

@@ -9,6 +9,7 @@ import {
   StartDebugRequest,
   StartDebugResponse,
   EntityDiagnosisResponse,
+  EntityMetricsResponse,
   EntityEventsResponse,
   EntityPodsResponse,
   EventStreamMessage,
@@ -58,6 +59,8 @@ export interface KubeTroubleshootApi {
     signal?: AbortSignal,
   ): Promise<void>;
   getDiagnosis(entity: EntityRefParts): Promise<EntityDiagnosisResponse>;
+  /** CPU and memory per container against requests and limits, with the last minutes. */
+  getMetrics(entity: EntityRefParts): Promise<EntityMetricsResponse>;
   /** Asks for a terminal on one container; the answer carries a one-time ticket. */
   createSession(
     entity: EntityRefParts,

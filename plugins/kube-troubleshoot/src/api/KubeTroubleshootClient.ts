@@ -10,6 +10,7 @@ import {
   StartDebugRequest,
   StartDebugResponse,
   EntityDiagnosisResponse,
+  EntityMetricsResponse,
   EntityEventsResponse,
   EntityPodsResponse,
   entityPath,
@@ -190,6 +191,10 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
 
   getDiagnosis(entity: EntityRefParts): Promise<EntityDiagnosisResponse> {
     return this.getJson(entity, 'diagnosis');
+  }
+
+  getMetrics(entity: EntityRefParts): Promise<EntityMetricsResponse> {
+    return this.getJson(entity, 'metrics');
   }
 
   async createSession(

@@ -1,8 +1,10 @@
 import { InfoCard } from '@backstage/core-components';
 import {
   DiagnosisSeverity,
+  EntityMetricsResponse,
   PodDiagnosis,
 } from '@kube-troubleshoot/backstage-plugin-common';
+import { ContainerUsage } from './ContainerUsage';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
@@ -70,8 +72,11 @@ const RANK: Record<DiagnosisSeverity, number> = {
 export function DiagnosisCard(props: {
   diagnosis: PodDiagnosis;
   showCluster: boolean;
+  metrics?: EntityMetricsResponse;
 }) {
-  const { diagnosis: d, showCluster } = props;
+  const { diagnosis: d, showCluster, metrics } = props;
+  const usage = metrics?.pods.find(p => p.cluster === d.cluster && p.namespace === d.namespace && p.pod === d.pod);
+  const noMetrics = metrics?.clusterErrors.find(e => e.cluster === d.cluster);
   const classes = useStyles();
   const Icon = ICONS[d.severity] ?? InfoIcon;
   return (
@@ -106,12 +111,18 @@ export function DiagnosisCard(props: {
           {d.details.join('\n')}
         </Box>
       )}
+      {usage && <ContainerUsage pod={usage} windowSeconds={metrics!.windowSeconds} />}
+      {!usage && noMetrics && (
+        <Typography variant="caption" color="textSecondary" component="p" style={{ marginTop: 8 }}>
+          CPU and memory unavailable on {d.cluster}: {noMetrics.message}
+        </Typography>
+      )}
     </InfoCard>
   );
 }
 
-export function DiagnosisCards(props: { pods: PodDiagnosis[] }) {
-  const { pods } = props;
+export function DiagnosisCards(props: { pods: PodDiagnosis[]; metrics?: EntityMetricsResponse }) {
+  const { pods, metrics } = props;
   const sorted = [...pods].sort(
     (a, b) => RANK[a.severity] - RANK[b.severity] || a.pod.localeCompare(b.pod),
   );
@@ -126,7 +137,7 @@ export function DiagnosisCards(props: { pods: PodDiagnosis[] }) {
           lg={4}
           key={`${d.cluster}/${d.namespace}/${d.pod}`}
         >
-          <DiagnosisCard diagnosis={d} showCluster={showCluster} />
+          <DiagnosisCard diagnosis={d} showCluster={showCluster} metrics={metrics} />
         </Grid>
       ))}
     </Grid>

@@ -231,6 +231,53 @@ describe('EventsTab', () => {
     expect(screen.getByText('Live')).toBeInTheDocument();
   });
 
+  it('shows each container\'s CPU and memory against its limits beside the diagnosis, flagging one near its memory limit', async () => {
+    const api = new FakeKubeTroubleshootApi();
+    withData(api);
+    const Mi = 2 ** 20;
+    const at = (s: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + s * 1000).toISOString();
+    api.metrics = async () => ({
+      windowSeconds: 900,
+      intervalSeconds: 15,
+      clusterErrors: [],
+      pods: [
+        {
+          cluster: 'sandbox',
+          namespace: 'default',
+          pod: podName,
+          containers: [
+            {
+              name: 'indexer',
+              requests: { cpuCores: 0.05, memoryBytes: 32 * Mi },
+              limits: { memoryBytes: 64 * Mi },
+              usage: { at: at(30), cpuCores: 0.12, memoryBytes: 61 * Mi },
+              history: [10, 30, 61].map((m, i) => ({ at: at(i * 15), cpuCores: 0.1, memoryBytes: m * Mi })),
+              peakMemoryBytes: 61 * Mi,
+              nearMemoryLimit: true,
+            },
+          ],
+        },
+      ],
+    });
+    await render(api);
+    await snapshot(api, [backOff]);
+    const usage = await screen.findByTestId(`usage-${podName}`);
+    expect(within(usage).getByText('61 MiB of 64 MiB limit (95%)')).toBeInTheDocument();
+    expect(within(usage).getByText('120m (request 50m, no limit)')).toBeInTheDocument();
+    expect(within(usage).getByRole('img', { name: 'indexer memory over the last 15 minutes, against its 64 MiB limit' })).toBeInTheDocument();
+    expect(within(usage).getByText('indexer is near its memory limit: it is OOM-killed at 64 MiB')).toBeInTheDocument();
+    expect(api.getMetrics).toHaveBeenCalled();
+  });
+
+  it('says why CPU and memory are missing on a cluster without metrics', async () => {
+    const api = new FakeKubeTroubleshootApi();
+    withData(api);
+    api.metrics = async () => ({ windowSeconds: 900, intervalSeconds: 15, pods: [], clusterErrors: [{ cluster: 'sandbox', message: 'the server could not find the requested resource', statusCode: 404 }] });
+    await render(api);
+    await snapshot(api, [backOff]);
+    expect(await screen.findByText('CPU and memory unavailable on sandbox: the server could not find the requested resource')).toBeInTheDocument();
+  });
+
   it('filters to warnings only', async () => {
     const api = new FakeKubeTroubleshootApi();
     withData(api);

@@ -14,6 +14,7 @@ import {
   EventStreamMessage,
   KubeEvent,
   kubeTroubleshootEventsReadPermission,
+  EntityMetricsResponse,
   PodDiagnosis,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import Box from '@material-ui/core/Box';
@@ -37,6 +38,7 @@ import {
   RequestErrorPanel,
 } from '../common/TabStates';
 import { DiagnosisCards } from './DiagnosisCards';
+import { usePodMetrics } from './usePodMetrics';
 import { relativeTime, sortedEvents } from './eventsState';
 import { useEventStream, WatchStatus } from './useEventStream';
 
@@ -186,6 +188,7 @@ function DiagnosisSection(props: {
   error?: Error;
   loaded: boolean;
   pods: PodDiagnosis[];
+  metrics?: EntityMetricsResponse;
 }) {
   if (props.error)
     return (
@@ -202,7 +205,7 @@ function DiagnosisSection(props: {
       </Typography>
     );
   }
-  return <DiagnosisCards pods={props.pods} />;
+  return <DiagnosisCards pods={props.pods} metrics={props.metrics} />;
 }
 
 function EventsContent(props: { entity: Entity }) {
@@ -215,6 +218,7 @@ function EventsContent(props: { entity: Entity }) {
   const [warningsOnly, setWarningsOnly] = useState(false);
 
   const diagnosis = useAsyncRetry(() => api.getDiagnosis(ref), [api, ref]);
+  const metrics = usePodMetrics(ref);
   // Warnings change the verdicts: refresh the diagnosis a moment after one arrives.
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>();
   const retryDiagnosis = diagnosis.retry;
@@ -384,6 +388,7 @@ function EventsContent(props: { entity: Entity }) {
           error={diagnosis.error}
           loaded={Boolean(diagnosis.value)}
           pods={diagnoses}
+          metrics={metrics.value}
         />
       </div>
       {events.error && (
