@@ -276,6 +276,27 @@ describe('kube-troubleshoot routes against the sandbox cluster', () => {
     }
   });
 
+  it('says a pod not scheduled yet has no log, and why, instead of the apiserver\'s bare 204', async () => {
+    const name = `unplaced-${Date.now()}`;
+    sandbox.cluster.createPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { 'backstage.io/kubernetes-id': 'crasher' } },
+      spec: { nodeSelector: { accelerator: 'tpu' }, containers: [{ name: 'job', image: 'sandbox.local/toolbox:1' }] },
+    } as Pod);
+    try {
+      for (const follow of [false, true]) {
+        const { msgs } = await readStream(backend.server, `${api}/crasher/logs?pod=${name}&container=job&follow=${follow}`, ALICE, m => m.some(x => x.type === 'end'), 10_000);
+        expect(msgs).toEqual([
+          { type: 'notice', message: `pod ${name} is not scheduled to a node yet, so it has no log: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector`, cluster: 'sandbox', pod: name, container: 'job' },
+          { type: 'end' },
+        ]);
+      }
+    } finally {
+      await sandbox.cluster.kubelet.deletePod('shop', name, 0);
+    }
+  });
+
   it('resumes a follow whose upstream dropped, without a duplicated or lost line', async () => {
     let dropped = false;
     const { msgs, req } = await readStream(backend.server, `${api}/web/logs?pod=${webPod()}&container=main&follow=true&tailLines=1`, ALICE, m => {

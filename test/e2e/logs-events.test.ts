@@ -46,7 +46,7 @@ async function lineCount(page: Page): Promise<number> {
 
 describeIf('Logs and Events tabs in Chromium', () => {
   beforeAll(async () => {
-    sandbox = await startSandbox({ workloads: [workloadsDir], backoffBaseMs: 1000 });
+    sandbox = await startSandbox({ workloads: [workloadsDir], backoffBaseMs: 1000, metricsIntervalMs: 1000 });
     portal = await startPortal({
       name: 'logs-events',
       config: {
@@ -54,6 +54,8 @@ describeIf('Logs and Events tabs in Chromium', () => {
           clusters: [
             { name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.tokens.readonly },
           ],
+          // Sampled often, so invoice-renderer's climb is seen before each OOM kill.
+          metrics: { intervalSeconds: 1 },
         },
       },
     });
@@ -211,5 +213,67 @@ describeIf('Logs and Events tabs in Chromium', () => {
     expect(types.length).toBeGreaterThan(0);
     expect(types.every(t => t.includes('Warning'))).toBe(true);
     await page.getByRole('checkbox', { name: /Warnings only/ }).uncheck();
+  });
+
+  it('alice counts and filters payments-api\'s lines by severity, and the link restores the filter', async () => {
+    const p = portal!;
+    const page = await pageFor('alice');
+    await openTab(page, 'payments-api', 'Logs');
+    const group = page.getByRole('group', { name: 'Severity' });
+    const warn = group.getByRole('button', { name: /^Warn \d+$/ });
+    await shown(p, warn, 'the Warn count', 60_000);
+    await shown(p, group.getByRole('button', { name: /^Info \d+$/ }), 'the Info count', 10_000);
+    await warn.click();
+    await page.waitForURL(/severity=warn/);
+    await waitFor('only WARN lines', async () => {
+      const texts = await lines(page).allTextContents();
+      return texts.length > 0 && texts.every(t => /WARN slow upstream ledger/.test(t) || /^—/.test(t)) ? true : undefined;
+    }, 20_000);
+    await page.reload();
+    await shown(p, group.getByRole('button', { name: /^Warn \d+$/, pressed: true }), 'the filter restored from the link', 60_000);
+    await waitFor('only WARN lines after the reload', async () => {
+      const texts = await lines(page).allTextContents();
+      return texts.length > 0 && texts.every(t => /WARN slow upstream ledger/.test(t) || /^—/.test(t)) ? true : undefined;
+    }, 30_000);
+    expect(new URL(page.url()).searchParams.get('severity')).toBe('warn');
+    await page.screenshot({ path: path.join(docs, 'logs-severity.png') });
+  });
+
+  it('bob follows search-indexer across its restarts: a marker line at each, the next run\'s lines after it', async () => {
+    const p = portal!;
+    const page = await pageFor('bob');
+    const pod = sandbox!.cluster.store.list('pods', 'default').find(x => x.metadata.name.startsWith('search-indexer-'))!.metadata.name;
+    await page.goto(`${p.baseUrl}/catalog/default/component/search-indexer/logs?pod=${pod}&container=indexer`);
+    const marker = lines(page).filter({ hasText: /— restarted: exit 1 \(Error\) —/ });
+    await shown(p, marker.first(), 'a restart marker', 120_000);
+    // The run after the marker starts with its own first line.
+    const texts = await lines(page).allTextContents();
+    const at = texts.findIndex(t => /restarted: exit 1/.test(t));
+    expect(texts.slice(at + 1).some(t => t.includes('search-indexer v2.3.1 starting'))).toBe(true);
+    expect(await page.getByText('Stream ended').count()).toBe(0);
+  });
+
+  it('bob reads specific next steps: the missing Service of search-indexer\'s dependency, the label no node has', async () => {
+    const p = portal!;
+    const page = await pageFor('bob');
+    await openTab(page, 'search-indexer', 'Events');
+    await shown(p, page.getByText(/No Service named opensearch exists in namespace default/).first(), 'the missing Service', 90_000);
+    await shown(p, page.getByText(/OPENSEARCH_ADDRESS/).first(), 'the env var holding the address', 10_000);
+    await shown(p, page.getByText('gpu-trainer cannot be scheduled: no node has the label accelerator=nvidia-a100 its nodeSelector asks for'), 'the unmatched label', 10_000);
+    expect(await page.getByText(/0\/1 nodes are available/).count()).toBe(1);
+  });
+
+  it('alice sees invoice-renderer\'s memory against its limit, and its OOM kill set against the peak', async () => {
+    const p = portal!;
+    const page = await pageFor('alice');
+    await openTab(page, 'invoice-renderer', 'Events');
+    const pod = sandbox!.cluster.store.list('pods', 'default').find(x => x.metadata.name.startsWith('invoice-renderer-'))!.metadata.name;
+    const usage = page.getByTestId(`usage-${pod}`);
+    await shown(p, usage.getByText(/ MiB of 64 MiB limit \(\d+%\)/), 'memory against the limit', 60_000);
+    await shown(p, usage.getByRole('img', { name: /renderer memory over the last 15 minutes, against its 64 MiB limit/ }), 'the memory chart', 10_000);
+    await shown(p, page.getByText(/It was killed for using more than its 64 MiB memory limit \(OOMKilled, exit code 137\)/), 'the OOM next step', 120_000);
+    expect(await page.getByText(/the most memory seen in use: [\d.]+ MiB at \S+ \(\d+% of the limit\)/).count()).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1440, height: 1200 });
+    await page.screenshot({ path: path.join(docs, 'events-oom.png') });
   });
 });

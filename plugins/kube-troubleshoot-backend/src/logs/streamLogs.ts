@@ -2,6 +2,7 @@ import { KubeApiError } from '../clusters/KubeApiError';
 import { KubeApi } from '../clusters/KubeClient';
 import { ContainerStateJson, PodJson } from '../clusters/kubeTypes';
 import { lineBatches } from '../clusters/lineSplitter';
+import { schedulerSummary } from '../events/evidence/scheduling';
 import { LineFramer, LogFormat } from './logFraming';
 import { MergeQueue, parseTimedLine, ResumeCursor, takeInTimeOrder } from './logLines';
 
@@ -97,7 +98,8 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, format: Log
       if (r.done) queues[i].ended = true;
       else Object.assign(queues[i], { items: r.value, next: 0 });
     } catch (error) {
-      if (sources.length === 1) throw error;
+      // 204: the pod is not on a node yet, so it has no log; said as a notice, not an error.
+      if (sources.length === 1 && !isNotScheduled(error)) throw error;
       failed[i] = error as KubeApiError;
       queues[i].ended = true;
     }
@@ -107,7 +109,15 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, format: Log
   const reportFailures = async () => {
     const fresh = failed.flatMap((e, i) => (e && !reported.has(i) ? [i] : []));
     fresh.forEach(i => reported.add(i));
-    if (fresh.length) await sink.write(fresh.map(i => format.message({ type: 'error', message: failed[i]!.message, statusCode: failed[i]!.statusCode, ...tags[i] })).join(''));
+    if (!fresh.length) return;
+    const messages = await Promise.all(
+      fresh.map(async i =>
+        isNotScheduled(failed[i])
+          ? format.message({ type: 'notice', message: await notScheduledText(sources[i], signal), ...tags[i] })
+          : format.message({ type: 'error', message: failed[i]!.message, statusCode: failed[i]!.statusCode, ...tags[i] }),
+      ),
+    );
+    await sink.write(messages.join(''));
   };
   let empty = sources.map((_, i) => i);
   for (;;) {
@@ -123,6 +133,23 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, format: Log
     if (!empty.length && queues.every(q => q.ended && q.next >= q.items.length)) break;
   }
   return failed;
+}
+
+function isNotScheduled(e: unknown): boolean {
+  return e instanceof KubeApiError && e.statusCode === 204;
+}
+
+/** `pod p is not scheduled to a node yet, so it has no log: <the scheduler's reason, once>`. */
+async function notScheduledText(source: LogSource, signal: AbortSignal): Promise<string> {
+  let why = '';
+  try {
+    const pod = await source.client.getJson<PodJson>(`/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`, {}, signal);
+    const cond = pod.status?.conditions?.find(c => c.type === 'PodScheduled' && c.status === 'False');
+    if (cond?.message) why = `: ${schedulerSummary(cond.message)}`;
+  } catch {
+    // the reason is a help; the notice stands without it
+  }
+  return `pod ${source.pod} is not scheduled to a node yet, so it has no log${why}`;
 }
 
 /** The container's state now, and whether the kubelet will start it again once it ended. */

@@ -180,6 +180,7 @@ export interface LogListProps {
   version: number;
   /** Indexes into `lines` to show (only-matching filter); all lines when undefined. */
   rows?: number[];
+  /** A CSS height, or `fill`: down to the bottom of the window, so the page itself does not scroll. */
   height: number | string;
   wrap: boolean;
   timestamps: boolean;
@@ -193,6 +194,37 @@ export interface LogListProps {
   /** Entries the buffer dropped from the front at the last change. */
   lastDropped: number;
   emptyText: string;
+}
+
+/** Space below the log that Backstage's page content keeps (its padding), so nothing overflows. */
+const PAGE_BOTTOM = 32;
+const MIN_FILL = 320;
+
+/**
+ * The height that takes an element from where it starts on the page to the bottom of the window:
+ * one scrollbar (the log's), not two. Measured again when the window or the page above it changes.
+ */
+function useFillHeight(ref: React.RefObject<HTMLElement>, on: boolean): number {
+  const [h, setH] = useState(MIN_FILL);
+  useLayoutEffect(() => {
+    if (!on) return undefined;
+    const measure = () => {
+      const el = ref.current;
+      if (!el) return;
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      const next = Math.max(MIN_FILL, Math.floor(window.innerHeight - top - PAGE_BOTTOM));
+      setH(prev => (prev === next ? prev : next));
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(measure);
+    if (ref.current?.parentElement?.parentElement) observer?.observe(ref.current.parentElement.parentElement);
+    return () => {
+      window.removeEventListener('resize', measure);
+      observer?.disconnect();
+    };
+  }, [ref, on]);
+  return h;
 }
 
 /**
@@ -227,6 +259,7 @@ export function LogList(props: LogListProps) {
     [lines, rows],
   );
 
+  const fillHeight = useFillHeight(scrollRef, height === 'fill');
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -304,7 +337,7 @@ export function LogList(props: LogListProps) {
       <div
         ref={scrollRef}
         className={classes.scroller}
-        style={{ height }}
+        style={{ height: height === 'fill' ? fillHeight : height }}
         onScroll={onScroll}
         role="log"
         aria-live="off"

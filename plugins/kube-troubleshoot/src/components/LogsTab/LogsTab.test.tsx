@@ -29,7 +29,10 @@ function twoPods(api: FakeKubeTroubleshootApi) {
   api.pods = async () => ({
     pods: [
       pod(podA, ['api', 'metrics-agent']),
-      pod(podB, ['api', 'metrics-agent'], { restarts: 3, status: 'Running' }),
+      {
+        ...pod(podB, ['api', 'metrics-agent'], { restarts: 3, status: 'Running' }),
+        containers: pod(podB, ['api', 'metrics-agent']).containers.map(c => (c.name === 'api' ? { ...c, restartCount: 3 } : c)),
+      },
     ],
     clusterErrors: [],
   });
@@ -357,6 +360,11 @@ describe('LogsTab', () => {
       ),
     );
 
+    // A container that never restarted has no previous run: the switch says so.
+    fireEvent.change(screen.getByLabelText('Pod'), { target: { value: `sandbox/${podA}` } });
+    await waitFor(() => expect(screen.getByText('no previous run: api has not restarted')).toBeInTheDocument());
+    expect(screen.getByRole('checkbox', { name: 'Previous container' })).toBeDisabled();
+
     fireEvent.change(screen.getByLabelText('Pod'), { target: { value: '' } });
     await waitFor(() =>
       expect(api.lastLogStream.query).toEqual(
@@ -367,6 +375,22 @@ describe('LogsTab', () => {
       screen.getByRole('checkbox', { name: 'Previous container' }),
     ).toBeDisabled();
     expect(api.logStreams.slice(0, -1).every(s => s.aborted)).toBe(true);
+  });
+
+  it('restores the view from the link: tail, since, follow, search and its toggles', async () => {
+    const api = new FakeKubeTroubleshootApi();
+    twoPods(api);
+    await render(api, { url: `/?pod=${podB}&container=api&tail=100&since=300&follow=0&q=ledger&only=1&case=1&timestamps=1` });
+    await waitFor(() => expect(api.streamLogs).toHaveBeenCalled());
+    expect(api.lastLogStream.query).toEqual(expect.objectContaining({ tailLines: 100, sinceSeconds: 300, follow: false, pod: podB, container: 'api' }));
+    expect(screen.getByLabelText('Search the log')).toHaveValue('ledger');
+    expect(screen.getByRole('button', { name: 'Only matching lines' })).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByRole('button', { name: 'Match case' })).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByRole('checkbox', { name: 'Timestamps' })).toBeChecked();
+    expect(screen.getByLabelText('Tail')).toHaveValue('100');
+    act(() => api.lastLogStream.send(line(podB, 'api', 'WARN slow upstream ledger: 300ms'), line(podB, 'api', 'unrelated')));
+    await flushed();
+    expect(shownLines()).toHaveLength(1);
   });
 
   it('says so when the linked pod is gone', async () => {

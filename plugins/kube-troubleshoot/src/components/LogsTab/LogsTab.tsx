@@ -45,6 +45,7 @@ import { createMatcher, Matcher, searchLines } from './search';
 import { parseSeverityParam, passesSeverity, severityCounts, severityParam, severityRows, SeverityKey } from './severity';
 import { SeverityFilter } from './SeverityFilter';
 import { useLogStream } from './useLogStream';
+import { useUrlFlag, useUrlState } from './useUrlState';
 
 const TAIL_PRESETS = [
   { label: 'Last 100 lines', value: '100' },
@@ -76,8 +77,9 @@ const useStyles = makeStyles(theme => ({
     alignItems: 'center',
     gap: theme.spacing(1.5),
   },
-  picker: { width: 270 },
-  container: { width: 220 },
+  // Wide enough for `name · state · N restarts` of demo-length names at 1440 px.
+  picker: { width: 380 },
+  container: { width: 300 },
   preset: { width: 175 },
   search: { flex: '1 1 360px', maxWidth: 620 },
   switchLabel: {
@@ -225,17 +227,21 @@ function LogsViewer(props: {
   const selection = useSelection(pods);
   const { pod, container } = selection;
 
-  const [follow, setFollow] = useState(true);
-  const [previous, setPrevious] = useState(false);
-  const [timestamps, setTimestamps] = useState(false);
-  const [wrap, setWrap] = useState(false);
-  const [tail, setTail] = useState('1000');
-  const [since, setSince] = useState('all');
-  const [searchInput, setSearchInput] = useState('');
-  const [searchText, setSearchText] = useState('');
-  const [regex, setRegex] = useState(false);
-  const [caseSensitive, setCaseSensitive] = useState(false);
-  const [onlyMatching, setOnlyMatching] = useState(false);
+  // Everything that shapes the view is in the link, so a copied URL shows the same.
+  const [follow, setFollow] = useUrlFlag('follow', true);
+  const [previous, setPrevious] = useUrlFlag('previous', false);
+  const [timestamps, setTimestamps] = useUrlFlag('timestamps', false);
+  const [wrap, setWrap] = useUrlFlag('wrap', false);
+  const [tailParam, setTail] = useUrlState('tail', '1000');
+  const [sinceParam, setSince] = useUrlState('since', 'all');
+  const [searchText, setSearchText] = useUrlState('q', '');
+  const [searchInput, setSearchInput] = useState(searchText);
+  const [regex, setRegex] = useUrlFlag('regex', false);
+  const [caseSensitive, setCaseSensitive] = useUrlFlag('case', false);
+  const [onlyMatching, setOnlyMatching] = useUrlFlag('only', false);
+  // A linked value that is not a preset falls back to the default.
+  const tail = TAIL_PRESETS.some(o => o.value === tailParam) ? tailParam : '1000';
+  const since = SINCE_PRESETS.some(o => o.value === sinceParam) ? sinceParam : 'all';
   // Index of the current search hit among the matching lines; -1 until the user steps to one.
   const [hit, setHit] = useState(-1);
   const [scrollRequest, setScrollRequest] = useState(0);
@@ -243,7 +249,10 @@ function LogsViewer(props: {
     busy: false,
   });
 
-  const previousAllowed = Boolean(pod && container);
+  const chosen = pod?.containers.find(c => c.name === container);
+  // The previous run exists only for a container that restarted (or whose last run ended).
+  const hasPrevious = Boolean(chosen && (chosen.restartCount > 0 || chosen.lastTermination));
+  const previousAllowed = Boolean(pod && container) && hasPrevious;
   const usePrevious = previous && previousAllowed;
   const following = follow && !usePrevious;
 
@@ -263,7 +272,7 @@ function LogsViewer(props: {
   useEffect(() => {
     const t = setTimeout(() => setSearchText(searchInput), 150);
     return () => clearTimeout(t);
-  }, [searchInput]);
+  }, [searchInput, setSearchText]);
 
   const matcherOrError = useMemo(
     () => createMatcher({ text: searchText, regex, caseSensitive }),
@@ -354,9 +363,9 @@ function LogsViewer(props: {
     ended: following ? 'Stream ended' : 'Complete',
     failed: 'Failed',
   }[stream.status];
-  const previousHint = previousAllowed
-    ? "Show the log of the container's previous run (after a crash or restart)"
-    : 'Pick one pod and one container: the previous run is per container';
+  let previousHint = "Show the log of the container's previous run (after a crash or restart)";
+  if (!pod || !container) previousHint = 'Pick one pod and one container: the previous run is per container';
+  else if (!hasPrevious) previousHint = `${container} has not restarted: there is no previous run to show`;
   const followHint = usePrevious
     ? 'A previous container has ended: there is nothing to follow'
     : 'Keep the stream open and show new lines as they are written';
@@ -538,6 +547,11 @@ function LogsViewer(props: {
               label="Previous container"
             />
           </Tooltip>
+          {pod && container && !hasPrevious && (
+            <Typography variant="caption" color="textSecondary">
+              no previous run: {container} has not restarted
+            </Typography>
+          )}
           <FormControlLabel
             className={classes.switchLabel}
             control={
@@ -705,7 +719,7 @@ function LogsViewer(props: {
         lines={lines}
         version={stream.version}
         rows={onlyMatching && result ? result.lines : levelRows}
-        height="max(320px, calc(100vh - 470px))"
+        height="fill"
         wrap={wrap}
         timestamps={timestamps}
         tagMode={tagMode}
