@@ -1,5 +1,4 @@
 import { ContainerMetrics, formatBytes, formatCores, PodMetrics } from '@kube-troubleshoot/backstage-plugin-common';
-import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { sparklinePath } from './sparkline';
@@ -9,11 +8,12 @@ const CHART = { width: 120, height: 22 };
 const useStyles = makeStyles(theme => ({
   table: { width: '100%', borderCollapse: 'collapse', marginTop: theme.spacing(1), fontSize: 13 },
   cell: { padding: theme.spacing(0.25, 0.5), verticalAlign: 'middle', whiteSpace: 'nowrap' },
-  name: { fontFamily: 'monospace' },
-  amount: { fontVariantNumeric: 'tabular-nums' },
+  name: { fontFamily: 'monospace', overflowWrap: 'anywhere', whiteSpace: 'normal' },
+  amount: { fontVariantNumeric: 'tabular-nums', whiteSpace: 'normal', width: '100%' },
+  chartCell: { width: 124 },
   chart: { display: 'block' },
   near: { color: theme.palette.error.main, fontWeight: 600 },
-  flag: { marginTop: theme.spacing(0.5) },
+  flag: { marginTop: theme.spacing(0.5), color: theme.palette.error.main, fontWeight: 600 },
 }));
 
 /** `61 MiB of 64 MiB limit (95%)`, `12 MiB (requests 32 MiB, no limit)`, `120m of 500m limit`. */
@@ -51,7 +51,7 @@ function Row(props: { c: ContainerMetrics; what: 'cpu' | 'memory'; windowMinutes
       <td className={`${classes.cell} ${classes.name}`}>{cpu ? c.name : ''}</td>
       <td className={classes.cell}>{cpu ? 'CPU' : 'Memory'}</td>
       <td className={`${classes.cell} ${classes.amount} ${near ? classes.near : ''}`}>{usageText(used, request, limit, format)}</td>
-      <td className={classes.cell}>
+      <td className={`${classes.cell} ${classes.chartCell}`}>
         <Sparkline
           values={values}
           max={max}
@@ -74,7 +74,7 @@ export function ContainerUsage(props: { pod: PodMetrics; windowSeconds: number }
   const near = props.pod.containers.filter(c => c.nearMemoryLimit);
   return (
     <div data-testid={`usage-${props.pod.pod}`}>
-      <table className={classes.table} aria-label={`CPU and memory of ${props.pod.pod}`}>
+      <table className={classes.table} aria-label={`CPU and memory of ${props.pod.pod}`} data-usage>
         <tbody>
           {props.pod.containers.flatMap(c => [
             <Row key={`${c.name}-cpu`} c={c} what="cpu" windowMinutes={windowMinutes} />,
@@ -83,13 +83,9 @@ export function ContainerUsage(props: { pod: PodMetrics; windowSeconds: number }
         </tbody>
       </table>
       {near.map(c => (
-        <Chip
-          key={c.name}
-          className={classes.flag}
-          color="secondary"
-          size="small"
-          label={`${c.name} is near its memory limit: it is OOM-killed at ${formatBytes(c.limits.memoryBytes ?? 0)}`}
-        />
+        <Typography key={c.name} variant="body2" className={classes.flag} role="status">
+          {`${c.name} is near its memory limit: it is OOM-killed at ${formatBytes(c.limits.memoryBytes ?? 0)}`}
+        </Typography>
       ))}
       {!props.pod.containers.some(c => c.usage) && (
         <Typography variant="caption" color="textSecondary">

@@ -134,10 +134,13 @@ export function DiagnosisCards(props: { pods: PodDiagnosis[]; metrics?: EntityMe
           item
           xs={12}
           md={6}
-          lg={4}
+          lg={6}
+          xl={4}
           key={`${d.cluster}/${d.namespace}/${d.pod}`}
         >
-          <DiagnosisCard diagnosis={d} showCluster={showCluster} metrics={metrics} />
+          <div data-testid={`card-${d.pod}`}>
+            <DiagnosisCard diagnosis={d} showCluster={showCluster} metrics={metrics} />
+          </div>
         </Grid>
       ))}
     </Grid>
