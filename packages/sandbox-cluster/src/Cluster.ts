@@ -72,7 +72,7 @@ export class Cluster {
     // Every cluster has the apiserver's own Service.
     this.createService({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } }, spec: { ports: [{ name: 'https', port: 443, targetPort: 6443 }] } });
     this.startStatusControllers();
-    this.usage = new ResourceSampler(this.id);
+    this.usage = new ResourceSampler(this.id, key => this.kubelet.workingSetOf(key));
     this.usage.sample();
     this.usageTimer = setInterval(() => this.usage.sample(), opts.metricsIntervalMs ?? 5000);
     this.usageTimer.unref();

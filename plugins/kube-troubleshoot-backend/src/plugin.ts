@@ -117,7 +117,7 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
           targets,
           events,
           previousLogTail: (c, ns, pod, container) => previousLogTail(c, ns, pod, container),
-          memoryPeaks: (cluster, ns, pod) => history.memoryPeaks(cluster, ns, pod),
+          memoryHistory: (cluster, ns, pod, containers) => Object.fromEntries(containers.map(c => [c, history.history(cluster, ns, pod, c)])),
         });
         registerActions({ actionsRegistry, catalog, permissions: access.permissions, denialNote: access.denialNote, auditor, logger, targets, events, diagnosis });
         const webSocketRoute = registerWebSocketRoute(httpRouter as WebSocketCapableRouter, SESSION_WS_PATH, { connect: attempt => sessions.connect(attempt) });

@@ -568,6 +568,15 @@ export class Kubelet extends EventEmitter {
     return env;
   }
 
+  /** The working set of a limited container's cgroup (key `<pod uid>/<container>`), for metrics. */
+  workingSetOf(containerKey: string): number | undefined {
+    const [uid, name] = containerKey.split('/');
+    for (const run of this.pods.values()) {
+      if (run.uid === uid) return run.containers.get(name)?.memory?.workingSetBytes();
+    }
+    return undefined;
+  }
+
   /** Throws the kubelet's error unless the container runs (checked before an exec/attach upgrade). */
   assertRunning(namespace: string, podName: string, container: string) {
     this.runningContainer(namespace, podName, container);

@@ -10,6 +10,8 @@ export interface UsageSample {
   atMs: number;
   cpuNs: number;
   memoryBytes: number;
+  /** No process of the container was found (between runs): no fresh data, as metrics-server skips it. */
+  empty?: boolean;
 }
 
 /** What metrics-server serves for a container or a node: a CPU rate over the window, memory at its end. */
@@ -65,7 +67,11 @@ export class ResourceSampler {
   private readonly tracks = new Map<string, ContainerTrack>();
   private node: UsageSample[] = [];
 
-  constructor(private readonly sandboxId: string) {}
+  /**
+   * `workingSet`: a container's memory from its cgroup, when it has one (what its limit counts);
+   * others are the resident set of their processes.
+   */
+  constructor(private readonly sandboxId: string, private readonly workingSet: (key: string) => number | undefined = () => undefined) {}
 
   /** One pass over /proc. */
   sample(now = Date.now()) {
@@ -89,7 +95,8 @@ export class ResourceSampler {
       const track = this.tracks.get(key) ?? { exitedCpuNs: 0, lastCpuOf: new Map(), samples: [] };
       for (const [pid, cpu] of track.lastCpuOf) if (!c.pids.has(pid)) track.exitedCpuNs += cpu;
       track.lastCpuOf = c.pids;
-      track.samples = [...track.samples.slice(-1), { atMs: now, cpuNs: track.exitedCpuNs + c.cpuNs, memoryBytes: c.memoryBytes }];
+      const memoryBytes = c.pids.size ? this.workingSet(key) ?? c.memoryBytes : 0;
+      track.samples = [...track.samples.slice(-1), { atMs: now, cpuNs: track.exitedCpuNs + c.cpuNs, memoryBytes, ...(c.pids.size ? {} : { empty: true }) }];
       this.tracks.set(key, track);
     }
     const node = nodeSample(now);
@@ -99,6 +106,7 @@ export class ResourceSampler {
   /** A container's usage over the last window (key: `<pod uid>/<container name>`). */
   container(key: string): Usage | undefined {
     const s = this.tracks.get(key)?.samples ?? [];
+    if (s[s.length - 1]?.empty) return undefined;
     return usageBetween(s[s.length - 2], s[s.length - 1]);
   }
 

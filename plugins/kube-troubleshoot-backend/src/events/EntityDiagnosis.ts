@@ -11,8 +11,8 @@ import { findUnreachableDependency, serviceOfHost } from './evidence/unreachable
 /** The last lines of a container's previous run (the logs module reads them). */
 export type PreviousLogTail = (client: KubeApi, namespace: string, pod: string, container: string) => Promise<string[]>;
 
-/** The most memory each container of a pod was seen using, by container name. */
-export type MemoryPeaks = (cluster: string, namespace: string, pod: string) => DiagnosisEvidence['memoryPeaks'];
+/** The memory samples of each container of a pod, by container name. */
+export type MemoryHistory = (cluster: string, namespace: string, pod: string, containers: string[]) => DiagnosisEvidence['memoryHistory'];
 
 interface ServiceJson {
   metadata: ObjectMeta;
@@ -32,7 +32,7 @@ interface NodeJson {
  */
 export class EntityDiagnosis {
   constructor(
-    private readonly deps: { targets: TargetResolver; events: EntityEvents; previousLogTail: PreviousLogTail; memoryPeaks?: MemoryPeaks },
+    private readonly deps: { targets: TargetResolver; events: EntityEvents; previousLogTail: PreviousLogTail; memoryHistory?: MemoryHistory },
   ) {}
 
   async diagnose(entity: Entity, opts: { readsLogs: boolean }, signal?: AbortSignal): Promise<EntityDiagnosisResponse> {
@@ -47,7 +47,9 @@ export class EntityDiagnosis {
         const namespace = pod.metadata.namespace ?? 'default';
         const events = eventList.events.filter(e => e.cluster === client.name && e.object.kind === 'Pod' && e.object.name === pod.metadata.name);
         const previousLogTail = opts.readsLogs ? await this.tails(client, pod) : undefined;
-        const evidence: DiagnosisEvidence = { memoryPeaks: this.deps.memoryPeaks?.(client.name, namespace, pod.metadata.name) };
+        const evidence: DiagnosisEvidence = {
+          memoryHistory: this.deps.memoryHistory?.(client.name, namespace, pod.metadata.name, pod.spec.containers.map(c => c.name)),
+        };
         const serviceNamespaces = new Set(
           Object.values(previousLogTail ?? {})
             .map(lines => findUnreachableDependency(lines))

@@ -97,12 +97,20 @@ describe('diagnosePod', () => {
 
   it('an OOM kill sets the limit against the peak memory seen', () => {
     const d = diagnosePod({
-      cluster: 'c', pod: crashing({ terminated: { exitCode: 137, reason: 'OOMKilled' } }, { resources: { limits: { memory: '64Mi' } } }), events: [], previousLogTail: { indexer: [] },
-      evidence: { memoryPeaks: { indexer: { bytes: 61 * 2 ** 20, at: '2026-01-01T00:00:05Z' } } },
+      cluster: 'c',
+      pod: crashing({ terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:06Z' } }, { resources: { limits: { memory: '64Mi' } } }),
+      events: [],
+      previousLogTail: { indexer: [] },
+      // The run after the kill, still climbing at 62 MiB, is not the killed run's peak.
+      evidence: { memoryHistory: { indexer: [
+        { at: '2026-01-01T00:00:02Z', memoryBytes: 30 * 2 ** 20 },
+        { at: '2026-01-01T00:00:05Z', memoryBytes: 61 * 2 ** 20 },
+        { at: '2026-01-01T00:00:20Z', memoryBytes: 62 * 2 ** 20 },
+      ] } },
     });
     expect(d.verdict).toContain('(exit code 137, OOMKilled)');
     expect(d.nextStep).toBe('It was killed for using more than its 64 MiB memory limit (OOMKilled, exit code 137): raise resources.limits.memory above what it needs (it reached 61 MiB before the kill), or find what keeps growing (its last log lines are below).');
-    expect(d.details.slice(0, 2)).toEqual(['memory limit: 64 MiB', 'the most memory seen in use: 61 MiB at 2026-01-01T00:00:05Z (95% of the limit)']);
+    expect(d.details.slice(0, 2)).toEqual(['memory limit: 64 MiB', 'the most memory seen in use before the kill: 61 MiB at 2026-01-01T00:00:05Z (95% of the limit)']);
   });
 
   it('a container running again between crashes is still a warning about its restarts', () => {
@@ -110,7 +118,7 @@ describe('diagnosePod', () => {
     p.status!.containerStatuses![0] = { ...p.status!.containerStatuses![0], ready: true, state: { running: {} } };
     const d = diagnosePod({ cluster: 'c', pod: p, events: [], previousLogTail: { indexer: ['loaded batch 12'] } });
     expect(d).toMatchObject({ severity: 'warning', verdict: 'container indexer of search-indexer-1 runs again, but it restarted 3x; it last ended with exit code 137, OOMKilled' });
-    expect(d.details).toEqual(['memory limit: 64 MiB', 'no memory samples yet (metrics.k8s.io)', 'last lines of the previous container:', 'loaded batch 12']);
+    expect(d.details).toEqual(['memory limit: 64 MiB', 'no memory sample of the run that was killed (metrics.k8s.io is sampled while someone looks at the entity)', 'last lines of the previous container:', 'loaded batch 12']);
   });
 
   it('an unschedulable pod names the unmatched selector once', () => {

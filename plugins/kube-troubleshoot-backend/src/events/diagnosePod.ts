@@ -17,8 +17,8 @@ export interface DiagnosisEvidence {
   /** Services by namespace, for the namespaces a crashed container's log names. */
   services?: Record<string, ServiceInfo[] | undefined>;
   nodes?: NodeInfo[];
-  /** The most memory each container was seen using (metrics.k8s.io samples the backend keeps). */
-  memoryPeaks?: Record<string, { bytes: number; at: string }>;
+  /** Memory samples of each container (metrics.k8s.io, as the backend kept them), oldest first. */
+  memoryHistory?: Record<string, Array<{ at: string; memoryBytes: number }>>;
 }
 
 export interface DiagnosisInput {
@@ -193,6 +193,19 @@ function logDetails(input: DiagnosisInput, container: string): string[] {
   return tail.length ? ['last lines of the previous container:', ...tail] : ['the previous container left no log lines'];
 }
 
+/** The most memory seen during one run (its start to its end, a second's slack for the sample's lag). */
+function peakOfRun(points: Array<{ at: string; memoryBytes: number }> | undefined, run: { startedAt?: string; finishedAt?: string } | undefined) {
+  if (!points?.length) return undefined;
+  const from = run?.startedAt ? Date.parse(run.startedAt) : -Infinity;
+  const to = run?.finishedAt ? Date.parse(run.finishedAt) + 1000 : Infinity;
+  let best: { bytes: number; at: string } | undefined;
+  for (const p of points) {
+    const t = Date.parse(p.at);
+    if (t >= from && t <= to && (!best || p.memoryBytes > best.bytes)) best = { bytes: p.memoryBytes, at: p.at };
+  }
+  return best;
+}
+
 function memoryLimitOf(c: ContainerJson | undefined): number | undefined {
   const limit = (c?.resources as { limits?: Record<string, string | number> } | undefined)?.limits?.memory;
   if (limit === undefined) return undefined;
@@ -212,10 +225,12 @@ function crashNextStep(input: DiagnosisInput, s: ContainerStatusJson, oom: boole
   const spec = input.pod.spec.containers.find(c => c.name === s.name);
   if (oom) {
     const limit = memoryLimitOf(spec);
-    const peak = input.evidence?.memoryPeaks?.[s.name];
+    const peak = peakOfRun(input.evidence?.memoryHistory?.[s.name], s.lastState?.terminated ?? s.state?.terminated);
     const facts = [
       limit !== undefined ? `memory limit: ${formatBytes(limit)}` : 'no memory limit: the node ran out of memory',
-      peak ? `the most memory seen in use: ${formatBytes(peak.bytes)} at ${peak.at}${limit ? ` (${Math.round((peak.bytes / limit) * 100)}% of the limit)` : ''}` : 'no memory samples yet (metrics.k8s.io)',
+      peak
+        ? `the most memory seen in use before the kill: ${formatBytes(peak.bytes)} at ${peak.at}${limit ? ` (${Math.round((peak.bytes / limit) * 100)}% of the limit)` : ''}`
+        : 'no memory sample of the run that was killed (metrics.k8s.io is sampled while someone looks at the entity)',
     ];
     return {
       nextStep:

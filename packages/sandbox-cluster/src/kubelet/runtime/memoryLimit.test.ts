@@ -61,6 +61,7 @@ describe('memory limits, enforced', () => {
     expect(over.oomKilled()).toBe(true);
     expect(b.exitCode).toBeNull();
     expect(under.oomKilled()).toBe(false);
+    expect(under.workingSetBytes()).toBeUndefined(); // no cgroup: metrics use the resident set
     await under.release();
   });
 });
@@ -84,7 +85,16 @@ describeWithCgroups('memory limits, enforced by the kernel', () => {
       return wrapped;
     });
     children.push(child);
-    expect(await exited(child)).toBe('SIGKILL');
+    const exit = exited(child);
+    // While it grows, the cgroup's working set (what the limit counts) shows it.
+    let seen = 0;
+    while (child.exitCode === null && child.signalCode === null) {
+      seen = Math.max(seen, limited.workingSetBytes() ?? 0);
+      await new Promise(r => setTimeout(r, 20));
+    }
+    expect(await exit).toBe('SIGKILL');
+    expect(seen).toBeGreaterThan(4 * 2 ** 20);
+    expect(seen).toBeLessThanOrEqual(24 * 2 ** 20);
     expect(limited.oomKilled()).toBe(true);
     expect(fs.existsSync(cgroupDir)).toBe(true);
     await limited.release();

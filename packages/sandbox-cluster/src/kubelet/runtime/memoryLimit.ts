@@ -17,6 +17,11 @@ export interface LimitedContainer {
   oomKilled(): boolean;
   /** Kills what is left of the container's processes and removes its cgroup. */
   release(): Promise<void>;
+  /**
+   * The memory the kernel counts against the limit, less reclaimable page cache (cAdvisor's
+   * working set: usage - inactive_file); undefined without a cgroup.
+   */
+  workingSetBytes(): number | undefined;
 }
 
 export interface MemoryLimiter {
@@ -111,6 +116,16 @@ class CgroupMemoryLimiter implements MemoryLimiter {
         this.open.delete(name);
         await removeCgroup(dir);
       },
+      workingSetBytes: () => {
+        try {
+          const usage = Number(fs.readFileSync(path.join(dir, this.version === 1 ? 'memory.usage_in_bytes' : 'memory.current'), 'utf8'));
+          const stat = fs.readFileSync(path.join(dir, 'memory.stat'), 'utf8');
+          const inactive = Number(new RegExp(`^${this.version === 1 ? 'total_inactive_file' : 'inactive_file'} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0);
+          return Math.max(0, usage - inactive);
+        } catch {
+          return undefined;
+        }
+      },
     };
     this.open.set(name, limited);
     return limited;
@@ -164,6 +179,7 @@ class WatchdogMemoryLimiter implements MemoryLimiter {
     return {
       wrap: argv => argv,
       oomKilled: () => entry.killed,
+      workingSetBytes: () => undefined,
       release: async () => {
         if (this.watched.get(marker) === entry) this.watched.delete(marker);
         if (!this.watched.size) this.stopTimer();

@@ -8,7 +8,7 @@ const CHART = { width: 120, height: 22 };
 const useStyles = makeStyles(theme => ({
   table: { width: '100%', borderCollapse: 'collapse', marginTop: theme.spacing(1), fontSize: 13 },
   cell: { padding: theme.spacing(0.25, 0.5), verticalAlign: 'middle', whiteSpace: 'nowrap' },
-  name: { fontFamily: 'monospace', overflowWrap: 'anywhere', whiteSpace: 'normal' },
+  name: { fontFamily: 'monospace' },
   amount: { fontVariantNumeric: 'tabular-nums', whiteSpace: 'normal', width: '100%' },
   chartCell: { width: 124 },
   chart: { display: 'block' },
