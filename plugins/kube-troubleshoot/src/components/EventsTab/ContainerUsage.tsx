@@ -70,6 +70,8 @@ function Row(props: { c: ContainerMetrics; what: 'cpu' | 'memory'; windowMinutes
  */
 export function ContainerUsage(props: { pod: PodMetrics; windowSeconds: number }) {
   const classes = useStyles();
+  // A pod that never ran (not scheduled, no image) has nothing to show.
+  if (!props.pod.containers.some(c => c.usage || c.history.length)) return null;
   const windowMinutes = Math.round(props.windowSeconds / 60);
   const near = props.pod.containers.filter(c => c.nearMemoryLimit);
   return (
@@ -87,11 +89,6 @@ export function ContainerUsage(props: { pod: PodMetrics; windowSeconds: number }
           {`${c.name} is near its memory limit: it is OOM-killed at ${formatBytes(c.limits.memoryBytes ?? 0)}`}
         </Typography>
       ))}
-      {!props.pod.containers.some(c => c.usage) && (
-        <Typography variant="caption" color="textSecondary">
-          No CPU or memory sample yet: metrics-server reports every few seconds.
-        </Typography>
-      )}
     </div>
   );
 }

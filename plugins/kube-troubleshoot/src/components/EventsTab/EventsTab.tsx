@@ -115,11 +115,12 @@ function EventsTable(props: {
         </span>
       ),
     },
-    { title: 'Reason', field: 'reason', cellStyle: { minWidth: 140 } },
+    { title: 'Reason', field: 'reason', width: '150px', cellStyle: { overflowWrap: 'anywhere' } },
     {
       title: 'Object',
       field: 'object.name',
-      cellStyle: { minWidth: 190, overflowWrap: 'anywhere' },
+      width: '190px',
+      cellStyle: { overflowWrap: 'anywhere' },
       customFilterAndSearch: (term: string, e) =>
         `${e.object.kind}/${e.object.name} ${e.object.fieldPath ?? ''}`
           .toLowerCase()
@@ -134,14 +135,13 @@ function EventsTable(props: {
     {
       title: 'Message',
       field: 'message',
-      cellStyle: { minWidth: 240 },
       render: e => <span className={classes.message}>{e.message}</span>,
     },
-    { title: 'Count', field: 'count', type: 'numeric', width: '70px' },
+    { title: 'Count', field: 'count', type: 'numeric', width: '100px', headerStyle: { whiteSpace: 'nowrap' } },
     {
       title: 'First seen',
       field: 'firstSeen',
-      width: '110px',
+      width: '120px',
       headerStyle: { whiteSpace: 'nowrap' },
       customSort: (a, b) => time(a.firstSeen) - time(b.firstSeen),
       render: e => seen(e.firstSeen),
@@ -149,7 +149,7 @@ function EventsTable(props: {
     {
       title: 'Last seen',
       field: 'lastSeen',
-      width: '110px',
+      width: '120px',
       headerStyle: { whiteSpace: 'nowrap' },
       defaultSort: 'desc',
       customSort: (a, b) =>
@@ -169,6 +169,8 @@ function EventsTable(props: {
         pageSize: 20,
         pageSizeOptions: [20, 50, 100],
         padding: 'dense',
+        // Fixed widths for all but the message, which is what is read: it gets the rest of the row.
+        tableLayout: 'fixed',
         search: true,
         emptyRowsWhenPaging: false,
       }}
