@@ -109,7 +109,7 @@ describe('diagnosePod', () => {
       ] } },
     });
     expect(d.verdict).toContain('(exit code 137, OOMKilled)');
-    expect(d.nextStep).toBe('It was killed for using more than its 64 MiB memory limit (OOMKilled, exit code 137): raise resources.limits.memory above what it needs (it reached 61 MiB before the kill), or find what keeps growing (its last log lines are below).');
+    expect(d.nextStep).toBe('It was killed for using more than its 64 MiB memory limit (OOMKilled, exit code 137): raise resources.limits.memory above what it needs (the most seen in use before the kill was 61 MiB; a burst between two samples is not seen), or find what keeps growing (its last log lines are below).');
     expect(d.details.slice(0, 2)).toEqual(['memory limit: 64 MiB', 'the most memory seen in use before the kill: 61 MiB at 2026-01-01T00:00:05Z (95% of the limit)']);
   });
 

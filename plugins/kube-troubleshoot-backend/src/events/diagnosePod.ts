@@ -235,7 +235,7 @@ function crashNextStep(input: DiagnosisInput, s: ContainerStatusJson, oom: boole
     return {
       nextStep:
         limit !== undefined
-          ? `It was killed for using more than its ${formatBytes(limit)} memory limit (OOMKilled, exit code 137): raise resources.limits.memory above what it needs${peak ? ` (it reached ${formatBytes(peak.bytes)} before the kill)` : ''}, or find what keeps growing (its last log lines are below).`
+          ? `It was killed for using more than its ${formatBytes(limit)} memory limit (OOMKilled, exit code 137): raise resources.limits.memory above what it needs${peak ? ` (the most seen in use before the kill was ${formatBytes(peak.bytes)}; a burst between two samples is not seen)` : ''}, or find what keeps growing (its last log lines are below).`
           : 'It was killed because the node ran out of memory: give it a memory request and limit that fit, or find what keeps growing.',
       facts,
     };
