@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findSandboxProcesses, Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
-import { requireTool, waitFor, workloadsDir } from '../support/tools';
+import { requireTool, runKubectl, waitFor, workloadsDir } from '../support/tools';
 
 /**
  * The demo's invoice-renderer, OOM-killed against its memory limit, as kubectl shows it: its memory
@@ -20,15 +19,7 @@ let sandbox: Sandbox;
 let tmp: string;
 let kubeconfig: string;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(resolve => {
-    execFile(kubectl!, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 20_000 }, (err, stdout, stderr) => {
-      let code = 0;
-      if (err) code = typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runKubectl(kubectl!, kubeconfig, args);
 
 const podName = () => sandbox.cluster.store.list<Pod>('pods', 'default').find(p => p.metadata.name.startsWith('invoice-renderer-'))!.metadata.name;
 

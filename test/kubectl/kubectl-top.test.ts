@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findSandboxProcesses, Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
-import { requireTool, waitFor } from '../support/tools';
+import { requireTool, runKubectl, waitFor } from '../support/tools';
 
 /**
  * `kubectl top` against the sandbox's metrics.k8s.io: discovery, PodMetrics from the containers'
@@ -21,15 +20,7 @@ let sandbox: Sandbox;
 let tmp: string;
 let kubeconfig: string;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(resolve => {
-    execFile(kubectl!, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 20_000 }, (err, stdout, stderr) => {
-      let code = 0;
-      if (err) code = typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runKubectl(kubectl!, kubeconfig, args);
 
 /** `kubectl top pod` rows by pod name: millicores and MiB. */
 async function topPods(): Promise<Map<string, { cpuMilli: number; memoryMi: number }>> {

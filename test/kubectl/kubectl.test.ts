@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { findSandboxProcesses, startSandbox, Sandbox } from '@internal/sandbox-cluster';
-import { kubectlBinaries, requireTool, waitFor, workloadsDir } from '../support/tools';
+import { CommandResult, kubectlBinaries, requireTool, runKubectl, waitFor, workloadsDir } from '../support/tools';
 
 /**
  * Real kubectl (1.31, 1.32, 1.33 where installed) against a fresh sandbox: the sandbox is only
@@ -20,21 +20,9 @@ let sandbox: Sandbox;
 let kubeconfig: string;
 let tmp: string;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CommandResult;
 
-function run(bin: string, args: string[], timeoutMs = 20_000): Promise<Result> {
-  return new Promise(resolve => {
-    execFile(bin, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: timeoutMs }, (err, stdout, stderr) => {
-      let code = 0;
-      if (err) code = typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (bin: string, args: string[], timeoutMs = 20_000): Promise<Result> => runKubectl(bin, kubeconfig, args, timeoutMs);
 
 /** Runs a streaming kubectl command, collects its output for `ms`, then stops it. */
 function stream(bin: string, args: string[], ms: number, during?: () => void): Promise<{ out: string; exited: boolean }> {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -38,6 +38,23 @@ export function kubectlBinaries(versions: string[]): Array<{ version: string; bi
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const workloadsDir = path.join(repoRoot, 'examples', 'workloads');
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl (any version's binary) against a kubeconfig; resolves with its exit code and output, never rejects. */
+export function runKubectl(bin: string, kubeconfig: string, args: string[], timeoutMs = 20_000): Promise<CommandResult> {
+  return new Promise(resolve => {
+    execFile(bin, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      let code = 0;
+      if (err) code = typeof err.code === 'number' ? err.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

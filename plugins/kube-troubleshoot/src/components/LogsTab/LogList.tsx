@@ -14,6 +14,7 @@ import ArrowDownwardIcon from '@material-ui/icons/ArrowDownward';
 import { AnsiSegment, AnsiStyle, parseAnsi } from './ansi';
 import { LogEntry } from './logBuffer';
 import { findMatches, Matcher } from './search';
+import { formatTimestamp, TimeZoneMode } from './timeFormat';
 
 export const ROW_HEIGHT = 20;
 
@@ -131,6 +132,7 @@ interface RowProps {
   tagMode: TagMode;
   tagColor?: string;
   timestamps: boolean;
+  timeZone: TimeZoneMode;
   matcher?: Matcher;
   current: boolean;
 }
@@ -143,7 +145,7 @@ function tagOf(entry: LogEntry, mode: TagMode): string | undefined {
 }
 
 function LogTextRow(props: RowProps) {
-  const { entry, tagMode, tagColor, timestamps, matcher, current } = props;
+  const { entry, tagMode, tagColor, timestamps, timeZone, matcher, current } = props;
   const classes = useStyles();
   const tag = tagOf(entry, tagMode);
   const kindClass = {
@@ -157,7 +159,7 @@ function LogTextRow(props: RowProps) {
     <span className={kindClass} data-current={current || undefined}>
       {timestamps && entry.timestamp && (
         <span className={classes.ts}>
-          {entry.timestamp.replace(/(\.\d{3})\d*/, '$1')}{' '}
+          {formatTimestamp(entry.timestamp, timeZone)}{' '}
         </span>
       )}
       {tag && (
@@ -184,6 +186,10 @@ export interface LogListProps {
   height: number | string;
   wrap: boolean;
   timestamps: boolean;
+  /** How timestamps read: UTC as Kubernetes writes them, or the browser's local time. */
+  timeZone?: TimeZoneMode;
+  /** Text size in px (rows grow with it). */
+  fontSize?: number;
   tagMode: TagMode;
   tagColor(pod: string): string;
   matcher?: Matcher;
@@ -239,6 +245,8 @@ export function LogList(props: LogListProps) {
     height,
     wrap,
     timestamps,
+    timeZone = 'utc',
+    fontSize,
     tagMode,
     tagColor,
     matcher,
@@ -260,10 +268,12 @@ export function LogList(props: LogListProps) {
   );
 
   const fillHeight = useFillHeight(scrollRef, height === 'fill');
+  // 12 px text on 20 px rows; larger text, taller rows.
+  const rowHeight = fontSize ? Math.round((fontSize * 5) / 3) : ROW_HEIGHT;
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 30,
     // Wrapped rows have their own heights, remembered per line (ids survive dropping old lines).
     getItemKey: wrap ? i => at(i)?.id ?? i : undefined,
@@ -271,7 +281,7 @@ export function LogList(props: LogListProps) {
 
   useEffect(() => {
     virtualizer.measure();
-  }, [wrap, timestamps, tagMode, virtualizer]);
+  }, [wrap, timestamps, tagMode, rowHeight, timeZone, virtualizer]);
 
   const lastId = lines.length ? lines[lines.length - 1].id : 0;
 
@@ -297,7 +307,7 @@ export function LogList(props: LogListProps) {
     if (stuckRef.current) {
       el.scrollTop = el.scrollHeight;
     } else if (lastDropped > 0 && !rows && !wrap) {
-      el.scrollTop = Math.max(0, el.scrollTop - lastDropped * ROW_HEIGHT);
+      el.scrollTop = Math.max(0, el.scrollTop - lastDropped * rowHeight);
     }
     // version: lines changed in place
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -319,7 +329,7 @@ export function LogList(props: LogListProps) {
     const el = scrollRef.current;
     if (!el) return;
     const atBottom =
-      el.scrollHeight - el.scrollTop - el.clientHeight <= ROW_HEIGHT;
+      el.scrollHeight - el.scrollTop - el.clientHeight <= rowHeight;
     if (atBottom !== stuckRef.current) setStuckBoth(atBottom);
   };
 
@@ -337,7 +347,10 @@ export function LogList(props: LogListProps) {
       <div
         ref={scrollRef}
         className={classes.scroller}
-        style={{ height: height === 'fill' ? fillHeight : height }}
+        style={{
+          height: height === 'fill' ? fillHeight : height,
+          ...(fontSize ? { fontSize, lineHeight: `${rowHeight}px` } : {}),
+        }}
         onScroll={onScroll}
         role="log"
         aria-live="off"
@@ -364,7 +377,10 @@ export function LogList(props: LogListProps) {
                   className={`${classes.row} ${wrap ? classes.wrap : ''} ${
                     lineIndex === currentLine ? classes.current : ''
                   }`}
-                  style={{ transform: `translateY(${item.start}px)` }}
+                  style={{
+                    transform: `translateY(${item.start}px)`,
+                    ...(!wrap && fontSize ? { height: rowHeight } : {}),
+                  }}
                   data-testid="log-line"
                 >
                   <LogText
@@ -372,6 +388,7 @@ export function LogList(props: LogListProps) {
                     tagMode={tagMode}
                     tagColor={entry.pod ? tagColor(entry.pod) : undefined}
                     timestamps={timestamps}
+                    timeZone={timeZone}
                     matcher={matcher}
                     current={lineIndex === currentLine}
                   />

@@ -393,6 +393,24 @@ describe('LogsTab', () => {
     expect(shownLines()).toHaveLength(1);
   });
 
+  it('shows timestamps in UTC or local time and changes the text size, both kept in the link', async () => {
+    const api = new FakeKubeTroubleshootApi();
+    twoPods(api);
+    await render(api, { url: `/?pod=${podA}&container=api&timestamps=1&font=16` });
+    await waitFor(() => expect(api.streamLogs).toHaveBeenCalled());
+    act(() => api.lastLogStream.send({ ...line(podA, 'api', 'hello'), timestamp: '2026-12-02T05:21:21.123456789Z' }));
+    await flushed();
+    expect(shownLines()).toEqual(['2026-12-02T05:21:21.123Z hello']);
+    expect(screen.getByRole('log', { name: 'Log lines' })).toHaveStyle({ fontSize: '16px', lineHeight: '27px' });
+    fireEvent.change(screen.getByLabelText('Time zone'), { target: { value: 'local' } });
+    const d = new Date('2026-12-02T05:21:21.123Z');
+    const local = `${d.getFullYear()}-12-${String(d.getDate()).padStart(2, '0')} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:21.123`;
+    await waitFor(() => expect(shownLines()).toEqual([`${local} hello`]));
+    fireEvent.click(screen.getByRole('button', { name: 'Larger text' }));
+    await waitFor(() => expect(screen.getByRole('log', { name: 'Log lines' })).toHaveStyle({ fontSize: '18px' }));
+    expect(screen.getByRole('button', { name: 'Larger text' })).toBeDisabled();
+  });
+
   it('says so when the linked pod is gone', async () => {
     const api = new FakeKubeTroubleshootApi();
     twoPods(api);

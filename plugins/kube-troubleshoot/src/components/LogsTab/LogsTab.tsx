@@ -1,4 +1,4 @@
-import { ReactNode, useEffect, useMemo, useState } from 'react';
+import { ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
@@ -10,7 +10,6 @@ import {
   kubeTroubleshootLogsReadPermission,
   PodSummary,
 } from '@kube-troubleshoot/backstage-plugin-common';
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
@@ -25,6 +24,10 @@ import { makeStyles } from '@material-ui/core/styles';
 import ArrowDownIcon from '@material-ui/icons/KeyboardArrowDown';
 import ArrowUpIcon from '@material-ui/icons/KeyboardArrowUp';
 import FilterListIcon from '@material-ui/icons/FilterList';
+import FullscreenIcon from '@material-ui/icons/Fullscreen';
+import FullscreenExitIcon from '@material-ui/icons/FullscreenExit';
+import ZoomInIcon from '@material-ui/icons/ZoomIn';
+import ZoomOutIcon from '@material-ui/icons/ZoomOut';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import PauseIcon from '@material-ui/icons/Pause';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
@@ -63,6 +66,23 @@ const SINCE_PRESETS = [
 
 const ALL = '';
 
+const FONT_SIZES = [10, 11, 12, 14, 16, 18];
+
+/** Whether an element is the document's fullscreen one, and a toggle for it (Esc also leaves). */
+function useFullscreen(ref: React.RefObject<HTMLElement>) {
+  const [on, setOn] = useState(false);
+  useEffect(() => {
+    const changed = () => setOn(Boolean(document.fullscreenElement && document.fullscreenElement === ref.current));
+    document.addEventListener('fullscreenchange', changed);
+    return () => document.removeEventListener('fullscreenchange', changed);
+  }, [ref]);
+  const toggle = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void ref.current?.requestFullscreen?.();
+  };
+  return { on, toggle, supported: typeof document !== 'undefined' && Boolean(document.fullscreenEnabled) };
+}
+
 const useStyles = makeStyles(theme => ({
   toolbar: {
     padding: theme.spacing(1.5, 2),
@@ -87,6 +107,12 @@ const useStyles = makeStyles(theme => ({
     '& .MuiFormControlLabel-label': { fontSize: 14 },
   },
   grow: { flex: 1 },
+  // Full screen: the viewer alone on the page's background, the log down to the bottom.
+  fullscreen: {
+    background: theme.palette.background.default,
+    padding: theme.spacing(2),
+    overflow: 'auto',
+  },
   status: {
     display: 'flex',
     alignItems: 'center',
@@ -239,6 +265,11 @@ function LogsViewer(props: {
   const [regex, setRegex] = useUrlFlag('regex', false);
   const [caseSensitive, setCaseSensitive] = useUrlFlag('case', false);
   const [onlyMatching, setOnlyMatching] = useUrlFlag('only', false);
+  const [timeZone, setTimeZone] = useUrlState('tz', 'utc');
+  const [fontParam, setFont] = useUrlState('font', '12');
+  const fontSize = FONT_SIZES.includes(Number(fontParam)) ? Number(fontParam) : 12;
+  const viewerRef = useRef<HTMLDivElement>(null);
+  const fullscreen = useFullscreen(viewerRef);
   // A linked value that is not a preset falls back to the default.
   const tail = TAIL_PRESETS.some(o => o.value === tailParam) ? tailParam : '1000';
   const since = SINCE_PRESETS.some(o => o.value === sinceParam) ? sinceParam : 'all';
@@ -371,7 +402,7 @@ function LogsViewer(props: {
     : 'Keep the stream open and show new lines as they are written';
 
   return (
-    <Box>
+    <div ref={viewerRef} className={fullscreen.on ? classes.fullscreen : undefined}>
       <ClusterErrorsPanel clusterErrors={clusterErrors} />
       {selection.problems.map(p => (
         <Alert key={p} severity="info" style={{ marginBottom: 8 }}>
@@ -574,6 +605,41 @@ function LogsViewer(props: {
             }
             label="Wrap"
           />
+          {timestamps && (
+            <TextField
+              select
+              size="small"
+              variant="outlined"
+              SelectProps={{ native: true }}
+              value={timeZone === 'local' ? 'local' : 'utc'}
+              onChange={e => setTimeZone(e.target.value)}
+              inputProps={{ 'aria-label': 'Time zone' }}
+            >
+              <option value="utc">UTC</option>
+              <option value="local">Local time</option>
+            </TextField>
+          )}
+          <Tooltip title="Smaller text">
+            <span>
+              <IconButton size="small" aria-label="Smaller text" disabled={fontSize === FONT_SIZES[0]} onClick={() => setFont(String(FONT_SIZES[FONT_SIZES.indexOf(fontSize) - 1]))}>
+                <ZoomOutIcon fontSize="small" />
+              </IconButton>
+            </span>
+          </Tooltip>
+          <Tooltip title="Larger text">
+            <span>
+              <IconButton size="small" aria-label="Larger text" disabled={fontSize === FONT_SIZES[FONT_SIZES.length - 1]} onClick={() => setFont(String(FONT_SIZES[FONT_SIZES.indexOf(fontSize) + 1]))}>
+                <ZoomInIcon fontSize="small" />
+              </IconButton>
+            </span>
+          </Tooltip>
+          {fullscreen.supported && (
+            <Tooltip title={fullscreen.on ? 'Leave full screen (Esc)' : 'Full screen'}>
+              <IconButton size="small" aria-label={fullscreen.on ? 'Leave full screen' : 'Full screen'} onClick={fullscreen.toggle}>
+                {fullscreen.on ? <FullscreenExitIcon fontSize="small" /> : <FullscreenIcon fontSize="small" />}
+              </IconButton>
+            </Tooltip>
+          )}
           <TextField
             size="small"
             variant="outlined"
@@ -722,6 +788,8 @@ function LogsViewer(props: {
         height="fill"
         wrap={wrap}
         timestamps={timestamps}
+        timeZone={timeZone === 'local' ? 'local' : 'utc'}
+        fontSize={fontSize}
         tagMode={tagMode}
         tagColor={podColor}
         matcher={matcher}
@@ -736,7 +804,7 @@ function LogsViewer(props: {
           following,
         })}
       />
-    </Box>
+    </div>
   );
 }
 
