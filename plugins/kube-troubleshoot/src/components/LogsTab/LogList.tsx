@@ -15,6 +15,7 @@ import { AnsiSegment, AnsiStyle, parseAnsi } from './ansi';
 import { LogEntry } from './logBuffer';
 import { findMatches, Matcher } from './search';
 import { formatTimestamp, TimeZoneMode } from './timeFormat';
+import { isSelected, LineSelection } from './lineSelection';
 
 export const ROW_HEIGHT = 20;
 
@@ -51,6 +52,7 @@ const useStyles = makeStyles(theme => ({
     height: 'auto',
   },
   current: { background: 'rgba(255,200,0,0.12)' },
+  selected: { background: 'rgba(100,160,255,0.22)', '&:hover': { background: 'rgba(100,160,255,0.28)' } },
   ts: { color: '#8a8a8a' },
   tag: { fontWeight: 500 },
   notice: { color: '#9cdcfe', fontStyle: 'italic' },
@@ -137,7 +139,7 @@ interface RowProps {
   current: boolean;
 }
 
-function tagOf(entry: LogEntry, mode: TagMode): string | undefined {
+export function tagOf(entry: LogEntry, mode: TagMode): string | undefined {
   if (mode === 'pod' && entry.pod)
     return `${entry.pod}/${entry.container ?? ''}`;
   if (mode === 'container' && entry.container) return entry.container;
@@ -199,6 +201,9 @@ export interface LogListProps {
   scrollRequest: number;
   /** Entries the buffer dropped from the front at the last change. */
   lastDropped: number;
+  /** Selected lines (by entry id), and what a click on a line does (shift: extend the range). */
+  selection?: LineSelection;
+  onLineClick?(entry: LogEntry, extend: boolean): void;
   emptyText: string;
 }
 
@@ -254,6 +259,8 @@ export function LogList(props: LogListProps) {
     scrollRequest,
     lastDropped,
     emptyText,
+    selection,
+    onLineClick,
   } = props;
   const classes = useStyles();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -370,13 +377,21 @@ export function LogList(props: LogListProps) {
               if (!entry) return null;
               const lineIndex = rows ? rows[item.index] : item.index;
               return (
+                // Picking lines is a pointer shortcut (copy, link); the keyboard has the page's own text selection.
+                // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions
                 <div
                   key={item.key}
                   data-index={item.index}
                   ref={wrap ? virtualizer.measureElement : undefined}
                   className={`${classes.row} ${wrap ? classes.wrap : ''} ${
                     lineIndex === currentLine ? classes.current : ''
-                  }`}
+                  } ${isSelected(selection, entry.id) ? classes.selected : ''}`}
+                  aria-selected={isSelected(selection, entry.id) || undefined}
+                  onClick={e => {
+                    // A click that ends a text selection is a copy by hand, not a line pick.
+                    if (window.getSelection()?.toString()) return;
+                    onLineClick?.(entry, e.shiftKey);
+                  }}
                   style={{
                     transform: `translateY(${item.start}px)`,
                     ...(!wrap && fontSize ? { height: rowHeight } : {}),

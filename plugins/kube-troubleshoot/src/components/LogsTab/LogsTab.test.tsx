@@ -6,6 +6,7 @@ import {
   within,
 } from '@testing-library/react';
 import { Entity } from '@backstage/catalog-model';
+import { LogStreamMessage } from '@kube-troubleshoot/backstage-plugin-common';
 import { KubeTroubleshootApiError } from '../../api';
 import {
   FakeKubeTroubleshootApi,
@@ -398,7 +399,7 @@ describe('LogsTab', () => {
     twoPods(api);
     await render(api, { url: `/?pod=${podA}&container=api&timestamps=1&font=16` });
     await waitFor(() => expect(api.streamLogs).toHaveBeenCalled());
-    act(() => api.lastLogStream.send({ ...line(podA, 'api', 'hello'), timestamp: '2026-12-02T05:21:21.123456789Z' }));
+    act(() => api.lastLogStream.send({ ...line(podA, 'api', 'hello'), timestamp: '2026-12-02T05:21:21.123456789Z' } as LogStreamMessage));
     await flushed();
     expect(shownLines()).toEqual(['2026-12-02T05:21:21.123Z hello']);
     expect(screen.getByRole('log', { name: 'Log lines' })).toHaveStyle({ fontSize: '16px', lineHeight: '27px' });
@@ -409,6 +410,32 @@ describe('LogsTab', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Larger text' }));
     await waitFor(() => expect(screen.getByRole('log', { name: 'Log lines' })).toHaveStyle({ fontSize: '18px' }));
     expect(screen.getByRole('button', { name: 'Larger text' })).toBeDisabled();
+  });
+
+  it('picks a line (in the link), a range with shift, copies it as shown; a linked line is picked again on load', async () => {
+    const writeText = jest.fn(async (_text: string) => undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    const api = new FakeKubeTroubleshootApi();
+    twoPods(api);
+    const first = { ...line(podA, 'api', 'one'), timestamp: '2026-12-02T05:00:01.000000001Z' } as LogStreamMessage;
+    const second = { ...line(podA, 'api', '\x1b[31mtwo\x1b[0m'), timestamp: '2026-12-02T05:00:02.000000002Z' } as LogStreamMessage;
+    const third = { ...line(podA, 'api', 'three'), timestamp: '2026-12-02T05:00:03.000000003Z' } as LogStreamMessage;
+    await render(api, { url: `/?pod=${podA}&container=api&line=${encodeURIComponent(`${podA}/api@2026-12-02T05:00:02.000000002Z`)}` });
+    await waitFor(() => expect(api.streamLogs).toHaveBeenCalled());
+    act(() => api.lastLogStream.send(first, second, third));
+    await flushed();
+    const rows = () => screen.getAllByTestId('log-line');
+    // The linked line is picked once it arrives.
+    await waitFor(() => expect(rows()[1]).toHaveAttribute('aria-selected', 'true'));
+    expect(rows()[0]).not.toHaveAttribute('aria-selected');
+    fireEvent.click(rows()[0]);
+    fireEvent.click(rows()[2], { shiftKey: true });
+    expect(rows().map(r => r.getAttribute('aria-selected'))).toEqual(['true', 'true', 'true']);
+    fireEvent.click(screen.getByRole('button', { name: 'Copy 3 selected' }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith('one\ntwo\nthree'));
+    expect(await screen.findByText('Copied 3 lines')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear selection' }));
+    expect(rows().some(r => r.getAttribute('aria-selected'))).toBe(false);
   });
 
   it('says so when the linked pod is gone', async () => {

@@ -41,7 +41,9 @@ import {
   NoPodsEmptyState,
   RequestErrorPanel,
 } from '../common/TabStates';
-import { LogList, TagMode } from './LogList';
+import { LogList, tagOf, TagMode } from './LogList';
+import { findLineRef, LineSelection, lineRef, selectedText } from './lineSelection';
+import { LogEntry } from './logBuffer';
 import { MAX_LOG_LINES } from './logBuffer';
 import { containerLabel, podColorFor, podLabel } from './podLabels';
 import { createMatcher, Matcher, searchLines } from './search';
@@ -269,6 +271,11 @@ function LogsViewer(props: {
   const [fontParam, setFont] = useUrlState('font', '12');
   const fontSize = FONT_SIZES.includes(Number(fontParam)) ? Number(fontParam) : 12;
   const viewerRef = useRef<HTMLDivElement>(null);
+  // A picked line is in the link (?line=pod/container@timestamp); shift-click picks a range to copy.
+  const [lineParam, setLineParam] = useUrlState('line', '');
+  const [picked, setPicked] = useState<LineSelection>();
+  const [copied, setCopied] = useState<string>();
+  const linkedLine = useRef<{ ref: string; done: boolean }>({ ref: lineParam, done: !lineParam });
   const fullscreen = useFullscreen(viewerRef);
   // A linked value that is not a preset falls back to the default.
   const tail = TAIL_PRESETS.some(o => o.value === tailParam) ? tailParam : '1000';
@@ -351,10 +358,49 @@ function LogsViewer(props: {
     setScrollRequest(r => r + 1);
   };
 
+  // The linked line, once it has arrived: picked and scrolled to (once per link).
+  const [linkedIndex, setLinkedIndex] = useState<number>();
+  useEffect(() => {
+    const link = linkedLine.current;
+    if (link.done) return;
+    const i = findLineRef(lines, link.ref);
+    if (i < 0) return;
+    link.done = true;
+    setPicked({ anchor: lines[i].id, head: lines[i].id });
+    setLinkedIndex(i);
+    setScrollRequest(r => r + 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lines, stream.version]);
+  const onLineClick = (entry: LogEntry, extend: boolean) => {
+    setCopied(undefined);
+    setLinkedIndex(undefined);
+    if (extend && picked) {
+      setPicked({ anchor: picked.anchor, head: entry.id });
+      return;
+    }
+    if (picked && picked.anchor === entry.id && picked.head === entry.id) {
+      setPicked(undefined);
+      setLineParam('');
+      return;
+    }
+    setPicked({ anchor: entry.id, head: entry.id });
+    if (entry.kind === 'line') setLineParam(lineRef(entry));
+  };
+
   let tagMode: TagMode = 'none';
   if (!pod) tagMode = 'pod';
   else if (!container) tagMode = 'container';
   const podColor = useMemo(() => podColorFor(pods), [pods]);
+  const onCopy = async () => {
+    if (!picked) return;
+    const { text, count } = selectedText(lines, picked, { timestamps, timeZone: timeZone === 'local' ? 'local' : 'utc', tag: e => tagOf(e, tagMode) });
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(`Copied ${count.toLocaleString('en-US')} ${count === 1 ? 'line' : 'lines'}`);
+    } catch (e) {
+      setCopied(`Could not copy: ${(e as Error).message}`);
+    }
+  };
 
   const onDownload = async () => {
     setDownload({ busy: true });
@@ -770,6 +816,21 @@ function LogsViewer(props: {
               Restart stream
             </Button>
           )}
+        {picked && (
+          <>
+            <Button size="small" color="primary" variant="outlined" onClick={onCopy}>
+              Copy {selectedText(lines, picked, { timestamps: false, timeZone: 'utc', tag: () => undefined }).count.toLocaleString('en-US')} selected
+            </Button>
+            <Button size="small" onClick={() => { setPicked(undefined); setLineParam(''); setCopied(undefined); }}>
+              Clear selection
+            </Button>
+            {copied && (
+              <Typography variant="body2" color="textSecondary" role="status">
+                {copied}
+              </Typography>
+            )}
+          </>
+        )}
         {stream.paused && (
           <Button
             size="small"
@@ -793,7 +854,9 @@ function LogsViewer(props: {
         tagMode={tagMode}
         tagColor={podColor}
         matcher={matcher}
-        currentLine={currentLine}
+        currentLine={currentLine ?? linkedIndex}
+        selection={picked}
+        onLineClick={onLineClick}
         scrollRequest={scrollRequest}
         lastDropped={stream.lastDropped}
         emptyText={emptyText({
