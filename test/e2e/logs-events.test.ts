@@ -243,6 +243,23 @@ describeIf('Logs and Events tabs in Chromium', () => {
     await page.screenshot({ path: path.join(docs, 'logs-severity.png') });
   });
 
+  it('alice reads payments-api\'s JSON lines as columns of the fields she picks, and indented', async () => {
+    const p = portal!;
+    const page = await pageFor('alice');
+    const pod = sandbox!.cluster.store.list('pods', 'default').find(x => x.metadata.name.startsWith('payments-api-'))!.metadata.name;
+    await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/logs?pod=${pod}&container=api&json=columns`);
+    const msg = page.locator('[data-testid="log-line"] [data-column="msg"]').filter({ hasText: 'payment settled' });
+    await shown(p, msg.first(), 'the msg column', 60_000);
+    await page.getByRole('group', { name: 'JSON columns' }).getByRole('button', { name: 'amount_cents', exact: true }).click();
+    await page.waitForURL(/cols=level%2Cmsg%2Camount_cents|cols=level,msg,amount_cents/);
+    const amount = page.locator('[data-testid="log-line"] [data-column="amount_cents"]').first();
+    await shown(p, amount, 'the picked column', 10_000);
+    expect(await amount.textContent()).toMatch(/^\d+$/);
+    await page.getByLabel('JSON lines').selectOption('pretty');
+    await shown(p, page.getByTestId('log-line').filter({ hasText: '"msg": "payment settled"' }).first(), 'indented JSON', 10_000);
+    await page.screenshot({ path: path.join(docs, 'logs-json.png') });
+  });
+
   it('bob follows search-indexer across its restarts: a marker line at each, the next run\'s lines after it', async () => {
     const p = portal!;
     const page = await pageFor('bob');

@@ -16,6 +16,7 @@ import { LogEntry } from './logBuffer';
 import { findMatches, Matcher } from './search';
 import { formatTimestamp, TimeZoneMode } from './timeFormat';
 import { isSelected, LineSelection } from './lineSelection';
+import { cellText, JsonMode, jsonOf, restText } from './jsonColumns';
 
 export const ROW_HEIGHT = 20;
 
@@ -54,6 +55,9 @@ const useStyles = makeStyles(theme => ({
   current: { background: 'rgba(255,200,0,0.12)' },
   selected: { background: 'rgba(100,160,255,0.22)', '&:hover': { background: 'rgba(100,160,255,0.28)' } },
   ts: { color: '#8a8a8a' },
+  cell: { display: 'inline-block', verticalAlign: 'top', overflow: 'hidden', textOverflow: 'ellipsis', marginRight: '1.5ch' },
+  rest: { color: '#8a8a8a' },
+  pretty: { display: 'block', whiteSpace: 'pre-wrap', color: '#ce9178' },
   tag: { fontWeight: 500 },
   notice: { color: '#9cdcfe', fontStyle: 'italic' },
   error: { color: '#f48771' },
@@ -129,8 +133,18 @@ function renderText(
 
 export type TagMode = 'pod' | 'container' | 'none';
 
+/** How JSON lines are shown: as written, indented, or as columns of the chosen fields (the rest collapsed). */
+export interface JsonView {
+  mode: JsonMode;
+  columns: string[];
+}
+
+/** Width of a column in characters: short fields (level) narrow, the message wide. */
+const COLUMN_CH: Record<string, number> = { level: 7, severity: 9, lvl: 7, '@l': 7, time: 24, ts: 24, timestamp: 24, '@timestamp': 24, '@t': 24 };
+
 interface RowProps {
   entry: LogEntry;
+  json?: JsonView;
   tagMode: TagMode;
   tagColor?: string;
   timestamps: boolean;
@@ -147,7 +161,7 @@ export function tagOf(entry: LogEntry, mode: TagMode): string | undefined {
 }
 
 function LogTextRow(props: RowProps) {
-  const { entry, tagMode, tagColor, timestamps, timeZone, matcher, current } = props;
+  const { entry, tagMode, tagColor, timestamps, timeZone, matcher, current, json } = props;
   const classes = useStyles();
   const tag = tagOf(entry, tagMode);
   const kindClass = {
@@ -169,10 +183,29 @@ function LogTextRow(props: RowProps) {
           [{tag}]{' '}
         </span>
       )}
-      {entry.kind === 'line'
-        ? renderText(parseAnsi(entry.text), matches, classes.mark)
-        : `— ${entry.text} —`}
+      {jsonBody(entry, json, classes) ??
+        (entry.kind === 'line'
+          ? renderText(parseAnsi(entry.text), matches, classes.mark)
+          : `— ${entry.text} —`)}
     </span>
+  );
+}
+
+function jsonBody(entry: LogEntry, json: JsonView | undefined, classes: Record<'cell' | 'rest' | 'pretty', string>): ReactNode | undefined {
+  if (!json || json.mode === 'raw') return undefined;
+  const o = jsonOf(entry);
+  if (!o) return undefined;
+  if (json.mode === 'pretty') return <span className={classes.pretty}>{JSON.stringify(o, null, 2)}</span>;
+  const rest = restText(o, json.columns);
+  return (
+    <>
+      {json.columns.map(c => (
+        <span key={c} className={classes.cell} style={{ width: COLUMN_CH[c] ? `${COLUMN_CH[c]}ch` : undefined }} data-column={c}>
+          {cellText(o[c])}
+        </span>
+      ))}
+      {rest && <span className={classes.rest}>{rest}</span>}
+    </>
   );
 }
 
@@ -201,6 +234,8 @@ export interface LogListProps {
   scrollRequest: number;
   /** Entries the buffer dropped from the front at the last change. */
   lastDropped: number;
+  /** JSON lines indented or as columns; as written when undefined. */
+  json?: JsonView;
   /** Selected lines (by entry id), and what a click on a line does (shift: extend the range). */
   selection?: LineSelection;
   onLineClick?(entry: LogEntry, extend: boolean): void;
@@ -261,7 +296,12 @@ export function LogList(props: LogListProps) {
     emptyText,
     selection,
     onLineClick,
+    json,
   } = props;
+  // Indented JSON takes several rows: measured like wrapped lines.
+  const measured = wrap || json?.mode === 'pretty';
+  const jsonMode = json?.mode;
+  const columnsKey = json?.columns.join(',');
   const classes = useStyles();
   const scrollRef = useRef<HTMLDivElement>(null);
   const [stuck, setStuck] = useState(true);
@@ -283,12 +323,12 @@ export function LogList(props: LogListProps) {
     estimateSize: () => rowHeight,
     overscan: 30,
     // Wrapped rows have their own heights, remembered per line (ids survive dropping old lines).
-    getItemKey: wrap ? i => at(i)?.id ?? i : undefined,
+    getItemKey: measured ? i => at(i)?.id ?? i : undefined,
   });
 
   useEffect(() => {
     virtualizer.measure();
-  }, [wrap, timestamps, tagMode, rowHeight, timeZone, virtualizer]);
+  }, [measured, timestamps, tagMode, rowHeight, timeZone, jsonMode, columnsKey, virtualizer]);
 
   const lastId = lines.length ? lines[lines.length - 1].id : 0;
 
@@ -313,7 +353,7 @@ export function LogList(props: LogListProps) {
     if (!el) return;
     if (stuckRef.current) {
       el.scrollTop = el.scrollHeight;
-    } else if (lastDropped > 0 && !rows && !wrap) {
+    } else if (lastDropped > 0 && !rows && !measured) {
       el.scrollTop = Math.max(0, el.scrollTop - lastDropped * rowHeight);
     }
     // version: lines changed in place
@@ -382,8 +422,8 @@ export function LogList(props: LogListProps) {
                 <div
                   key={item.key}
                   data-index={item.index}
-                  ref={wrap ? virtualizer.measureElement : undefined}
-                  className={`${classes.row} ${wrap ? classes.wrap : ''} ${
+                  ref={measured ? virtualizer.measureElement : undefined}
+                  className={`${classes.row} ${measured ? classes.wrap : ''} ${
                     lineIndex === currentLine ? classes.current : ''
                   } ${isSelected(selection, entry.id) ? classes.selected : ''}`}
                   aria-selected={isSelected(selection, entry.id) || undefined}
@@ -394,7 +434,7 @@ export function LogList(props: LogListProps) {
                   }}
                   style={{
                     transform: `translateY(${item.start}px)`,
-                    ...(!wrap && fontSize ? { height: rowHeight } : {}),
+                    ...(!measured && fontSize ? { height: rowHeight } : {}),
                   }}
                   data-testid="log-line"
                 >
@@ -404,6 +444,7 @@ export function LogList(props: LogListProps) {
                     tagColor={entry.pod ? tagColor(entry.pod) : undefined}
                     timestamps={timestamps}
                     timeZone={timeZone}
+                    json={json}
                     matcher={matcher}
                     current={lineIndex === currentLine}
                   />

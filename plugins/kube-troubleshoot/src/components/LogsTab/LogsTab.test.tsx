@@ -438,6 +438,30 @@ describe('LogsTab', () => {
     expect(rows().some(r => r.getAttribute('aria-selected'))).toBe(false);
   });
 
+  it('shows JSON lines indented or as columns of the chosen fields, the rest collapsed, the choice in the link', async () => {
+    const api = new FakeKubeTroubleshootApi();
+    twoPods(api);
+    await render(api, { url: `/?pod=${podA}&container=api&json=columns` });
+    await waitFor(() => expect(api.streamLogs).toHaveBeenCalled());
+    act(() =>
+      api.lastLogStream.send(
+        line(podA, 'api', '{"level":"info","msg":"payment settled","id":"pay_1","amount_cents":113}'),
+        line(podA, 'api', 'WARN not json'),
+      ),
+    );
+    await flushed();
+    // Default columns: level and message; the rest collapsed after them.
+    expect(shownLines()).toEqual(['infopayment settledid=pay_1 amount_cents=113', 'WARN not json']);
+    const picker = screen.getByRole('group', { name: 'JSON columns' });
+    expect(within(picker).getByRole('button', { name: 'level' })).toHaveAttribute('aria-pressed', 'true');
+    fireEvent.click(within(picker).getByRole('button', { name: 'id' }));
+    await waitFor(() => expect(shownLines()[0]).toBe('infopayment settledpay_1amount_cents=113'));
+    expect(document.querySelector('[data-column="id"]')?.textContent).toBe('pay_1');
+    fireEvent.change(screen.getByLabelText('JSON lines'), { target: { value: 'pretty' } });
+    await waitFor(() => expect(shownLines()[0]).toContain('"msg": "payment settled"'));
+    expect(screen.queryByRole('group', { name: 'JSON columns' })).not.toBeInTheDocument();
+  });
+
   it('says so when the linked pod is gone', async () => {
     const api = new FakeKubeTroubleshootApi();
     twoPods(api);

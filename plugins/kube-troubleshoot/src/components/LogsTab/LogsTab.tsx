@@ -43,6 +43,8 @@ import {
 } from '../common/TabStates';
 import { LogList, tagOf, TagMode } from './LogList';
 import { findLineRef, LineSelection, lineRef, selectedText } from './lineSelection';
+import { defaultColumns, JsonMode, jsonFields, parseColumnsParam } from './jsonColumns';
+import { JsonColumnsPicker } from './JsonColumnsPicker';
 import { LogEntry } from './logBuffer';
 import { MAX_LOG_LINES } from './logBuffer';
 import { containerLabel, podColorFor, podLabel } from './podLabels';
@@ -273,6 +275,9 @@ function LogsViewer(props: {
   const viewerRef = useRef<HTMLDivElement>(null);
   // A picked line is in the link (?line=pod/container@timestamp); shift-click picks a range to copy.
   const [lineParam, setLineParam] = useUrlState('line', '');
+  const [jsonParam, setJsonMode] = useUrlState('json', 'raw');
+  const jsonMode: JsonMode = jsonParam === 'pretty' || jsonParam === 'columns' ? jsonParam : 'raw';
+  const [colsParam, setColsParam] = useUrlState('cols', '');
   const [picked, setPicked] = useState<LineSelection>();
   const [copied, setCopied] = useState<string>();
   const linkedLine = useRef<{ ref: string; done: boolean }>({ ref: lineParam, done: !lineParam });
@@ -386,6 +391,14 @@ function LogsViewer(props: {
     setPicked({ anchor: entry.id, head: entry.id });
     if (entry.kind === 'line') setLineParam(lineRef(entry));
   };
+
+  const fields = useMemo(
+    () => jsonFields(lines),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [lines, stream.version],
+  );
+  const chosenColumns = parseColumnsParam(colsParam);
+  const columns = chosenColumns.length ? chosenColumns : defaultColumns(fields);
 
   let tagMode: TagMode = 'none';
   if (!pod) tagMode = 'pod';
@@ -762,7 +775,30 @@ function LogsViewer(props: {
         </div>
         <div className={classes.row}>
           <SeverityFilter counts={counts} chosen={selection.severity} onChange={selection.setSeverity} />
+          <span className={classes.grow} />
+          {(fields.length > 0 || jsonMode !== 'raw') && (
+            <TextField
+              select
+              label="JSON lines"
+              size="small"
+              variant="outlined"
+              SelectProps={{ native: true }}
+              InputLabelProps={{ shrink: true }}
+              value={jsonMode}
+              onChange={e => setJsonMode(e.target.value)}
+              inputProps={{ 'aria-label': 'JSON lines' }}
+            >
+              <option value="raw">As written</option>
+              <option value="pretty">Indented</option>
+              <option value="columns">Columns</option>
+            </TextField>
+          )}
         </div>
+        {jsonMode === 'columns' && (
+          <div className={classes.row}>
+            <JsonColumnsPicker fields={fields} columns={columns} onChange={next => setColsParam(next.join(','))} />
+          </div>
+        )}
       </Paper>
       {searchError && (
         <Alert severity="warning" style={{ marginBottom: 8 }}>
@@ -851,6 +887,7 @@ function LogsViewer(props: {
         timestamps={timestamps}
         timeZone={timeZone === 'local' ? 'local' : 'utc'}
         fontSize={fontSize}
+        json={jsonMode === 'raw' ? undefined : { mode: jsonMode, columns }}
         tagMode={tagMode}
         tagColor={podColor}
         matcher={matcher}
