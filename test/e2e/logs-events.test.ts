@@ -274,6 +274,15 @@ describeIf('Logs and Events tabs in Chromium', () => {
     expect(await page.getByText('Stream ended').count()).toBe(0);
   });
 
+  it('bob is told gpu-trainer is not scheduled yet and why, not "HTTP 204"', async () => {
+    const p = portal!;
+    const page = await pageFor('bob');
+    await page.goto(`${p.baseUrl}/catalog/default/component/search-indexer/logs?pod=gpu-trainer&container=trainer`);
+    const notice = page.getByTestId('log-line').filter({ hasText: /pod gpu-trainer is not scheduled to a node yet, so it has no log: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/ });
+    await shown(p, notice.first(), 'the not-scheduled notice', 60_000);
+    expect(await page.getByText(/HTTP 204/).count()).toBe(0);
+  });
+
   it('bob reads specific next steps: the missing Service of search-indexer\'s dependency, the label no node has', async () => {
     const p = portal!;
     const page = await pageFor('bob');

@@ -102,8 +102,8 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(1.5),
   },
   // Wide enough for `name · state · N restarts` of demo-length names at 1440 px.
-  picker: { width: 380 },
-  container: { width: 300 },
+  picker: { width: 450 },
+  container: { width: 270 },
   preset: { width: 175 },
   search: { flex: '1 1 360px', maxWidth: 620 },
   switchLabel: {
