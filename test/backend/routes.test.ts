@@ -276,6 +276,26 @@ describe('kube-troubleshoot routes against the sandbox cluster', () => {
     }
   });
 
+  it('reads a time range: lines from sinceTime to untilTime only; a range with an end cannot be followed', async () => {
+    // Enough log for a window of whole seconds with lines before and after it (web logs ten lines a second).
+    const stamps = await waitFor('four seconds of log', async () => {
+      const all = await request(backend.server).get(`${api}/web/logs?pod=${webPod()}&container=main`).set('Authorization', mockCredentials.user.header(ALICE));
+      const t = lines(all.text.trim().split('\n').map(l => JSON.parse(l))).map(l => l.timestamp);
+      return t.length && Date.parse(t[t.length - 1]) - Date.parse(t[0]) > 4000 ? t : undefined;
+    }, 15_000);
+    const from = new Date(Math.ceil(Date.parse(stamps[0]) / 1000) * 1000 + 1000).toISOString().replace('.000', '');
+    const to = new Date(Date.parse(from) + 2000).toISOString().replace('.000', '');
+    const res = await request(backend.server).get(`${api}/web/logs?pod=${webPod()}&container=main&sinceTime=${from}&untilTime=${to}`).set('Authorization', mockCredentials.user.header(ALICE));
+    const got = lines(res.text.trim().split('\n').map(l => JSON.parse(l))).map(l => l.timestamp);
+    expect(got.length).toBeGreaterThan(5);
+    expect(got.every(t => Date.parse(t) >= Date.parse(from) && Date.parse(t) <= Date.parse(to))).toBe(true);
+    // The full log has lines on both sides: the range did cut.
+    expect(stamps.some(t => Date.parse(t) > Date.parse(to))).toBe(true);
+    const follow = await request(backend.server).get(`${api}/web/logs?pod=${webPod()}&container=main&follow=true&untilTime=${to}`).set('Authorization', mockCredentials.user.header(ALICE));
+    expect(follow.status).toBe(400);
+    expect(follow.body.error.message).toBe('query parameter untilTime cannot be combined with follow: a range ends, a follow does not');
+  });
+
   it('says a pod not scheduled yet has no log, and why, instead of the apiserver\'s bare 204', async () => {
     const name = `unplaced-${Date.now()}`;
     sandbox.cluster.createPod({

@@ -199,6 +199,8 @@ export interface LogsQuery {
   tailLines?: number;
   sinceSeconds?: number;
   sinceTime?: string;
+  /** With sinceTime (or alone): only lines up to this instant, RFC3339; not with follow. */
+  untilTime?: string;
   /** Stream the whole log as a text file (Content-Disposition: attachment). */
   download?: boolean;
   /** With download: prefix each line with its timestamp. */

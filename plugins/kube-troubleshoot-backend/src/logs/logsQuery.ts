@@ -21,11 +21,18 @@ export function logsQuery(clusters: () => string[]) {
       tailLines: queryInteger(0, MAX_TAIL_LINES).optional(),
       sinceSeconds: queryInteger(1, MAX_SINCE_SECONDS).optional(),
       sinceTime: rfc3339.optional(),
+      untilTime: rfc3339.optional(),
     })
     .check(ctx => {
       const q = ctx.value;
       if (q.sinceTime !== undefined && q.sinceSeconds !== undefined) {
         ctx.issues.push({ code: 'custom', path: ['sinceSeconds'], message: 'cannot be combined with sinceTime: give one of them', input: q.sinceSeconds });
+      }
+      if (q.untilTime !== undefined && q.follow) {
+        ctx.issues.push({ code: 'custom', path: ['untilTime'], message: 'cannot be combined with follow: a range ends, a follow does not', input: q.untilTime });
+      }
+      if (q.untilTime !== undefined && q.sinceTime !== undefined && Date.parse(q.untilTime) < Date.parse(q.sinceTime)) {
+        ctx.issues.push({ code: 'custom', path: ['untilTime'], message: 'is before sinceTime: the range would be empty', input: q.untilTime });
       }
       if (q.previous && q.follow) {
         ctx.issues.push({ code: 'custom', path: ['follow'], message: 'cannot be combined with previous: a previous container has ended', input: q.follow });

@@ -45,7 +45,7 @@ export function createLogsRouter(deps: { routes: RouteHandlers; targets: TargetR
         if (!sources.length) {
           await sink.write(format.message({ type: 'notice', message: 'the entity has no pods (or none with that container) in the configured clusters' }) + format.message({ type: 'end' }));
         } else {
-          await streamLogs(sources, { follow: q.follow && !q.download, previous: q.previous, tailLines: q.tailLines, sinceSeconds: q.sinceSeconds, sinceTime: q.sinceTime }, format, sink, signal, deps.tuning);
+          await streamLogs(sources, { follow: q.follow && !q.download, previous: q.previous, tailLines: q.tailLines, sinceSeconds: q.sinceSeconds, sinceTime: q.sinceTime, untilTime: q.untilTime }, format, sink, signal, deps.tuning);
         }
         await start();
         res.end();

@@ -4,7 +4,7 @@ import { ContainerStateJson, PodJson } from '../clusters/kubeTypes';
 import { lineBatches } from '../clusters/lineSplitter';
 import { schedulerSummary } from '../events/evidence/scheduling';
 import { LineFramer, LogFormat } from './logFraming';
-import { MergeQueue, parseTimedLine, ResumeCursor, takeInTimeOrder } from './logLines';
+import { compareTime, MergeQueue, parseTimedLine, ResumeCursor, takeInTimeOrder } from './logLines';
 
 /** One container whose log is read. */
 export interface LogSource {
@@ -20,6 +20,8 @@ export interface LogOptions {
   tailLines?: number;
   sinceSeconds?: number;
   sinceTime?: string;
+  /** Lines after this instant are left out, and each source is closed once past it (history only). */
+  untilTime?: string;
 }
 
 /**
@@ -125,9 +127,20 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, format: Log
     await reportFailures();
     if (signal.aborted) return failed;
     let out = '';
+    const past = new Set<number>();
     takeInTimeOrder(queues, (line, source) => {
+      if (opts.untilTime && compareTime(line.timestamp, opts.untilTime) > 0) {
+        past.add(source);
+        return;
+      }
       if (cursors[source].accept(line.timestamp)) out += line.framed;
     }, HISTORY_BATCH);
+    // A source past the range's end is done: the rest of its log is later still, so its upstream is closed.
+    for (const i of past) {
+      if (queues[i].ended) continue;
+      Object.assign(queues[i], { ended: true, items: [], next: 0 });
+      void readers[i].return(undefined);
+    }
     if (out) await sink.write(out);
     empty = queues.flatMap((q, i) => (!q.ended && q.next >= q.items.length ? [i] : []));
     if (!empty.length && queues.every(q => q.ended && q.next >= q.items.length)) break;

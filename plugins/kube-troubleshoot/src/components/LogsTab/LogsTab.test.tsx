@@ -462,6 +462,16 @@ describe('LogsTab', () => {
     expect(screen.queryByRole('group', { name: 'JSON columns' })).not.toBeInTheDocument();
   });
 
+  it('reads a custom time range from the link, and does not follow a range with an end', async () => {
+    const api = new FakeKubeTroubleshootApi();
+    twoPods(api);
+    await render(api, { url: `/?pod=${podA}&container=api&since=custom&from=2026-12-02T05:00:00.000Z&to=2026-12-02T06:00:00.000Z` });
+    await waitFor(() => expect(api.streamLogs).toHaveBeenCalled());
+    expect(api.lastLogStream.query).toEqual(expect.objectContaining({ sinceTime: '2026-12-02T05:00:00.000Z', untilTime: '2026-12-02T06:00:00.000Z', follow: false, sinceSeconds: undefined }));
+    expect(screen.getByLabelText('From')).toBeInTheDocument();
+    expect(screen.getByText('a range with an end is not followed')).toBeInTheDocument();
+  });
+
   it('says so when the linked pod is gone', async () => {
     const api = new FakeKubeTroubleshootApi();
     twoPods(api);

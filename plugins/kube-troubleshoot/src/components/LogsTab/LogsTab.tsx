@@ -66,7 +66,17 @@ const SINCE_PRESETS = [
   { label: 'Last hour', value: '3600' },
   { label: 'Last 24 hours', value: '86400' },
   { label: 'Any time', value: 'all' },
+  { label: 'Custom range…', value: 'custom' },
 ];
+
+/** `2026-12-02T06:21` (a datetime-local input, the browser's time) ↔ ISO instants in the link. */
+const toInputValue = (iso: string) => {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+const fromInputValue = (v: string) => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : '');
 
 const ALL = '';
 
@@ -264,6 +274,8 @@ function LogsViewer(props: {
   const [wrap, setWrap] = useUrlFlag('wrap', false);
   const [tailParam, setTail] = useUrlState('tail', '1000');
   const [sinceParam, setSince] = useUrlState('since', 'all');
+  const [fromParam, setFrom] = useUrlState('from', '');
+  const [toParam, setTo] = useUrlState('to', '');
   const [searchText, setSearchText] = useUrlState('q', '');
   const [searchInput, setSearchInput] = useState(searchText);
   const [regex, setRegex] = useUrlFlag('regex', false);
@@ -297,7 +309,11 @@ function LogsViewer(props: {
   const hasPrevious = Boolean(chosen && (chosen.restartCount > 0 || chosen.lastTermination));
   const previousAllowed = Boolean(pod && container) && hasPrevious;
   const usePrevious = previous && previousAllowed;
-  const following = follow && !usePrevious;
+  const custom = since === 'custom';
+  const rangeFrom = custom && fromParam && !Number.isNaN(Date.parse(fromParam)) ? fromParam : undefined;
+  const rangeTo = custom && toParam && !Number.isNaN(Date.parse(toParam)) ? toParam : undefined;
+  // A range with an end has nothing to follow.
+  const following = follow && !usePrevious && !rangeTo;
 
   const query = {
     cluster: pod?.cluster,
@@ -306,7 +322,9 @@ function LogsViewer(props: {
     follow: following,
     previous: usePrevious,
     tailLines: tail === 'all' ? undefined : Number(tail),
-    sinceSeconds: since === 'all' ? undefined : Number(since),
+    sinceSeconds: since === 'all' || custom ? undefined : Number(since),
+    sinceTime: rangeFrom,
+    untilTime: rangeTo,
   };
   const [generation, setGeneration] = useState(0);
   const stream = useLogStream(entityRef, query, { generation });
@@ -456,9 +474,9 @@ function LogsViewer(props: {
   let previousHint = "Show the log of the container's previous run (after a crash or restart)";
   if (!pod || !container) previousHint = 'Pick one pod and one container: the previous run is per container';
   else if (!hasPrevious) previousHint = `${container} has not restarted: there is no previous run to show`;
-  const followHint = usePrevious
-    ? 'A previous container has ended: there is nothing to follow'
-    : 'Keep the stream open and show new lines as they are written';
+  let followHint = 'Keep the stream open and show new lines as they are written';
+  if (usePrevious) followHint = 'A previous container has ended: there is nothing to follow';
+  else if (rangeTo) followHint = 'A range with an end has nothing to follow';
 
   return (
     <div ref={viewerRef} className={fullscreen.on ? classes.fullscreen : undefined}>
@@ -569,6 +587,31 @@ function LogsViewer(props: {
               </option>
             ))}
           </TextField>
+          {custom && (
+            <>
+              <TextField
+                type="datetime-local"
+                label="From"
+                size="small"
+                variant="outlined"
+                InputLabelProps={{ shrink: true }}
+                value={fromParam ? toInputValue(fromParam) : ''}
+                onChange={e => setFrom(fromInputValue(e.target.value))}
+                inputProps={{ 'aria-label': 'From' }}
+              />
+              <TextField
+                type="datetime-local"
+                label="To"
+                size="small"
+                variant="outlined"
+                InputLabelProps={{ shrink: true }}
+                value={toParam ? toInputValue(toParam) : ''}
+                onChange={e => setTo(fromInputValue(e.target.value))}
+                inputProps={{ 'aria-label': 'To' }}
+                helperText={rangeTo ? 'a range with an end is not followed' : undefined}
+              />
+            </>
+          )}
           <span className={classes.grow} />
           <Tooltip
             title={`The whole log from the server${
@@ -605,7 +648,7 @@ function LogsViewer(props: {
                   size="small"
                   color="primary"
                   checked={following}
-                  disabled={usePrevious}
+                  disabled={usePrevious || Boolean(rangeTo)}
                   onChange={e => setFollow(e.target.checked)}
                 />
               }
