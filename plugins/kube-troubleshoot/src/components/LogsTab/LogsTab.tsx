@@ -186,6 +186,23 @@ function SearchToggle(props: {
   );
 }
 
+/** A date and time in the browser's zone, kept as an ISO instant (empty: none). */
+function InstantField(props: { label: string; value: string; onChange(iso: string): void; helperText?: string }) {
+  return (
+    <TextField
+      type="datetime-local"
+      label={props.label}
+      size="small"
+      variant="outlined"
+      InputLabelProps={{ shrink: true }}
+      value={props.value ? toInputValue(props.value) : ''}
+      onChange={e => props.onChange(fromInputValue(e.target.value))}
+      inputProps={{ 'aria-label': props.label }}
+      helperText={props.helperText}
+    />
+  );
+}
+
 /** The pod/container choice lives in the URL (?pod=&container=&cluster=), so it can be linked. */
 function useSelection(pods: PodSummary[]) {
   const [params, setParams] = useSearchParams();
@@ -589,27 +606,8 @@ function LogsViewer(props: {
           </TextField>
           {custom && (
             <>
-              <TextField
-                type="datetime-local"
-                label="From"
-                size="small"
-                variant="outlined"
-                InputLabelProps={{ shrink: true }}
-                value={fromParam ? toInputValue(fromParam) : ''}
-                onChange={e => setFrom(fromInputValue(e.target.value))}
-                inputProps={{ 'aria-label': 'From' }}
-              />
-              <TextField
-                type="datetime-local"
-                label="To"
-                size="small"
-                variant="outlined"
-                InputLabelProps={{ shrink: true }}
-                value={toParam ? toInputValue(toParam) : ''}
-                onChange={e => setTo(fromInputValue(e.target.value))}
-                inputProps={{ 'aria-label': 'To' }}
-                helperText={rangeTo ? 'a range with an end is not followed' : undefined}
-              />
+              <InstantField label="From" value={fromParam} onChange={setFrom} />
+              <InstantField label="To" value={toParam} onChange={setTo} helperText={rangeTo ? 'a range with an end is not followed' : undefined} />
             </>
           )}
           <span className={classes.grow} />
