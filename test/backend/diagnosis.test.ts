@@ -91,6 +91,16 @@ describe('the diagnosis of the demo, with the example RBAC', () => {
     ]));
   });
 
+  it('search-api: running but not ready, the failing readiness probe described with its last answer', async () => {
+    const d = await waitFor('the failing probe', async () => {
+      const pod = (await diagnosis(backend, 'search-indexer')).find(p => p.pod === 'search-api');
+      return pod && /readiness probe/.test(pod.verdict) ? pod : undefined;
+    }, 60_000);
+    expect(d).toMatchObject({ severity: 'warning', container: 'api', verdict: 'search-api is running but not ready: its readiness probe of api fails (query cache 40% warm: not ready for traffic)' });
+    expect(d.details[0]).toBe('readiness probe of api: exec [sh -c test -f /tmp/cache-warm || { echo "query cache 40% warm: not ready for traffic"; exit 1; }] delay=0s timeout=1s period=5s #success=1 #failure=3');
+    expect(d.details[1]).toMatch(/^failed \d+x, last answer: query cache 40% warm: not ready for traffic$/);
+  });
+
   it('gpu-trainer and reports-legacy: the unmatched label, once; the tag that does not exist', async () => {
     const pods = await waitFor('both pods of payments-api and search-indexer', async () => {
       const all = [...(await diagnosis(backend, 'search-indexer')), ...(await diagnosis(backend, 'payments-api'))];

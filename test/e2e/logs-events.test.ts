@@ -290,6 +290,7 @@ describeIf('Logs and Events tabs in Chromium', () => {
     await shown(p, page.getByText(/No Service named opensearch exists in namespace default/).first(), 'the missing Service', 90_000);
     await shown(p, page.getByText(/OPENSEARCH_ADDRESS/).first(), 'the env var holding the address', 10_000);
     await shown(p, page.getByText('gpu-trainer cannot be scheduled: no node has the label accelerator=nvidia-a100 its nodeSelector asks for'), 'the unmatched label', 10_000);
+    await shown(p, page.getByText('search-api is running but not ready: its readiness probe of api fails (query cache 40% warm: not ready for traffic)'), 'the failing probe', 60_000);
     // The scheduler's text once in the diagnosis (the event's own row in the table below is the event).
     expect(await page.getByTestId('card-gpu-trainer').getByText(/0\/1 nodes are available/).count()).toBe(1);
   });

@@ -133,6 +133,37 @@ describe.each(modes)('%s containers', (mode, isolation, memoryEnforcement, enfor
     expect(() => pod('bad', { resources: { limits: { cpu: '-1' } } })).toThrow('spec.containers[0].resources.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0');
   });
 
+  it('runs readiness and liveness probes: not ready until the probe passes, restarted after liveness fails', async () => {
+    pod('probed', {
+      command: ['sh', '-c', 'sleep 900'],
+      readinessProbe: { exec: { command: ['sh', '-c', 'test -f /tmp/ok || { echo "cache cold"; exit 1; }'] }, periodSeconds: 1 },
+    });
+    const status = () => cluster.store.get<Pod>('pods', 'default', 'probed')?.status;
+    const unhealthy = () => cluster.store.list<{ reason?: string; message?: string; involvedObject: { name: string } } & Pod>('events', 'default').filter(e => e.involvedObject.name === 'probed' && e.reason === 'Unhealthy');
+    await until('a failed readiness probe', () => (unhealthy().length ? true : undefined));
+    expect(unhealthy()[0].message).toBe('Readiness probe failed: cache cold');
+    expect(status()?.containerStatuses?.[0]).toMatchObject({ ready: false, started: true });
+    expect(status()?.conditions?.find(c => c.type === 'Ready')?.status).toBe('False');
+    const touch = run(cluster.kubelet.exec('default', 'probed', 'c', { argv: ['touch', '/tmp/ok'], stdin: false, tty: false }));
+    expect(await touch.end).toEqual({ kind: 'exit', code: 0 });
+    await until('ready', () => (status()?.containerStatuses?.[0]?.ready ? true : undefined));
+    expect(status()?.conditions?.find(c => c.type === 'Ready')?.status).toBe('True');
+
+    cluster.createPod({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'wedged', namespace: 'default' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image: 'sandbox.local/toolbox:1', command: ['sh', '-c', 'sleep 900'], livenessProbe: { tcpSocket: { port: 1 }, periodSeconds: 1, failureThreshold: 2 } }],
+      },
+    } as Pod);
+    await until('a liveness restart', () => (cluster.store.get<Pod>('pods', 'default', 'wedged')?.status?.containerStatuses?.[0]?.restartCount ? true : undefined), 15_000);
+    const events = cluster.store.list<{ reason?: string; message?: string; involvedObject: { name: string } } & Pod>('events', 'default').filter(e => e.involvedObject.name === 'wedged');
+    expect(events.find(e => e.reason === 'Unhealthy')?.message).toBe('Liveness probe failed: dial tcp 127.0.0.1:1: connect: connection refused');
+    expect(events.find(e => e.reason === 'Killing')?.message).toBe('Container c failed liveness probe, will be restarted');
+  });
+
   it('deletes a pod within its grace period, leaving no process or file', async () => {
     cluster.createPod({
       apiVersion: 'v1',

@@ -20,6 +20,7 @@ import { PTY_ENV, withPty } from './runtime/pty';
 import { LimitedContainer, MemoryLimiter, openMemoryLimiter } from './runtime/memoryLimit';
 import { parseQuantity } from '../api/quantity';
 import { podQosClass } from '../api/qos';
+import { probeTiming, ProbeResult, ProbeSpec, runProbe } from './probes';
 import { findExecutable, hostPathOf, mountScript, planRoot, prepareRoot, RootPlan } from './runtime/rootfs';
 
 export interface KubeletOptions {
@@ -61,6 +62,10 @@ interface ContainerRun {
   stdinUsed?: boolean;
   /** The running instance's memory limit, when it has one. */
   memory?: LimitedContainer;
+  /** The readiness probe's verdict; undefined without one (then running is ready). */
+  readinessOk?: boolean;
+  /** Stops the running instance's probes. */
+  stopProbes?: () => void;
 }
 
 interface PodRun {
@@ -360,11 +365,72 @@ export class Kubelet extends EventEmitter {
     c.started = true;
     c.state = { running: { startedAt } };
     this.events.record(ref, 'Normal', 'Started', `Started container ${c.spec.name}`, this.source());
+    if (c.kind === 'containers') this.startProbes(run, c, proc);
     this.syncStatus(run);
     // A short-lived command may have ended while the start was confirmed.
     if (proc.exitInfo) this.onExit(run, c, proc.exitInfo, startedAt);
     else proc.once('exit', info2 => this.onExit(run, c, info2, startedAt));
     if (run.stopping) void proc.stop(0); // deleted while it started
+  }
+
+  /**
+   * The prober of one container instance: readiness decides `ready` (false until it passes),
+   * liveness restarts the container after `failureThreshold` failures in a row; each failure is a
+   * Warning `Unhealthy` event with the probe's answer, as the kubelet records it.
+   */
+  private startProbes(run: PodRun, c: ContainerRun, proc: ContainerProcess) {
+    const timers: NodeJS.Timeout[] = [];
+    let stopped = false;
+    c.stopProbes = () => {
+      stopped = true;
+      timers.forEach(clearTimeout);
+    };
+    const kinds: Array<['Readiness' | 'Liveness', ProbeSpec | undefined]> = [
+      ['Readiness', c.spec.readinessProbe as ProbeSpec | undefined],
+      ['Liveness', c.spec.livenessProbe as ProbeSpec | undefined],
+    ];
+    c.readinessOk = c.spec.readinessProbe ? false : undefined;
+    for (const [kind, spec] of kinds) {
+      if (!spec) continue;
+      const t = probeTiming(spec);
+      let failures = 0;
+      let successes = 0;
+      const tick = async () => {
+        if (stopped || run.stopping || proc.exitInfo) return;
+        let result: ProbeResult;
+        try {
+          result = await runProbe(spec, argv => this.exec(run.namespace, run.name, c.spec.name, { argv, stdin: false, tty: false }), t.timeoutMs);
+        } catch (e) {
+          result = { ok: false, output: (e as Error).message };
+        }
+        if (stopped || run.stopping || proc.exitInfo) return;
+        if (result.ok) {
+          failures = 0;
+          successes += 1;
+          if (kind === 'Readiness' && !c.readinessOk && successes >= t.successThreshold) {
+            c.readinessOk = true;
+            this.syncStatus(run);
+          }
+        } else {
+          successes = 0;
+          failures += 1;
+          this.events.record(this.ref(run, c)!, 'Warning', 'Unhealthy', `${kind} probe failed: ${result.output}`, this.source());
+          if (kind === 'Readiness' && c.readinessOk && failures >= t.failureThreshold) {
+            c.readinessOk = false;
+            this.syncStatus(run);
+          }
+          if (kind === 'Liveness' && failures >= t.failureThreshold) {
+            this.events.record(this.ref(run, c)!, 'Normal', 'Killing', `Container ${c.spec.name} failed liveness probe, will be restarted`, this.source());
+            c.stopProbes?.();
+            const pod = this.store.get<Pod>('pods', run.namespace, run.name);
+            void proc.stop((pod?.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+            return;
+          }
+        }
+        timers.push(setTimeout(() => void tick(), t.periodMs));
+      };
+      timers.push(setTimeout(() => void tick(), t.initialDelayMs));
+    }
   }
 
   private startFailed(run: PodRun, c: ContainerRun, command: string, startedAt: string) {
@@ -384,6 +450,8 @@ export class Kubelet extends EventEmitter {
   }
 
   private onExit(run: PodRun, c: ContainerRun, info: { exitCode: number }, startedAt: string, reason?: string, message?: string) {
+    c.stopProbes?.();
+    c.stopProbes = undefined;
     // Read before the cgroup goes: the runtime reports OOMKilled when the kernel killed in it.
     const oomKilled = c.memory?.oomKilled() ?? false;
     void c.memory?.release();
@@ -452,6 +520,7 @@ export class Kubelet extends EventEmitter {
     const stops: Array<Promise<unknown>> = [];
     for (const c of this.allRuns(run)) {
       clearTimeout(c.timer);
+      c.stopProbes?.();
       if (c.process) stops.push(c.process.stop((pod?.spec.terminationGracePeriodSeconds ?? 30) * 1000));
     }
     await Promise.all(stops);
@@ -478,7 +547,7 @@ export class Kubelet extends EventEmitter {
       name: c.spec.name,
       state: c.state,
       lastState: c.lastState,
-      ready: c.kind === 'containers' && 'running' in c.state,
+      ready: c.kind === 'containers' && 'running' in c.state && c.readinessOk !== false,
       restartCount: c.instance,
       image: c.spec.image,
       imageID: this.pulled.has(c.spec.image) ? `${c.spec.image.split(':')[0]}@sha256:${hashOf(c.spec.image)}` : '',
@@ -517,7 +586,7 @@ export class Kubelet extends EventEmitter {
       if (old && old.status === status) c.lastTransitionTime = old.lastTransitionTime;
       return c;
     };
-    const ready = allRunning && !run.failed;
+    const ready = allRunning && statuses.every(s => s.ready) && !run.failed;
     this.updatePod(pod, p => {
       p.status = {
         phase,
@@ -692,6 +761,7 @@ export class Kubelet extends EventEmitter {
       const stops: Array<Promise<unknown>> = [];
       for (const c of this.allRuns(run)) {
         clearTimeout(c.timer);
+        c.stopProbes?.();
         if (c.process) {
           this.events.record(referenceTo(pod, `spec.${c.kind}{${c.spec.name}}`), 'Normal', 'Killing', `Stopping container ${c.spec.name}`, this.source());
           stops.push(c.process.stop(grace * 1000));
@@ -737,6 +807,7 @@ export class Kubelet extends EventEmitter {
       run.stopping = true;
       for (const c of this.allRuns(run)) {
         clearTimeout(c.timer);
+        c.stopProbes?.();
         if (c.process) stops.push(c.process.stop(0));
       }
     }
