@@ -61,7 +61,11 @@ describe.each(modes)('%s containers', (mode, isolation, memoryEnforcement, enfor
     } as Pod);
     return until('web to run', () => cluster.store.get<Pod>('pods', 'default', 'web')?.status?.containerStatuses?.every(s => 'running' in s.state) || undefined);
   });
-  afterAll(() => cluster.stop());
+  const afterCleanup: Array<() => void> = [];
+  afterAll(async () => {
+    await cluster.stop();
+    for (const clean of afterCleanup) clean();
+  });
 
   it("runs the distroless image's own program", async () => {
     expect(cluster.isolation.isolated).toBe(mode === 'isolated');
@@ -134,9 +138,12 @@ describe.each(modes)('%s containers', (mode, isolation, memoryEnforcement, enfor
   });
 
   it('runs readiness and liveness probes: not ready until the probe passes, restarted after liveness fails', async () => {
+    // Plain processes share the host's /tmp: a name of this run's own, removed after.
+    const flag = `/tmp/kt-probe-ok-${process.pid}-${mode}`;
+    afterCleanup.push(() => fs.rmSync(flag, { force: true }));
     pod('probed', {
       command: ['sh', '-c', 'sleep 900'],
-      readinessProbe: { exec: { command: ['sh', '-c', 'test -f /tmp/ok || { echo "cache cold"; exit 1; }'] }, periodSeconds: 1 },
+      readinessProbe: { exec: { command: ['sh', '-c', `test -f ${flag} || { echo "cache cold"; exit 1; }`] }, periodSeconds: 1 },
     });
     const status = () => cluster.store.get<Pod>('pods', 'default', 'probed')?.status;
     const unhealthy = () => cluster.store.list<{ reason?: string; message?: string; involvedObject: { name: string } } & Pod>('events', 'default').filter(e => e.involvedObject.name === 'probed' && e.reason === 'Unhealthy');
@@ -144,7 +151,7 @@ describe.each(modes)('%s containers', (mode, isolation, memoryEnforcement, enfor
     expect(unhealthy()[0].message).toBe('Readiness probe failed: cache cold');
     expect(status()?.containerStatuses?.[0]).toMatchObject({ ready: false, started: true });
     expect(status()?.conditions?.find(c => c.type === 'Ready')?.status).toBe('False');
-    const touch = run(cluster.kubelet.exec('default', 'probed', 'c', { argv: ['touch', '/tmp/ok'], stdin: false, tty: false }));
+    const touch = run(cluster.kubelet.exec('default', 'probed', 'c', { argv: ['touch', flag], stdin: false, tty: false }));
     expect(await touch.end).toEqual({ kind: 'exit', code: 0 });
     await until('ready', () => (status()?.containerStatuses?.[0]?.ready ? true : undefined));
     expect(status()?.conditions?.find(c => c.type === 'Ready')?.status).toBe('True');

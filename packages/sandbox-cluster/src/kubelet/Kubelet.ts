@@ -380,9 +380,9 @@ export class Kubelet extends EventEmitter {
    */
   private startProbes(run: PodRun, c: ContainerRun, proc: ContainerProcess) {
     const timers: NodeJS.Timeout[] = [];
-    let stopped = false;
+    const probing = { stopped: false };
     c.stopProbes = () => {
-      stopped = true;
+      probing.stopped = true;
       timers.forEach(clearTimeout);
     };
     const kinds: Array<['Readiness' | 'Liveness', ProbeSpec | undefined]> = [
@@ -396,14 +396,14 @@ export class Kubelet extends EventEmitter {
       let failures = 0;
       let successes = 0;
       const tick = async () => {
-        if (stopped || run.stopping || proc.exitInfo) return;
+        if (probing.stopped || run.stopping || proc.exitInfo) return;
         let result: ProbeResult;
         try {
           result = await runProbe(spec, argv => this.exec(run.namespace, run.name, c.spec.name, { argv, stdin: false, tty: false }), t.timeoutMs);
         } catch (e) {
           result = { ok: false, output: (e as Error).message };
         }
-        if (stopped || run.stopping || proc.exitInfo) return;
+        if (probing.stopped || run.stopping || proc.exitInfo) return;
         if (result.ok) {
           failures = 0;
           successes += 1;
