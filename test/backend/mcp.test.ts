@@ -143,6 +143,9 @@ describe('Kube Troubleshoot over MCP', () => {
       expect(text(refused)).toBe('NotAllowedError: you do not have kube-troubleshoot.logs.read on component:default/payments-api; it is owned by team-payments');
       const events = await call(client, 'list-events', { entityRef: 'component:default/payments-api' });
       expect(text(events)).toMatch(/^NotAllowedError: you do not have kube-troubleshoot\.events\.read on component:default\/payments-api/);
+      const diagnosis = await call(client, 'diagnose-entity', { entityRef: 'component:default/payments-api' });
+      expect(diagnosis.isError).toBe(true);
+      expect(text(diagnosis)).toMatch(/^NotAllowedError: you do not have kube-troubleshoot\.events\.read on component:default\/payments-api/);
       const own = await call(client, 'diagnose-entity', { entityRef: 'component:default/search-indexer' });
       expect(own.isError).toBeFalsy();
       const crash = (own.structuredContent as { pods: Array<{ pod: string; verdict: string }> }).pods.find(p => p.pod.startsWith('search-indexer-'));
