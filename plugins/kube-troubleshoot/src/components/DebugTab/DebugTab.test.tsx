@@ -111,6 +111,13 @@ describe('DebugTab', () => {
     const running = pod('payments-api-1', ['api']);
     expect(defaultPod([pending, running], null).name).toBe('payments-api-1');
     expect(defaultPod([pending, running], 'payments-api-0').name).toBe('payments-api-0');
+    // The one in most trouble first: a crash loop, then one running but not ready, then a healthy one.
+    const crashing = pod('search-indexer-1', ['indexer']);
+    crashing.containers[0] = { ...crashing.containers[0], state: 'waiting', reason: 'CrashLoopBackOff', ready: false, restartCount: 3 };
+    const unready = pod('search-api', ['api']);
+    unready.containers[0] = { ...unready.containers[0], ready: false };
+    expect(defaultPod([running, unready, crashing], null).name).toBe('search-indexer-1');
+    expect(defaultPod([running, unready], null).name).toBe('search-api');
     const api = apiWith();
     api.pods = async () => ({ pods: [pending, running], clusterErrors: [] });
     await renderTab(<DebugTab />, api);

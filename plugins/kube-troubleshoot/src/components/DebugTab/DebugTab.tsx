@@ -54,15 +54,17 @@ export function startBlockedReason(target: PodSummary['containers'][number] | un
 }
 
 /**
- * The pod a tab opens on: the linked one, else the first with a running container (a tool container
- * can join it), else one that crash-loops (a copy can be debugged), never first one that never ran.
+ * The pod a tab opens on: the linked one, else the one in most trouble that can be debugged (one
+ * that crash-loops: a copy can be debugged; then one running but not ready: a tool container can
+ * join it), else the first with a running container, never first one that never ran.
  */
 export function defaultPod(pods: PodSummary[], linked: string | null): PodSummary {
   const regular = (p: PodSummary) => p.containers.filter(c => c.kind === 'container');
   return (
     pods.find(p => p.name === linked) ??
-    pods.find(p => regular(p).some(c => c.state === 'running')) ??
     pods.find(p => regular(p).some(isCrashLooping)) ??
+    pods.find(p => regular(p).some(c => c.state === 'running' && !c.ready)) ??
+    pods.find(p => regular(p).some(c => c.state === 'running')) ??
     pods[0]
   );
 }
