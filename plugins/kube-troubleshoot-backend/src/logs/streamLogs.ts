@@ -148,6 +148,10 @@ async function streamHistory(sources: LogSource[], opts: LogOptions, format: Log
   return failed;
 }
 
+function readPod(source: LogSource, signal: AbortSignal): Promise<PodJson> {
+  return source.client.getJson<PodJson>(`/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`, {}, signal);
+}
+
 function isNotScheduled(e: unknown): boolean {
   return e instanceof KubeApiError && e.statusCode === 204;
 }
@@ -156,7 +160,7 @@ function isNotScheduled(e: unknown): boolean {
 async function notScheduledText(source: LogSource, signal: AbortSignal): Promise<string> {
   let why = '';
   try {
-    const pod = await source.client.getJson<PodJson>(`/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`, {}, signal);
+    const pod = await readPod(source, signal);
     const cond = pod.status?.conditions?.find(c => c.type === 'PodScheduled' && c.status === 'False');
     if (cond?.message) why = `: ${schedulerSummary(cond.message)}`;
   } catch {
@@ -167,11 +171,7 @@ async function notScheduledText(source: LogSource, signal: AbortSignal): Promise
 
 /** The container's state now, and whether the kubelet will start it again once it ended. */
 async function containerState(source: LogSource, signal: AbortSignal) {
-  const pod = await source.client.getJson<PodJson>(
-    `/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`,
-    {},
-    signal,
-  );
+  const pod = await readPod(source, signal);
   const regular = (pod.status?.containerStatuses ?? []).find(s => s.name === source.container);
   const status = regular ?? [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find(s => s.name === source.container);
   return {
@@ -307,10 +307,8 @@ async function nextRun(
     await new Promise(r => setTimeout(r, tuning.restartPollMs ?? 1000));
     if (signal.aborted) return undefined;
     try {
-      const pod = await source.client.getJson<PodJson>(`/api/v1/namespaces/${encodeURIComponent(source.namespace)}/pods/${encodeURIComponent(source.pod)}`, {}, signal);
-      const s = (pod.status?.containerStatuses ?? []).find(c => c.name === source.container);
-      lastExit = s?.lastState?.terminated ?? s?.state?.terminated ?? lastExit;
-      now = { state: s?.state, lastExit, restartCount: s?.restartCount ?? 0, willRestart: willRestart(pod, s?.state, s?.lastState) };
+      now = await containerState(source, signal);
+      lastExit = now.lastExit ?? lastExit;
     } catch (e) {
       if (signal.aborted) return undefined;
       if (e instanceof KubeApiError && e.statusCode === 404) return 'ended'; // the pod is gone
