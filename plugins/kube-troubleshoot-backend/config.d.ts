@@ -65,6 +65,21 @@ export interface Config {
       heartbeatSeconds?: number;
       /** Bytes queued towards a slow side before the other side is paused. Default 1048576. */
       bufferBytes?: number;
+      /**
+       * When the browser's socket drops (a network blip, a reload, a proxy restart), the shell waits
+       * this long for the browser to reattach with its resume token; 0 = it ends with the socket.
+       * A terminal closed by its user ends at once. Default 60.
+       */
+      reattachGraceSeconds?: number;
+      /** Output kept per session for a browser that reattaches or a watcher who joins. Default 131072 (128 KiB). */
+      scrollbackBytes?: number;
+      /**
+       * Where the other backend replicas reach this one (a browser that reattaches through another
+       * replica is passed to the one that runs its shell), e.g. `http://${POD_IP}:7007`. Default:
+       * the address `backend.listen` names, or this machine's first outside IPv4 address when it
+       * listens on all, with `backend.listen`'s port.
+       */
+      replicaUrl?: string;
       /** Origins besides app.baseUrl's and backend.baseUrl's that may open sessions. */
       allowedOrigins?: string[];
     };

@@ -7,7 +7,7 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { CreateSessionResponse } from '@kube-troubleshoot/backstage-plugin-common';
+import { ATTACH_PROTOCOL_PREFIX, CreateSessionResponse, OFFSET_PROTOCOL_PREFIX, TERMINAL_PROTOCOL } from '@kube-troubleshoot/backstage-plugin-common';
 import { findSandboxProcesses, Pod, readRbacIdentity, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
 import { JsonObject } from '@backstage/types';
@@ -385,6 +385,132 @@ describe('terminal sessions', () => {
     const perEntity = await request(backend.server).get('/api/kube-troubleshoot/entities/component/default/web/recordings').set('Authorization', mockCredentials.user.header(ADMIN));
     expect(perEntity.body.items.length).toBeGreaterThanOrEqual(mine.body.items.length);
     expect((await request(backend.server).get('/api/kube-troubleshoot/recordings?from=yesterday').set('Authorization', mockCredentials.user.header(ADMIN))).status).toBe(400);
+  });
+});
+
+describe('sessions that outlive their socket, and live join', () => {
+  const attachProtocols = (token: string, offset?: number) => [TERMINAL_PROTOCOL, `${ATTACH_PROTOCOL_PREFIX}${token}`, ...(offset === undefined ? [] : [`${OFFSET_PROTOCOL_PREFIX}${offset}`])];
+  const attach = (b: Backend, protocols: string[], user: string | null = ALICE) => Client.open(b, { path: '/api/kube-troubleshoot/sessions/ws', protocols } as CreateSessionResponse, { protocols, user });
+  const bytes = (c: Client) => c.output.reduce((n, b) => n + b.length, 0);
+
+  it('keeps the shell through a dropped socket: the owner reattaches once with its resume token, gets what it missed, and its variables are still set', async () => {
+    const client = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    expect(client.ready).toMatchObject({ role: 'owner', owner: ALICE, reattachGraceSeconds: 60, sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/), resumeToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const first = client.ready!;
+    client.type("export KT_MARK=kept-$((40+2)); (sleep 1; echo 'late-'output) &\r");
+    await client.waitFor(/\[1\] \d+/);
+    // The network drops: no close frame (the backend sees 1006).
+    client.ws.terminate();
+    const seen = bytes(client);
+    // The background echo runs while no browser is there: the recording has it.
+    await waitFor('the output made while away', async () => {
+      const r = await request(backend.server).get(`/api/kube-troubleshoot/recordings/${first.recordingId}`).set('Authorization', mockCredentials.user.header(ALICE));
+      return r.body.cast?.includes('late-output') ? true : undefined;
+    });
+    // Another user cannot use the token, and does not spend it.
+    await expect(attach(backend, attachProtocols(first.resumeToken!, seen), BOB)).rejects.toMatchObject({ status: 403 });
+    const back = await attach(backend, attachProtocols(first.resumeToken!, seen));
+    opened.push(back);
+    await back.waitFor(() => !!back.ready);
+    expect(back.ready).toMatchObject({ resumed: true, sessionId: first.sessionId, role: 'owner' });
+    expect(back.ready!.resumeToken).not.toBe(first.resumeToken);
+    // Only what it missed: the late output, not the screen it has.
+    expect(back.screen).toContain('late-output');
+    expect(back.screen).not.toContain('export KT_MARK');
+    expect(back.ready!.outputOffset).toBe(seen + bytes(back));
+    back.type('echo "<$KT_MARK>"\r');
+    await back.waitFor(/<kept-42>/);
+    // Single use.
+    await expect(attach(backend, attachProtocols(first.resumeToken!, 0))).rejects.toMatchObject({ status: 401, body: expect.stringContaining('already used') });
+    // A reload (offset 0): the kept screen again, after a reset, and the shell still there.
+    const reload = await attach(backend, attachProtocols(back.ready!.resumeToken!, 0));
+    opened.push(reload);
+    await reload.waitFor(() => !!reload.ready);
+    expect(reload.screen.startsWith('\x1bc')).toBe(true);
+    expect(reload.screen).toContain('<kept-42>');
+    // The window it replaced is told and closed.
+    await back.waitFor(() => !!back.closed);
+    expect(back.closed!.code).toBe(4001);
+    await reload.exit(0);
+    await waitFor('the audit events', async () => (backend.audit.some(e => e.eventId === 'session-resume' && e.meta.sessionId === first.sessionId) ? true : undefined));
+    expect(backend.audit.filter(e => e.eventId === 'session-resume' && e.meta.sessionId === first.sessionId)).toHaveLength(2);
+  });
+
+  it('ends the shell when the browser does not come back within the grace period, and says so', async () => {
+    const short = await backendWith({ reattachGraceSeconds: 1 });
+    try {
+      const res = await ticket(short, ALICE, { cluster: 'dev', pod: 'web-1', container: 'main' });
+      const client = await Client.open(short, res.body);
+      client.send({ type: 'resize', size: { cols: 80, rows: 24 } });
+      await client.waitFor(() => !!client.ready);
+      client.type('sleep 4343\r');
+      const sleeping = () => findSandboxProcesses(sandbox.cluster.id).filter(pid => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep\u00004343'));
+      await client.waitFor(() => sleeping().length === 1);
+      client.ws.terminate();
+      await waitFor('the shell to end after the grace', async () => (sleeping().length === 0 ? true : undefined), 8000);
+      const done = await waitFor('the session audit', async () => short.audit.find(e => e.eventId === 'terminal-session' && e.meta.endReason));
+      expect(done.meta).toMatchObject({ endReason: 'disconnected' });
+      await expect(attach(short, attachProtocols(client.ready!.resumeToken!, 0))).rejects.toMatchObject({ status: 401 });
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it('lets the owner share: a permitted watcher sees the typing live, read-only; a platform admin ends it; the recording notes who watched', async () => {
+    const owner = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    const { sessionId } = owner.ready!;
+    const watchRoute = `/api/kube-troubleshoot/entities/component/default/web/sessions/${sessionId}/watch`;
+    const watchAs = (user: string) => request(backend.server).post(watchRoute).set('Authorization', mockCredentials.user.header(user));
+    const live = (user: string) => request(backend.server).get('/api/kube-troubleshoot/entities/component/default/web/sessions/live').set('Authorization', mockCredentials.user.header(user));
+    // Not shared yet: nobody may watch, and others do not see it listed.
+    expect((await watchAs(ADMIN)).status).toBe(403);
+    expect((await live(ADMIN)).body.items.map((s: { sessionId: string }) => s.sessionId)).not.toContain(sessionId);
+    expect((await live(ALICE)).body.items).toEqual(expect.arrayContaining([expect.objectContaining({ sessionId, user: ALICE, pod: 'web-1', container: 'main', shared: false })]));
+    owner.send({ type: 'control', control: { action: 'share' } });
+    await waitFor('sharing to be stored', async () => ((await live(ADMIN)).body.items.some((s: { sessionId: string; shared: boolean }) => s.sessionId === sessionId && s.shared) ? true : undefined));
+    // Without kube-troubleshoot.terminal.watch on the entity: refused. Its own owner: not a watcher.
+    expect((await watchAs(BOB)).status).toBe(403);
+    expect((await watchAs(ALICE)).status).toBe(409);
+    expect((await request(backend.server).post('/api/kube-troubleshoot/entities/component/default/web/sessions/not-a-uuid/watch').set('Authorization', mockCredentials.user.header(ADMIN))).status).toBe(400);
+    const seat = await watchAs(ADMIN);
+    expect(seat.status).toBe(201);
+    expect(seat.body).toMatchObject({ role: 'moderator', session: { sessionId, user: ALICE } });
+    owner.type('echo before-$((1+1))\r');
+    await owner.waitFor(/before-2/);
+    const watcher = await attach(backend, seat.body.protocols, ADMIN);
+    opened.push(watcher);
+    await watcher.waitFor(() => !!watcher.ready);
+    expect(watcher.ready).toMatchObject({ role: 'moderator', owner: ALICE, resumed: true });
+    expect(watcher.ready!.resumeToken).toBeUndefined();
+    // The screen so far, then the owner's typing as it happens.
+    expect(watcher.screen).toContain('before-2');
+    owner.type('echo live-$((2+3))\r');
+    await watcher.waitFor(/live-5/);
+    // Read-only: what the watcher types goes nowhere.
+    watcher.type('echo intruder\r');
+    await watcher.waitFor(() => watcher.errors.some(e => /read-only/.test(e)));
+    expect(owner.screen).not.toContain('intruder');
+    // A seat is single use.
+    await expect(attach(backend, seat.body.protocols, ADMIN)).rejects.toMatchObject({ status: 401 });
+    // The owner sees who watches.
+    const participants = () => owner.participants;
+    await waitFor('the owner to see the watcher', async () => (participants()?.watchers.some(w => w.user === ADMIN) ? true : undefined));
+    watcher.send({ type: 'control', control: { action: 'terminate' } });
+    await owner.waitFor(() => !!owner.ended);
+    await watcher.waitFor(() => !!watcher.ended);
+    expect(owner.ended).toMatchObject({ reason: 'terminated', message: `ended by ${ADMIN}` });
+    const summary = await waitFor('the session audit', async () => backend.audit.find(e => e.eventId === 'terminal-session' && e.meta.sessionId === sessionId && e.meta.endReason));
+    expect(summary.meta).toMatchObject({ endReason: 'terminated', watchers: [ADMIN], terminatedBy: ADMIN });
+    expect(backend.audit.find(e => e.eventId === 'session-join' && e.meta.sessionId === sessionId)).toMatchObject({ status: 'succeeded', meta: { actor: ADMIN, owner: ALICE, role: 'moderator' } });
+    expect(backend.audit.find(e => e.eventId === 'session-terminate' && e.meta.sessionId === sessionId)).toMatchObject({ meta: { actor: ADMIN, owner: ALICE } });
+    const recordingId = owner.ready!.recordingId!;
+    const rec = await waitFor('the recording to close', async () => {
+      const r = await request(backend.server).get(`/api/kube-troubleshoot/recordings/${recordingId}`).set('Authorization', mockCredentials.user.header(ALICE));
+      return r.body.endedAt ? r.body : undefined;
+    });
+    expect(rec).toMatchObject({ endReason: 'terminated', watchers: [ADMIN] });
+    const markers = parseAsciicast(rec.cast).events.filter(e => e[1] === 'm').map(e => e[2]);
+    expect(markers).toEqual([`${ALICE} shared the session`, `${ADMIN} joined as a moderator`, `${ADMIN} ended the session`]);
   });
 });
 

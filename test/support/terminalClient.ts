@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import WebSocket from 'ws';
-import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionReady } from '@kube-troubleshoot/backstage-plugin-common';
+import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame, SessionEnded, SessionNotice, SessionParticipants, SessionReady, TerminalSize } from '@kube-troubleshoot/backstage-plugin-common';
 
 /**
  * A terminal session as the browser opens one: the ticket's subprotocols plus the user's Backstage
@@ -14,6 +14,10 @@ export class TerminalClient {
   ready?: SessionReady;
   ended?: SessionEnded;
   notices: SessionNotice[] = [];
+  /** Whether the session is shared and who watches (the last word of the backend). */
+  participants?: SessionParticipants;
+  /** The session's size, as a watcher is told it. */
+  size?: TerminalSize;
   errors: string[] = [];
   /** When the socket closed, and with which code (1006: dropped without a close frame). */
   closed?: { at: number; code: number };
@@ -31,6 +35,8 @@ export class TerminalClient {
       else if (f.type === 'notice') this.notices.push(f.notice);
       else if (f.type === 'error') this.errors.push(f.message);
       else if (f.type === 'ping') this.send({ type: 'pong', data: f.data });
+      else if (f.type === 'participants') this.participants = f.participants;
+      else if (f.type === 'resize') this.size = f.size;
     });
     ws.on('close', code => (this.closed = { at: Date.now(), code }));
     ws.on('error', () => undefined);
@@ -41,7 +47,7 @@ export class TerminalClient {
    * no `bearer.` subprotocol) and the ticket's subprotocols (or `protocols` instead); rejects with the
    * refusal's status and body.
    */
-  static open(baseUrl: string, session: CreateSessionResponse, opts: { token?: string; origin: string; protocols?: string[] }): Promise<TerminalClient> {
+  static open(baseUrl: string, session: Pick<CreateSessionResponse, 'path' | 'protocols'>, opts: { token?: string; origin: string; protocols?: string[] }): Promise<TerminalClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}${session.path}`;
     const protocols = [...(opts.protocols ?? session.protocols), ...(opts.token ? [bearerProtocol(opts.token)] : [])];
     return new Promise((resolve, reject) => {

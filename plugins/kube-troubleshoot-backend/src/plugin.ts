@@ -23,6 +23,8 @@ import { SESSION_WS_PATH, SessionManager } from './sessions/SessionManager';
 import { registerWebSocketRoute, WebSocketCapableRouter } from './sessions/upgradeListener';
 import { TicketStore } from './sessions/TicketStore';
 import { SessionLedger } from './sessions/SessionLedger';
+import { AttachTokens } from './sessions/AttachTokens';
+import { replicaUrl } from './sessions/replicaUrl';
 import { auditLostSessions } from './sessions/lostSessions';
 import { TargetResolver } from './targets/TargetResolver';
 import { withStartupLock } from './database/startupLock';
@@ -66,8 +68,9 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
         const db = await database.getClient();
         const tickets = new TicketStore(db);
         const recordings = new RecordingStore(db);
-        const ledger = new SessionLedger(db);
-        const sessions = new SessionManager({ tickets, ledger, recordings, clusters, auditor, httpAuth, logger, config: sessionConfig, allowedOrigins: allowedOrigins(config) });
+        const ledger = new SessionLedger(db, undefined, replicaUrl(config));
+        const attachTokens = new AttachTokens(db);
+        const sessions = new SessionManager({ tickets, attachTokens, ledger, recordings, clusters, auditor, httpAuth, logger, config: sessionConfig, allowedOrigins: allowedOrigins(config) });
         const debug = new DebugService({ targets, sessions, config: debugConfig, productionShell: sessionConfig.production, auditor, logger });
 
         // Replicas starting together take turns: the migrations, and the scheduler's own on its first task.
@@ -81,7 +84,7 @@ export const kubeTroubleshootPlugin = createBackendPlugin({
             frequency: { minutes: 30 },
             timeout: { minutes: 5 },
             initialDelay: { seconds: 30 },
-            fn: async () => void (await applyRetention({ recordings, tickets, logger }, sessionConfig.recordings.retentionDays)),
+            fn: async () => void (await applyRetention({ recordings, tickets: { purge: async () => (await tickets.purge()) + (await attachTokens.purge()) }, logger }, sessionConfig.recordings.retentionDays)),
           });
           // A replica that dies mid-session leaves its sessions and recordings open: another closes them.
           await scheduler.scheduleTask({

@@ -46,7 +46,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const body: HealthResponse = { status: 'ok' };
     res.json(body);
   });
-  router.use(createSessionsRouter({ routes, targets, sessions: options.sessions, listenForUpgrades: options.listenForUpgrades ?? true }));
+  router.use(createSessionsRouter({ routes, targets, sessions: options.sessions, permissions: options.permissions, listenForUpgrades: options.listenForUpgrades ?? true }));
   router.use(createPodsRouter({ routes, targets }));
   router.use(createLogsRouter({ routes, targets, tuning }));
   router.use(createEventsRouter({ routes, events: options.events, diagnosis: options.diagnosis, tuning }));

@@ -273,6 +273,42 @@ export interface RecordingSummary {
   bytesOut: number;
   exitCode?: number;
   endReason?: import('./terminalProtocol').SessionEndReason;
+  /** Who watched the session live (user entity refs, in the order they first joined). */
+  watchers?: string[];
+}
+
+/** One running session of an entity that the caller may watch (its owner shared it), or the caller's own. */
+export interface LiveSessionSummary {
+  sessionId: string;
+  kind: RecordingKind;
+  /** The owner's user entity ref. */
+  user: string;
+  entityRef: string;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  production: boolean;
+  startedAt: string;
+  shared: boolean;
+}
+
+/** `GET /entities/:kind/:namespace/:name/sessions/live` */
+export interface LiveSessionListResponse {
+  items: LiveSessionSummary[];
+}
+
+/**
+ * `POST /entities/:kind/:namespace/:name/sessions/:sessionId/watch`: how to open a shared session's
+ * WebSocket read-only (a single-use attach token in `protocols`).
+ */
+export interface WatchSessionResponse {
+  expiresAt: string;
+  path: string;
+  protocols: string[];
+  /** `moderator` when the caller may also end the session (kube-troubleshoot.sessions.terminate). */
+  role: 'watcher' | 'moderator';
+  session: LiveSessionSummary;
 }
 
 /** `GET /recordings` and `GET /entities/:kind/:namespace/:name/recordings`. */

@@ -6,7 +6,9 @@ import {
   kubeTroubleshootLogsReadPermission,
   kubeTroubleshootPermissions,
   kubeTroubleshootRecordingsReadPermission,
+  kubeTroubleshootSessionsTerminatePermission,
   kubeTroubleshootTerminalCreatePermission,
+  kubeTroubleshootTerminalWatchPermission,
 } from './permissions';
 
 describe('kube-troubleshoot permissions', () => {
@@ -27,6 +29,11 @@ describe('kube-troubleshoot permissions', () => {
       'create',
       kubeTroubleshootDebugCreatePermission,
     ],
+    [
+      'kube-troubleshoot.terminal.watch',
+      'read',
+      kubeTroubleshootTerminalWatchPermission,
+    ],
   ])(
     '%s (%s) is a catalog-entity resource permission',
     (name, action, permission) => {
@@ -40,11 +47,16 @@ describe('kube-troubleshoot permissions', () => {
     },
   );
 
-  it('makes recordings.read a basic permission', () => {
+  it('makes recordings.read and sessions.terminate basic permissions', () => {
     expect(kubeTroubleshootRecordingsReadPermission).toEqual({
       type: 'basic',
       name: 'kube-troubleshoot.recordings.read',
       attributes: { action: 'read' },
+    });
+    expect(kubeTroubleshootSessionsTerminatePermission).toEqual({
+      type: 'basic',
+      name: 'kube-troubleshoot.sessions.terminate',
+      attributes: { action: 'delete' },
     });
   });
 
@@ -55,8 +67,10 @@ describe('kube-troubleshoot permissions', () => {
       'kube-troubleshoot.events.read',
       'kube-troubleshoot.terminal.create',
       'kube-troubleshoot.debug.create',
+      'kube-troubleshoot.terminal.watch',
       'kube-troubleshoot.recordings.read',
+      'kube-troubleshoot.sessions.terminate',
     ]);
-    expect(kubeTroubleshootEntityPermissions).toHaveLength(4);
+    expect(kubeTroubleshootEntityPermissions).toHaveLength(5);
   });
 });

@@ -51,6 +51,30 @@ export const kubeTroubleshootDebugCreatePermission = createPermission({
 });
 
 /**
+ * Watch, read-only, another user's terminal or debug session on the entity while it runs, once its
+ * owner shares it (live join).
+ *
+ * @public
+ */
+export const kubeTroubleshootTerminalWatchPermission = createPermission({
+  name: 'kube-troubleshoot.terminal.watch',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
+ * End another user's live session while watching it (moderation).
+ *
+ * A basic permission, as recordings.read: it is the platform team's.
+ *
+ * @public
+ */
+export const kubeTroubleshootSessionsTerminatePermission = createPermission({
+  name: 'kube-troubleshoot.sessions.terminate',
+  attributes: { action: 'delete' },
+});
+
+/**
  * Replay terminal and debug session recordings of other users.
  *
  * A basic permission: recordings are an audit tool of the platform team, not
@@ -64,15 +88,25 @@ export const kubeTroubleshootRecordingsReadPermission = createPermission({
 });
 
 /**
- * The permissions on a catalog entity, one per tab.
+ * The four tabs' permissions: holding any one of them on an entity lists its pods.
  *
  * @public
  */
-export const kubeTroubleshootEntityPermissions = [
+export const kubeTroubleshootTabPermissions = [
   kubeTroubleshootLogsReadPermission,
   kubeTroubleshootEventsReadPermission,
   kubeTroubleshootTerminalCreatePermission,
   kubeTroubleshootDebugCreatePermission,
+];
+
+/**
+ * The permissions on a catalog entity: one per tab, and watching a shared session.
+ *
+ * @public
+ */
+export const kubeTroubleshootEntityPermissions = [
+  ...kubeTroubleshootTabPermissions,
+  kubeTroubleshootTerminalWatchPermission,
 ];
 
 /**
@@ -84,4 +118,5 @@ export const kubeTroubleshootEntityPermissions = [
 export const kubeTroubleshootPermissions = [
   ...kubeTroubleshootEntityPermissions,
   kubeTroubleshootRecordingsReadPermission,
+  kubeTroubleshootSessionsTerminatePermission,
 ];

@@ -14,6 +14,14 @@ export const TICKET_PROTOCOL_PREFIX = 'ticket.';
  * `base64url.bearer.authorization.k8s.io.`). The ticket says what opens; the token proves who asks.
  */
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+/**
+ * Prefix of the subprotocol that carries an attach token (`attach.<value>`) instead of a ticket: it
+ * joins a session that runs already, as its owner again (the resume token of a dropped socket) or
+ * as a watcher (from `POST .../sessions/{id}/watch`). Single use, valid on any replica.
+ */
+export const ATTACH_PROTOCOL_PREFIX = 'attach.';
+/** Prefix of the subprotocol that says how many output bytes the browser already shows (`offset.<n>`). */
+export const OFFSET_PROTOCOL_PREFIX = 'offset.';
 
 /** The subprotocol carrying a Backstage token. */
 export function bearerProtocol(token: string): string {
@@ -40,7 +48,7 @@ export const FrameType = {
   stdin: 0,
   /** backend -> browser: what the terminal prints */
   stdout: 1,
-  /** browser -> backend: the terminal's size in columns and rows */
+  /** browser -> backend: the terminal's size in columns and rows; backend -> watcher: the session's size */
   resize: 2,
   /** backend -> browser: the session is ready (shell, user, production, recording) */
   ready: 3,
@@ -53,6 +61,10 @@ export const FrameType = {
   /** either way: liveness; the other side answers with pong and the same payload */
   ping: 7,
   pong: 8,
+  /** backend -> browser: whether the session is shared, and who watches it */
+  participants: 9,
+  /** browser -> backend: the owner shares or stops sharing; a moderator terminates the session */
+  control: 10,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -61,9 +73,31 @@ export interface TerminalSize {
   rows: number;
 }
 
+/** Who a browser is in a session: its owner, a read-only watcher, or a watcher who may end it. */
+export type SessionRole = 'owner' | 'watcher' | 'moderator';
+
 export interface SessionReady {
   /** The command the session runs, e.g. `bash` or the production wrapper. */
   shell: string;
+  /** The session's id (what a watcher joins, what the dock lists). */
+  sessionId?: string;
+  role?: SessionRole;
+  /** The session owner's user entity ref. */
+  owner?: string;
+  /**
+   * The owner's single-use token to reattach to this session after the socket drops (the
+   * `attach.` subprotocol); a new one comes with every attach.
+   */
+  resumeToken?: string;
+  /** How long the shell waits for its owner after the socket drops; 0 = it ends at once. */
+  reattachGraceSeconds?: number;
+  /** This attach took up a session that ran already (a reattach, or a watcher joining). */
+  resumed?: boolean;
+  /**
+   * Output bytes of the session before the next output frame: what a browser that reattaches
+   * reports as `offset.<n>` counts from here.
+   */
+  outputOffset?: number;
   /** The cluster is marked production: the shell runs as a normal user. */
   production: boolean;
   recordingId?: string;
@@ -81,6 +115,8 @@ export type SessionEndReason =
   | 'upstream' // the cluster connection failed or closed
   | 'no-shell' // the container has no shell
   | 'client' // the browser closed the socket
+  | 'disconnected' // the browser's socket dropped and it did not come back within the grace period
+  | 'terminated' // a platform admin ended it
   | 'lost'; // the connection to the portal backend broke (the replica serving it stopped, or the network)
 
 export interface SessionEnded {
@@ -96,13 +132,29 @@ export interface SessionNotice {
   message: string;
 }
 
+export interface SessionWatcher {
+  user: string;
+  role: Exclude<SessionRole, 'owner'>;
+  /** ISO time the watcher joined. */
+  since: string;
+}
+
+export interface SessionParticipants {
+  shared: boolean;
+  watchers: SessionWatcher[];
+}
+
+export type SessionControl = { action: 'share' } | { action: 'unshare' } | { action: 'terminate' };
+
 export type Frame =
   | { type: 'stdin' | 'stdout' | 'ping' | 'pong'; data: Uint8Array }
   | { type: 'resize'; size: TerminalSize }
   | { type: 'ready'; ready: SessionReady }
   | { type: 'ended'; ended: SessionEnded }
   | { type: 'error'; message: string }
-  | { type: 'notice'; notice: SessionNotice };
+  | { type: 'notice'; notice: SessionNotice }
+  | { type: 'participants'; participants: SessionParticipants }
+  | { type: 'control'; control: SessionControl };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -139,6 +191,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
       return json(FrameType.error, { message: frame.message });
     case 'notice':
       return json(FrameType.notice, frame.notice);
+    case 'participants':
+      return json(FrameType.participants, frame.participants);
+    case 'control':
+      return json(FrameType.control, frame.control);
     default:
       throw new Error(`unknown frame ${JSON.stringify(frame)}`);
   }
@@ -177,6 +233,15 @@ export function decodeFrame(bytes: Uint8Array): Frame {
       return { type: 'error', message: parse<{ message: string }>().message };
     case FrameType.notice:
       return { type: 'notice', notice: parse<SessionNotice>() };
+    case FrameType.participants:
+      return { type: 'participants', participants: parse<SessionParticipants>() };
+    case FrameType.control: {
+      const control = parse<SessionControl>();
+      if (!control || !['share', 'unshare', 'terminate'].includes((control as { action?: string }).action ?? '')) {
+        throw new Error('control frame must carry {"action": "share" | "unshare" | "terminate"}');
+      }
+      return { type: 'control', control: { action: control.action } as SessionControl };
+    }
     default:
       throw new Error(`unknown frame type ${bytes[0]}`);
   }

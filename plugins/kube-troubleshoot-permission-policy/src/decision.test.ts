@@ -20,6 +20,8 @@ import {
   kubeTroubleshootEventsReadPermission,
   kubeTroubleshootLogsReadPermission,
   kubeTroubleshootRecordingsReadPermission,
+  kubeTroubleshootSessionsTerminatePermission,
+  kubeTroubleshootTerminalWatchPermission,
   kubeTroubleshootTerminalCreatePermission,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import { decideKubeTroubleshootPermission } from './decision';
@@ -126,24 +128,27 @@ describe('KubeTroubleshootOwnershipPolicy', () => {
     },
   );
 
-  it('covers the four entity permissions', () => {
+  it('covers the four tabs and watching', () => {
     expect(kubeTroubleshootEntityPermissions).toEqual([
       kubeTroubleshootLogsReadPermission,
       kubeTroubleshootEventsReadPermission,
       kubeTroubleshootTerminalCreatePermission,
       kubeTroubleshootDebugCreatePermission,
+      kubeTroubleshootTerminalWatchPermission,
     ]);
   });
 
-  it('lets only platform admins read recordings', async () => {
-    const read = kubeTroubleshootRecordingsReadPermission;
-    expect(await decide(read, 'user:default/admin')).toEqual({
+  it.each([
+    ['read recordings', kubeTroubleshootRecordingsReadPermission],
+    ["end others' sessions", kubeTroubleshootSessionsTerminatePermission],
+  ])('lets only platform admins %s', async (_what, permission) => {
+    expect(await decide(permission, 'user:default/admin')).toEqual({
       result: AuthorizeResult.ALLOW,
     });
-    expect(await decide(read, 'user:default/alice')).toEqual({
+    expect(await decide(permission, 'user:default/alice')).toEqual({
       result: AuthorizeResult.DENY,
     });
-    expect(await decide(read, 'user:default/bob')).toEqual({
+    expect(await decide(permission, 'user:default/bob')).toEqual({
       result: AuthorizeResult.DENY,
     });
   });

@@ -13,6 +13,7 @@ import type {
 import {
   kubeTroubleshootEntityPermissions,
   kubeTroubleshootRecordingsReadPermission,
+  kubeTroubleshootSessionsTerminatePermission,
 } from '@kube-troubleshoot/backstage-plugin-common';
 
 const PREFIX = 'kube-troubleshoot.';
@@ -31,9 +32,10 @@ export interface KubeTroubleshootPolicyOptions {
  * - not a kube-troubleshoot permission: `undefined`, the caller's policy decides;
  * - no user (a service, an unauthenticated call): deny;
  * - `adminRefs`: allow every known kube-troubleshoot permission;
- * - the four entity permissions (logs, events, terminal, debug): the entity's owners, as a
- *   condition the catalog evaluates with its `IS_ENTITY_OWNER` rule;
- * - `kube-troubleshoot.recordings.read` (other users' recordings): admins only;
+ * - the entity permissions (logs, events, terminal, debug, and watching a shared session): the
+ *   entity's owners, as a condition the catalog evaluates with its `IS_ENTITY_OWNER` rule;
+ * - `kube-troubleshoot.recordings.read` (other users' recordings) and
+ *   `kube-troubleshoot.sessions.terminate` (ending other users' live sessions): admins only;
  * - any other kube-troubleshoot permission: deny.
  *
  * @param ownershipEntityRefs - the user's ownership refs (`UserInfoService`), undefined for no user
@@ -50,7 +52,10 @@ export function decideKubeTroubleshootPermission(
   const admins = options.adminRefs ?? [];
   const isAdmin = ownershipEntityRefs.some(ref => admins.includes(ref));
 
-  if (isPermission(permission, kubeTroubleshootRecordingsReadPermission)) {
+  if (
+    isPermission(permission, kubeTroubleshootRecordingsReadPermission) ||
+    isPermission(permission, kubeTroubleshootSessionsTerminatePermission)
+  ) {
     return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
   }
   const isEntityPermission =

@@ -1,5 +1,6 @@
 import {
   ApiBlueprint,
+  AppRootElementBlueprint,
   createFrontendPlugin,
   createRouteRef,
   PageBlueprint,
@@ -11,6 +12,7 @@ import {
 } from '@kube-troubleshoot/backstage-plugin-common';
 import { kubeTroubleshootClientFactory } from './api/clientFactory';
 import { KubeTroubleshootRecordingsIcon } from './components/Recordings/RecordingsIcon';
+import { KubeTroubleshootSessionDock } from './components/SessionDock';
 
 // The blueprint's own predicate type: @backstage/filter-predicates' version follows the app's catalog-react.
 type EntityFilter = Exclude<
@@ -86,6 +88,17 @@ export const kubeTroubleshootDebugEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * The dock of open terminals, on every page: `app-root-element:kube-troubleshoot/session-dock`.
+ * Terminals keep running while the user moves around the portal; the dock lists them.
+ *
+ * @alpha
+ */
+export const kubeTroubleshootSessionDock = AppRootElementBlueprint.make({
+  name: 'session-dock',
+  params: { element: <KubeTroubleshootSessionDock /> },
+});
+
 /** @alpha */
 export const recordingsRouteRef = createRouteRef();
 
@@ -120,6 +133,7 @@ export const kubeTroubleshootPlugin = createFrontendPlugin({
     kubeTroubleshootTerminalEntityContent,
     kubeTroubleshootDebugEntityContent,
     kubeTroubleshootRecordingsPage,
+    kubeTroubleshootSessionDock,
   ],
   routes: { recordings: recordingsRouteRef },
 });

@@ -16,6 +16,7 @@ export {
   KubeTroubleshootRecordingsPage,
 } from './plugin';
 export { KubeTroubleshootRecordingsIcon } from './components/Recordings/RecordingsIcon';
+export { KubeTroubleshootSessionDock } from './components/SessionDock';
 export {
   kubeTroubleshootApiRef,
   KubeTroubleshootClient,

@@ -44,6 +44,7 @@ interface Row {
   bytes_out: number | string;
   exit_code: number | null;
   end_reason: string | null;
+  watchers?: string | null;
 }
 
 const iso = (v: string | Date | null) => (v === null ? undefined : new Date(v).toISOString());
@@ -66,6 +67,7 @@ function toSummary(r: Row): RecordingSummary {
     bytesOut: Number(r.bytes_out),
     exitCode: r.exit_code ?? undefined,
     endReason: (r.end_reason ?? undefined) as SessionEndReason | undefined,
+    ...(r.watchers ? { watchers: JSON.parse(r.watchers) as string[] } : {}),
   };
 }
 
@@ -97,10 +99,17 @@ export class RecordingStore {
     await this.db('kt_recording_chunks').insert({ recording_id: id, seq, events: lines.join('\n') });
   }
 
-  async finish(id: string, end: { reason: SessionEndReason; exitCode?: number; bytesIn: number; bytesOut: number }) {
+  async finish(id: string, end: { reason: SessionEndReason; exitCode?: number; bytesIn: number; bytesOut: number; watchers?: string[] }) {
     await this.db('kt_recordings')
       .where({ id })
-      .update({ ended_at: new Date(), end_reason: end.reason, exit_code: end.exitCode ?? null, bytes_in: end.bytesIn, bytes_out: end.bytesOut });
+      .update({
+        ended_at: new Date(),
+        end_reason: end.reason,
+        exit_code: end.exitCode ?? null,
+        bytes_in: end.bytesIn,
+        bytes_out: end.bytesOut,
+        watchers: end.watchers?.length ? JSON.stringify(end.watchers) : null,
+      });
   }
 
   async get(id: string): Promise<RecordingSummary | undefined> {

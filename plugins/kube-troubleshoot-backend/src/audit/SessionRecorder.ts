@@ -41,6 +41,8 @@ export class SessionRecorder {
     if (this.recordInput) this.add(this.encoder.input(data));
   };
   resize = (cols: number, rows: number) => this.add(this.encoder.resize(cols, rows));
+  /** A moment of the session that is not terminal data (a watcher joined, the owner came back). */
+  marker = (label: string) => this.add(this.encoder.marker(label));
 
   private flush() {
     if (!this.lines.length) return;

@@ -1,6 +1,6 @@
 /**
  * asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then one JSON
- * array per event `[seconds, "o"|"i"|"r", text]`. Pure: the recorder and the replay both use it.
+ * array per event `[seconds, "o"|"i"|"r"|"m", text]`. Pure: the recorder and the replay both use it.
  */
 export interface AsciicastHeader {
   version: 2;
@@ -11,7 +11,8 @@ export interface AsciicastHeader {
   env?: Record<string, string>;
 }
 
-export type AsciicastEvent = [number, 'o' | 'i' | 'r', string];
+/** Output, input, a resize, or a marker (`m`: who joined, shared, ended the session). */
+export type AsciicastEvent = [number, 'o' | 'i' | 'r' | 'm', string];
 
 export const headerLine = (header: AsciicastHeader) => JSON.stringify(header);
 
@@ -25,7 +26,7 @@ export function parseAsciicast(text: string): { header: AsciicastHeader; events:
   if (header.version !== 2) throw new Error(`line 1: not an asciicast v2 header`);
   const events = lines.slice(1).map((line, i) => {
     const e = JSON.parse(line) as AsciicastEvent;
-    if (!Array.isArray(e) || typeof e[0] !== 'number' || !['o', 'i', 'r'].includes(e[1]) || typeof e[2] !== 'string') {
+    if (!Array.isArray(e) || typeof e[0] !== 'number' || !['o', 'i', 'r', 'm'].includes(e[1]) || typeof e[2] !== 'string') {
       throw new Error(`line ${i + 2}: not an asciicast v2 event`);
     }
     return e;
@@ -58,5 +59,9 @@ export class AsciicastEncoder {
 
   resize(cols: number, rows: number): AsciicastEvent {
     return [this.at(), 'r', `${cols}x${rows}`];
+  }
+
+  marker(label: string): AsciicastEvent {
+    return [this.at(), 'm', label];
   }
 }

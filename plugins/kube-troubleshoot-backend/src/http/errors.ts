@@ -1,6 +1,7 @@
 import { ErrorLike, isError } from '@backstage/errors';
 
-const STATUS_NAMES: Record<413 | 429 | 502 | 504, string> = {
+const STATUS_NAMES: Record<410 | 413 | 429 | 502 | 504, string> = {
+  410: 'GoneError',
   413: 'PayloadTooLargeError',
   429: 'TooManyRequestsError',
   502: 'BadGatewayError',
@@ -8,11 +9,11 @@ const STATUS_NAMES: Record<413 | 429 | 502 | 504, string> = {
 };
 
 /**
- * A failure with an HTTP status that `@backstage/errors` has no class for (413, 429, 502, 504).
+ * A failure with an HTTP status that `@backstage/errors` has no class for (410, 413, 429, 502, 504).
  * Thrown like any other error; the error middleware answers with its status and name.
  */
 export class StatusError extends Error {
-  constructor(readonly statusCode: 413 | 429 | 502 | 504, message: string, name?: string) {
+  constructor(readonly statusCode: 410 | 413 | 429 | 502 | 504, message: string, name?: string) {
     super(message);
     this.name = name ?? STATUS_NAMES[statusCode];
   }

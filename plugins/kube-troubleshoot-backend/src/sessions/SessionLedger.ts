@@ -2,12 +2,25 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Knex } from 'knex';
 import { NewRecording } from '../audit/RecordingStore';
+import { SessionTarget } from '../targets/sessionTarget';
 
 /** How often a replica says it is alive, and how long after its last word it counts as gone. */
 export const REPLICA_HEARTBEAT_MS = 5_000;
 export const REPLICA_LEASE_MS = 15_000;
 
 /** A recording whose replica died before it ended: closed by {@link SessionLedger.closeLost}. */
+/** A running session as the ledger has it: whose, where, which replica holds it. */
+export interface LedgerSession {
+  sessionId: string;
+  userRef: string;
+  target: SessionTarget;
+  startedAt: Date;
+  shared: boolean;
+  replicaId: string;
+  /** Where that replica is reached; undefined when it is not alive. */
+  replicaUrl?: string;
+}
+
 export type LostRecording = Pick<NewRecording, 'userRef' | 'entityRef' | 'cluster' | 'namespace' | 'pod' | 'container'> & { id: string; replicaId: string };
 
 /**
@@ -23,6 +36,8 @@ export class SessionLedger {
   constructor(
     private readonly db: Knex,
     private readonly now: () => Date = () => new Date(),
+    /** Where the other replicas reach this one, to forward a browser that comes back through them. */
+    private readonly url?: string,
   ) {}
 
   private leaseCutoff() {
@@ -33,7 +48,7 @@ export class SessionLedger {
   async beat(): Promise<void> {
     const now = this.now();
     const updated = await this.db('kt_replicas').where({ id: this.replicaId }).update({ seen_at: now });
-    if (!updated) await this.db('kt_replicas').insert({ id: this.replicaId, host: `${os.hostname()}:${process.pid}`.slice(0, 255), started_at: now, seen_at: now });
+    if (!updated) await this.db('kt_replicas').insert({ id: this.replicaId, host: `${os.hostname()}:${process.pid}`.slice(0, 255), started_at: now, seen_at: now, url: this.url ?? null });
   }
 
   /** This replica stops: its sessions are over (ended by shutdown) and it is no longer counted. */
@@ -77,6 +92,44 @@ export class SessionLedger {
       .count({ n: '*' });
     for (const r of rows as Array<{ replica_id: string; n: number | string }>) loads.set(r.replica_id, Number(r.n));
     return loads;
+  }
+
+  private sessionRows() {
+    return this.db('kt_session_tickets as t')
+      .leftJoin('kt_replicas as r', 'r.id', 't.replica_id')
+      .whereNotNull('t.session_id')
+      .whereNull('t.ended_at')
+      .select('t.session_id', 't.user_ref', 't.target', 't.redeemed_at', 't.shared_at', 't.replica_id', 'r.url', 'r.seen_at');
+  }
+
+  private toSession(r: { session_id: string; user_ref: string; target: string; redeemed_at: string | Date; shared_at: string | Date | null; replica_id: string; url: string | null; seen_at: string | Date | null }): LedgerSession {
+    const alive = r.seen_at !== null && new Date(r.seen_at).getTime() > this.leaseCutoff().getTime();
+    return {
+      sessionId: r.session_id,
+      userRef: r.user_ref,
+      target: JSON.parse(r.target) as SessionTarget,
+      startedAt: new Date(r.redeemed_at),
+      shared: r.shared_at !== null,
+      replicaId: r.replica_id,
+      replicaUrl: alive ? r.url ?? undefined : undefined,
+    };
+  }
+
+  /** A running session, wherever it runs; undefined once it ended. */
+  async session(sessionId: string): Promise<LedgerSession | undefined> {
+    const row = await this.sessionRows().where('t.session_id', sessionId).first();
+    return row ? this.toSession(row) : undefined;
+  }
+
+  /** The running sessions on an entity, on live replicas, oldest first. */
+  async sessionsOf(entityRef: string): Promise<LedgerSession[]> {
+    const rows = await this.sessionRows().whereIn('t.replica_id', this.liveReplicas()).orderBy('t.redeemed_at');
+    return rows.map(r => this.toSession(r)).filter(s => s.target.entityRef === entityRef);
+  }
+
+  /** The owner shares the session, or stops. */
+  async share(sessionId: string, shared: boolean): Promise<void> {
+    await this.db('kt_session_tickets').where({ session_id: sessionId }).update({ shared_at: shared ? this.now() : null });
   }
 
   /** The session of ticket `id` ended. */

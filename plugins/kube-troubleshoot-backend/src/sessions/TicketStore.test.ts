@@ -23,9 +23,10 @@ describe('TicketStore', () => {
     const [a, b] = await Promise.all([tickets.redeem(ticket, ALICE, 'r1'), tickets.redeem(ticket, ALICE, 'r2')]);
     expect([a.ok, b.ok].sort()).toEqual([false, true]);
     const won = a.ok ? a : b;
-    expect(won).toEqual({ ok: true, id: expect.stringMatching(/^[0-9a-f]{64}$/), userRef: ALICE, target });
+    expect(won).toEqual({ ok: true, id: expect.stringMatching(/^[0-9a-f]{64}$/), sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/), userRef: ALICE, target });
     const [row] = await db('kt_session_tickets').select();
     expect(row.replica_id).toBe(a.ok ? 'r1' : 'r2');
+    expect(row.session_id).toBe(won.ok && won.sessionId);
     expect(await tickets.redeem(ticket, ALICE, 'r1')).toEqual({ ok: false, reason: 'the ticket was already used' });
     expect(await tickets.redeem('short', ALICE, 'r1')).toEqual({ ok: false, reason: 'the ticket is malformed' });
   });

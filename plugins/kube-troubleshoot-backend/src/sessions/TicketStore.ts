@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { SessionTarget } from '../targets/sessionTarget';
 
 export type { SessionTarget };
 
-export type Redeemed = { ok: true; id: string; userRef: string; target: SessionTarget } | { ok: false; reason: string; otherUser?: boolean };
+export type Redeemed = { ok: true; id: string; sessionId: string; userRef: string; target: SessionTarget } | { ok: false; reason: string; otherUser?: boolean };
 
 const hash = (ticket: string) => createHash('sha256').update(ticket).digest('hex');
 
@@ -40,9 +40,10 @@ export class TicketStore {
     if (row.redeemed_at) return { ok: false, reason: 'the ticket was already used' };
     if (new Date(row.expires_at).getTime() <= this.now().getTime()) return { ok: false, reason: 'the ticket expired' };
     // The update succeeds for exactly one redeemer, even when two race on two replicas.
-    const updated = await this.db('kt_session_tickets').where({ id }).whereNull('redeemed_at').update({ redeemed_at: this.now(), replica_id: replicaId });
+    const sessionId = randomUUID();
+    const updated = await this.db('kt_session_tickets').where({ id }).whereNull('redeemed_at').update({ redeemed_at: this.now(), replica_id: replicaId, session_id: sessionId });
     if (updated !== 1) return { ok: false, reason: 'the ticket was already used' };
-    return { ok: true, id, userRef: row.user_ref, target: JSON.parse(row.target) as SessionTarget };
+    return { ok: true, id, sessionId, userRef: row.user_ref, target: JSON.parse(row.target) as SessionTarget };
   }
 
   /** Removes tickets that expired more than a minute ago unused, and the rows of ended sessions. */

@@ -9,7 +9,7 @@ describe('session configuration', () => {
       ticketTtlSeconds: 30,
       maxPerUser: 5,
       maxPerReplica: 200,
-      limits: { idleTimeoutMs: 900_000, maxDurationMs: 14_400_000, warnBeforeMs: 60_000, heartbeatMs: 25_000, bufferBytes: 1_048_576 },
+      limits: { idleTimeoutMs: 900_000, maxDurationMs: 14_400_000, warnBeforeMs: 60_000, heartbeatMs: 25_000, bufferBytes: 1_048_576, reattachGraceMs: 60_000, scrollbackBytes: 131_072 },
       production: { user: 'troubleshoot', writablePaths: ['/tmp/troubleshoot'] },
       recordings: { enabled: true, input: true, retentionDays: 90 },
     });

@@ -55,6 +55,8 @@ export function readSessionConfig(root: Config): SessionConfig {
       warnBeforeMs: read('warnBeforeSeconds', 60, MAX_TIMER_SECONDS) * 1000,
       heartbeatMs: read('heartbeatSeconds', 25, MAX_TIMER_SECONDS) * 1000,
       bufferBytes: Math.max(read('bufferBytes', 1024 * 1024), 64 * 1024),
+      reattachGraceMs: read('reattachGraceSeconds', 60, MAX_TIMER_SECONDS) * 1000,
+      scrollbackBytes: read('scrollbackBytes', 128 * 1024, 16 * 1024 * 1024),
     },
     production: { user, writablePaths },
     recordings: {

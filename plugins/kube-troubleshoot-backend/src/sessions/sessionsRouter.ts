@@ -2,7 +2,17 @@ import http from 'node:http';
 import { Socket } from 'node:net';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
-import { CreateSessionResponse, kubeTroubleshootTerminalCreatePermission } from '@kube-troubleshoot/backstage-plugin-common';
+import { PermissionsService } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  CreateSessionResponse,
+  kubeTroubleshootSessionsTerminatePermission,
+  kubeTroubleshootTerminalCreatePermission,
+  kubeTroubleshootTerminalWatchPermission,
+  LiveSessionListResponse,
+  WatchSessionResponse,
+} from '@kube-troubleshoot/backstage-plugin-common';
+import { z } from 'zod/v4';
 import Router from 'express-promise-router';
 import { RouteHandlers } from '../http/routeHandlers';
 import { containerRequest } from '../http/validation';
@@ -14,7 +24,7 @@ import { attachUpgradeListener, takeUpgrade, UpgradeRoute } from './upgradeListe
  * `POST .../sessions` (a one-time ticket for a shell in a running container of the entity, or of the
  * caller's own pod copy) and the session WebSocket itself, `GET /sessions/ws`.
  */
-export function createSessionsRouter(deps: { routes: RouteHandlers; targets: TargetResolver; sessions: SessionManager; listenForUpgrades: boolean }) {
+export function createSessionsRouter(deps: { routes: RouteHandlers; targets: TargetResolver; sessions: SessionManager; permissions: PermissionsService; listenForUpgrades: boolean }) {
   const { routes, targets, sessions } = deps;
   const router = Router();
 
@@ -75,6 +85,36 @@ export function createSessionsRouter(deps: { routes: RouteHandlers; targets: Tar
         );
         res.status(201).json(answer);
         return { issued: true, fork };
+      },
+    ),
+  );
+
+  // Live join: the running sessions of the entity one may watch, and a watcher's attach token.
+  router.get(
+    '/entities/:kind/:namespace/:name/sessions/live',
+    routes.entity({ eventId: 'sessions-live', permission: kubeTroubleshootTerminalWatchPermission }, async ({ entityRef, userRef, res }) => {
+      const body: LiveSessionListResponse = { items: await sessions.liveSessions(entityRef, userRef) };
+      res.json(body);
+      return { sessions: body.items.length };
+    }),
+  );
+
+  router.post(
+    '/entities/:kind/:namespace/:name/sessions/:sessionId/watch',
+    routes.entity(
+      {
+        eventId: 'session-watch-ticket',
+        severity: 'medium',
+        permission: kubeTroubleshootTerminalWatchPermission,
+        params: z.object({ sessionId: z.uuid({ error: 'must be a session id (a UUID)' }) }),
+        meta: ({ params }) => ({ sessionId: params.sessionId }),
+      },
+      async ({ entityRef, userRef, params, credentials, req, res }) => {
+        const [decision] = await deps.permissions.authorize([{ permission: kubeTroubleshootSessionsTerminatePermission }], { credentials });
+        const role = decision.result === AuthorizeResult.ALLOW ? 'moderator' : 'watcher';
+        const body: WatchSessionResponse = await sessions.issueWatch(params.sessionId, entityRef, userRef, role, req.baseUrl);
+        res.status(201).json(body);
+        return { role, owner: body.session.user };
       },
     ),
   );

@@ -1,9 +1,13 @@
 import http from 'node:http';
+import net from 'node:net';
 import { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { Request } from 'express';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
+  ATTACH_PROTOCOL_PREFIX,
   BEARER_PROTOCOL_PREFIX,
+  OFFSET_PROTOCOL_PREFIX,
   TERMINAL_PROTOCOL,
   TICKET_PROTOCOL_PREFIX,
   tokenFromBearerProtocol,
@@ -15,6 +19,12 @@ export interface UpgradeAttempt {
   notAHandshake?: string;
   origin?: string;
   ticket?: string;
+  /** An attach token (`attach.`): the owner's resume token, or a watcher's. */
+  attach?: string;
+  /** Output bytes the browser already shows (`offset.`), when it comes back. */
+  offset?: number;
+  /** Another replica forwarded this upgrade here: it is never forwarded again. */
+  forwarded: boolean;
   /** The caller's Backstage token, from the `bearer.` subprotocol. */
   token?: string;
   /**
@@ -25,7 +35,14 @@ export interface UpgradeAttempt {
 }
 
 /** The session's answer to an upgrade: `abandon` is called instead of `accept` when the handshake fails after a yes. */
-export type ConnectResult = { ok: true; accept: (ws: WebSocket) => void; abandon: () => void } | { ok: false; status: number; message: string };
+export type ConnectResult =
+  | { ok: true; accept: (ws: WebSocket) => void; abandon: () => void }
+  | { ok: false; status: number; message: string }
+  /** The session runs on another replica, reached at `to`: the upgrade is passed there as it came. */
+  | { ok: 'forward'; to: string; via: string };
+
+/** The header a replica adds to an upgrade it forwards (its replica id), so the next one never forwards it again. */
+export const FORWARDED_HEADER = 'x-kube-troubleshoot-forwarded-by';
 
 export interface UpgradeRoute {
   /** The WebSocket's path, e.g. `/api/kube-troubleshoot/sessions/ws`. */
@@ -33,7 +50,7 @@ export interface UpgradeRoute {
   connect(attempt: UpgradeAttempt): Promise<ConnectResult>;
 }
 
-const ERROR_NAMES: Record<number, string> = { 400: 'InputError', 401: 'AuthenticationError', 403: 'NotAllowedError', 503: 'ServiceUnavailableError' };
+const ERROR_NAMES: Record<number, string> = { 400: 'InputError', 401: 'AuthenticationError', 403: 'NotAllowedError', 404: 'NotFoundError', 409: 'ConflictError', 410: 'GoneError', 502: 'BadGatewayError', 503: 'ServiceUnavailableError' };
 
 /** Answers an upgrade request with an error instead of a WebSocket, and closes the socket. */
 function refuse(socket: Duplex, status: number, message: string) {
@@ -43,13 +60,49 @@ function refuse(socket: Duplex, status: number, message: string) {
   );
 }
 
-/** The offered subprotocols; the ticket and token only when the terminal protocol is offered too. */
-export function readProtocols(header: string | undefined): { ticket?: string; token?: string } {
+/** The offered subprotocols; the ticket, attach token and token only when the terminal protocol is offered too. */
+export function readProtocols(header: string | undefined): { ticket?: string; attach?: string; offset?: number; token?: string } {
   const offered = (header ?? '').split(',').map(p => p.trim());
   if (!offered.includes(TERMINAL_PROTOCOL)) return {};
-  const ticket = offered.find(p => p.startsWith(TICKET_PROTOCOL_PREFIX))?.slice(TICKET_PROTOCOL_PREFIX.length) || undefined;
+  const after = (prefix: string) => offered.find(p => p.startsWith(prefix))?.slice(prefix.length) || undefined;
+  const ticket = after(TICKET_PROTOCOL_PREFIX);
+  const attach = after(ATTACH_PROTOCOL_PREFIX);
+  const offsetText = after(OFFSET_PROTOCOL_PREFIX);
+  const offset = offsetText && /^\d{1,15}$/.test(offsetText) ? Number(offsetText) : undefined;
   const bearer = offered.find(p => p.startsWith(BEARER_PROTOCOL_PREFIX));
-  return { ticket, token: bearer ? tokenFromBearerProtocol(bearer) : undefined };
+  return { ticket, attach, offset, token: bearer ? tokenFromBearerProtocol(bearer) : undefined };
+}
+
+/**
+ * Passes an upgrade on to the replica that holds its session, byte for byte: the request as it
+ * came (the Origin, the subprotocols: that replica checks everything again), marked as forwarded,
+ * then both sockets piped together. A link that fails answers 502; either side's end ends both.
+ */
+export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, to: string, via: string) {
+  const target = new URL(to);
+  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const link = target.protocol === 'https:' ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect({ host, port });
+  let piped = false;
+  link.on('error', e => {
+    if (!piped) refuse(socket, 502, `the backend replica that runs this session (${target.origin}) cannot be reached: ${e.message}`);
+    else socket.destroy();
+  });
+  socket.on('error', () => link.destroy());
+  socket.on('close', () => link.destroy());
+  link.on('close', () => socket.destroy());
+  link.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+    piped = true;
+    const lines = [`${req.method} ${req.url} HTTP/1.1`];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if (req.rawHeaders[i].toLowerCase() !== FORWARDED_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    }
+    lines.push(`${FORWARDED_HEADER}: ${via}`);
+    link.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (head.length) link.write(head);
+    socket.pipe(link);
+    link.pipe(socket);
+  });
 }
 
 /**
@@ -110,8 +163,17 @@ export async function takeUpgrade(route: Pick<UpgradeRoute, 'connect'>, req: htt
   guard(socket);
   let attempt: UpgradeAttempt;
   try {
-    const { ticket, token } = readProtocols(req.headers['sec-websocket-protocol']);
-    attempt = { notAHandshake: handshakeProblem(req), origin: req.headers.origin, ticket, token, request: t => asAuditedRequest(req, t) };
+    const { ticket, attach, offset, token } = readProtocols(req.headers['sec-websocket-protocol']);
+    attempt = {
+      notAHandshake: handshakeProblem(req),
+      origin: req.headers.origin,
+      ticket,
+      attach,
+      offset,
+      forwarded: Boolean(req.headers[FORWARDED_HEADER]),
+      token,
+      request: t => asAuditedRequest(req, t),
+    };
   } catch (e) {
     refuse(socket, 400, `the upgrade request cannot be read: ${(e as Error).message}`);
     return;
@@ -121,6 +183,10 @@ export async function takeUpgrade(route: Pick<UpgradeRoute, 'connect'>, req: htt
     result = await route.connect(attempt);
   } catch (e) {
     refuse(socket, 500, `the session could not start: ${(e as Error).message}`);
+    return;
+  }
+  if (result.ok === 'forward') {
+    forwardUpgrade(req, socket, head, result.to, result.via);
     return;
   }
   if (!result.ok) {

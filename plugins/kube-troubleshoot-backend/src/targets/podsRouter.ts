@@ -1,4 +1,4 @@
-import { EntityPodsResponse, kubeTroubleshootEntityPermissions, kubeTroubleshootLogsReadPermission } from '@kube-troubleshoot/backstage-plugin-common';
+import { EntityPodsResponse, kubeTroubleshootTabPermissions, kubeTroubleshootLogsReadPermission } from '@kube-troubleshoot/backstage-plugin-common';
 import Router from 'express-promise-router';
 import { ObjectMeta } from '../clusters/kubeTypes';
 import { RouteHandlers } from '../http/routeHandlers';
@@ -16,7 +16,7 @@ export function createPodsRouter(deps: { routes: RouteHandlers; targets: TargetR
 
   router.get(
     '/entities/:kind/:namespace/:name/pods',
-    routes.entity({ eventId: 'pods-read', permission: kubeTroubleshootEntityPermissions }, async ({ entity, res, signal, can }) => {
+    routes.entity({ eventId: 'pods-read', permission: kubeTroubleshootTabPermissions }, async ({ entity, res, signal, can }) => {
       const [{ pods, clusterErrors }, logText] = await Promise.all([targets.listPods(entity, undefined, signal), can(kubeTroubleshootLogsReadPermission)]);
       const cache = new Map<string, ObjectMeta | null>();
       const body: EntityPodsResponse = {

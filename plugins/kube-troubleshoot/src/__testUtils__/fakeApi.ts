@@ -14,7 +14,9 @@ import {
   LogsQuery,
   LogStreamMessage,
   PodSummary,
+  LiveSessionListResponse,
   RecordingListResponse,
+  WatchSessionResponse,
   RecordingSummary,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import { Entity } from '@backstage/catalog-model';
@@ -145,7 +147,15 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
     return this.session(request);
   });
 
-  sessionSocket = jest.fn(async (s: CreateSessionResponse) => ({
+  liveSessions: LiveSessionListResponse = { items: [] };
+  listLiveSessions = jest.fn(async () => this.liveSessions);
+  watchSession = jest.fn(async (_entity: EntityRefParts, sessionId: string): Promise<WatchSessionResponse> => {
+    const session = this.liveSessions.items.find(s => s.sessionId === sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    return { expiresAt: new Date(Date.now() + 30_000).toISOString(), path: '/api/kube-troubleshoot/sessions/ws', protocols: ['kube-troubleshoot.terminal.v1', `attach.${'w'.repeat(43)}`], role: 'watcher', session };
+  });
+
+  sessionSocket = jest.fn(async (s: Pick<CreateSessionResponse, 'path' | 'protocols'>) => ({
     url: `ws://backend.test${s.path}`,
     protocols: [...s.protocols, 'bearer.dG9rZW4'],
   }));

@@ -15,8 +15,10 @@ import {
   EventStreamMessage,
   LogsQuery,
   LogStreamMessage,
+  LiveSessionListResponse,
   RecordingListResponse,
   RecordingResponse,
+  WatchSessionResponse,
 } from '@kube-troubleshoot/backstage-plugin-common';
 
 /** The entity whose workload is asked about: kind, namespace (default `default`) and name. */
@@ -70,7 +72,11 @@ export interface KubeTroubleshootApi {
    * How to open a session's WebSocket: its URL (`ws:`/`wss:` on the backend's origin) and the
    * subprotocols (the terminal protocol, the ticket and the user's Backstage token).
    */
-  sessionSocket(session: CreateSessionResponse): Promise<SessionSocket>;
+  sessionSocket(session: Pick<CreateSessionResponse, 'path' | 'protocols'>): Promise<SessionSocket>;
+  /** The entity's running sessions the caller may watch (shared), and their own. */
+  listLiveSessions(entity: EntityRefParts): Promise<LiveSessionListResponse>;
+  /** A read-only seat in a shared session: its attach token in `protocols`. */
+  watchSession(entity: EntityRefParts, sessionId: string): Promise<WatchSessionResponse>;
   /** Recordings the caller may replay, newest first; only one entity's when given. */
   listRecordings(
     filter?: RecordingFilter & { entity?: EntityRefParts },

@@ -193,11 +193,8 @@ describe('KubeTroubleshootClient', () => {
   it('opens a session socket on the backend origin with the ticket and the user token as subprotocols', async () => {
     const { api } = client(() => response(200, '{}'));
     const socket = await api.sessionSocket({
-      ticket: 't',
-      expiresAt: '2026-01-01T00:00:00Z',
       path: '/api/kube-troubleshoot/sessions/ws',
       protocols: ['kube-troubleshoot.terminal.v1', 'ticket.t'],
-      production: false,
     });
     expect(socket.url).toBe('ws://localhost:7007/api/kube-troubleshoot/sessions/ws');
     expect(socket.protocols).toEqual([

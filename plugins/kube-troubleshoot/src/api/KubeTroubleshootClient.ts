@@ -17,8 +17,10 @@ import {
   EventStreamMessage,
   LogsQuery,
   LogStreamMessage,
+  LiveSessionListResponse,
   RecordingListResponse,
   RecordingResponse,
+  WatchSessionResponse,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import {
   EntityRefParts,
@@ -214,7 +216,18 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
     return (await res.json()) as CreateSessionResponse;
   }
 
-  async sessionSocket(session: CreateSessionResponse): Promise<SessionSocket> {
+  listLiveSessions(entity: EntityRefParts): Promise<LiveSessionListResponse> {
+    return this.getJson(entity, 'sessions/live');
+  }
+
+  async watchSession(entity: EntityRefParts, sessionId: string): Promise<WatchSessionResponse> {
+    const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
+    const res = await this.fetchApi.fetch(`${base}${entityPath(entity)}/sessions/${encodeURIComponent(sessionId)}/watch`, { method: 'POST' });
+    if (!res.ok) throw await toError(res);
+    return (await res.json()) as WatchSessionResponse;
+  }
+
+  async sessionSocket(session: Pick<CreateSessionResponse, 'path' | 'protocols'>): Promise<SessionSocket> {
     const base = new URL(
       await this.discoveryApi.getBaseUrl('kube-troubleshoot'),
       window.location.href,

@@ -23,7 +23,7 @@ import Alert from '@material-ui/lab/Alert';
 import { DownloadProgress, EntityRefParts, KubeTroubleshootApiError, kubeTroubleshootApiRef } from '../../api';
 import { DeniedPanel, EntityTabGate, NoPodsEmptyState, RequestErrorPanel } from '../common/TabStates';
 import { podLabel } from '../LogsTab/podLabels';
-import { TerminalSession } from '../TerminalTab/TerminalSession';
+import { OwnTerminalSession } from '../TerminalTab/TerminalSession';
 
 const useStyles = makeStyles(theme => ({
   toolbar: { padding: theme.spacing(1.5, 2), marginBottom: theme.spacing(1), display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: theme.spacing(1.5) },
@@ -357,7 +357,7 @@ function DebugWorkspace(props: { entity: Entity; pods: PodSummary[]; options: De
                   {session.command && <CommandToCopy command={session.command} />}
                 </Alert>
               )}
-              <TerminalSession open={session.open} label={session.label} onState={onState} />
+              <OwnTerminalSession open={session.open} target={{ entity: entityRef, cluster: pod.cluster, pod: pod.name, container: targetState?.name ?? '', title: session.label }} onState={onState} />
             </>
           )}
         </Box>

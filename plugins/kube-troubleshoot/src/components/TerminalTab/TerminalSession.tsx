@@ -1,23 +1,24 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  CreateSessionResponse,
-  SessionEnded,
-  SessionNotice,
-  SessionReady,
-} from '@kube-troubleshoot/backstage-plugin-common';
+import { Link as RouterLink } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import Link from '@material-ui/core/Link';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import LockIcon from '@material-ui/icons/Lock';
 import RefreshIcon from '@material-ui/icons/Refresh';
+import VisibilityIcon from '@material-ui/icons/Visibility';
 import { Terminal } from '@xterm/xterm';
 import { kubeTroubleshootApiRef } from '../../api';
-import { ConnectionStatus, TerminalConnection } from './TerminalConnection';
-import { TerminalBinding, TerminalView } from './TerminalView';
+import { ConnectionStatus, SessionOpening } from './TerminalConnection';
+import { endedText, LiveTarget, LiveTerminal, useLiveTerminal } from './liveTerminals';
+import { TerminalView } from './TerminalView';
+
+export { endedText };
 
 const useStyles = makeStyles(theme => ({
   bar: {
@@ -32,99 +33,52 @@ const useStyles = makeStyles(theme => ({
   screen: { height: '62vh', minHeight: 320 },
 }));
 
-/** Why a session ended, in words for its status bar. */
-export function endedText(ended: SessionEnded): string {
-  if (ended.reason === 'exit') return `The shell exited with code ${ended.exitCode ?? 0}`;
-  const code = ended.exitCode !== undefined ? ` (exit code ${ended.exitCode})` : '';
-  const what: Record<SessionEnded['reason'], string> = {
-    exit: 'The shell exited',
-    idle: 'Closed for inactivity',
-    'max-duration': 'Closed at the maximum session duration',
-    shutdown: 'The portal backend restarted',
-    upstream: 'The session ended',
-    'no-shell': 'No shell in this container',
-    client: 'Closed',
-    lost: 'The connection to the portal backend was lost',
-  };
-  return `${what[ended.reason]}${code}: ${ended.message}`;
+const short = (ref: string) => ref.replace(/^user:(default\/)?/, '');
+
+/**
+ * A terminal that lives as long as the view showing it (the Debug tab's): started on mount,
+ * ended on unmount.
+ */
+export function OwnTerminalSession(props: { target: LiveTarget; open: () => Promise<SessionOpening>; onState?: (state: { status: ConnectionStatus; denied?: string }) => void }) {
+  const { target, open, onState } = props;
+  const api = useApi(kubeTroubleshootApiRef);
+  const live = useMemo(
+    () => new LiveTerminal(`own-${Math.random().toString(36).slice(2)}`, target, 'owner', api, open, () => undefined),
+    // One terminal per session: `open` is made once by the caller for it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api],
+  );
+  useEffect(() => {
+    live.start();
+    return () => live.dispose();
+  }, [live]);
+  return <TerminalSession live={live} onState={onState} />;
 }
 
 /**
- * One terminal: connects on mount, shows the shell, its state and why it ended, and reconnects with
- * a new ticket on demand. `onProduction` reports when the production wrapper is in force.
+ * One live terminal: its screen, its state and why it ended, sharing (its owner) or watching (a
+ * watcher), and a new session on demand. Unmounting it leaves the session running: it lives in
+ * {@link LiveTerminal}, and the next view shows it again with its screen.
  */
 export function TerminalSession(props: {
-  /** Asks the backend for the session's ticket (again on Reconnect). */
-  open: () => Promise<CreateSessionResponse>;
-  /** Names the terminal for screen readers, e.g. `payments-api-1/api`. */
-  label: string;
-  onState?: (state: { status: ConnectionStatus; ended?: SessionEnded; denied?: string }) => void;
+  live: LiveTerminal;
+  onState?: (state: { status: ConnectionStatus; denied?: string }) => void;
 }) {
-  const { open, label, onState } = props;
+  const { live, onState } = props;
   const classes = useStyles();
-  const api = useApi(kubeTroubleshootApiRef);
-  const [status, setStatus] = useState<ConnectionStatus>('connecting');
-  const [ready, setReady] = useState<SessionReady>();
-  const [ended, setEnded] = useState<SessionEnded>();
-  const [notice, setNotice] = useState<SessionNotice>();
-  const [failure, setFailure] = useState<Error & { statusCode?: number }>();
-  const [warning, setWarning] = useState<string>();
-  const writeRef = useRef<(data: Uint8Array | string) => void>(() => undefined);
+  const state = useLiveTerminal(live);
+  const { status, ready, ended, notice, failure, warning, participants } = state;
   const termRef = useRef<Terminal>();
-
-  const connection = useMemo(
-    () =>
-      new TerminalConnection(api, open, {
-        data: bytes => writeRef.current(bytes),
-        status: setStatus,
-        ready: r => {
-          setReady(r);
-          setEnded(undefined);
-          setNotice(undefined);
-        },
-        ended: e => {
-          setEnded(e);
-          setNotice(undefined);
-          writeRef.current(`\r\n\x1b[2m[${endedText(e)}]\x1b[0m\r\n`);
-        },
-        notice: setNotice,
-        failed: setFailure,
-        warning: setWarning,
-      }),
-    // One connection per session: `open` is made once by the caller for it.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, label],
-  );
-
-  const binding: TerminalBinding = useMemo(
-    () => ({
-      attach: write => {
-        writeRef.current = write;
-      },
-      input: text => {
-        setNotice(undefined);
-        connection.input(text);
-      },
-      resize: (cols, rows) => connection.resize({ cols, rows }),
-    }),
-    [connection],
-  );
+  const owner = live.role === 'owner';
 
   useEffect(() => {
-    void connection.connect();
-    return () => connection.close();
-  }, [connection]);
+    onState?.({ status, denied: failure?.statusCode === 403 ? failure.message : undefined });
+  }, [status, failure, onState]);
 
+  // A watcher's screen is the owner's size.
   useEffect(() => {
-    onState?.({ status, ended, denied: failure?.statusCode === 403 ? failure.message : undefined });
-  }, [status, ended, failure, onState]);
-
-  const reconnect = () => {
-    setFailure(undefined);
-    setEnded(undefined);
-    writeRef.current('\r\n\x1b[2m[reconnecting: a new session]\x1b[0m\r\n');
-    void connection.connect();
-  };
+    if (!owner && state.size) termRef.current?.resize(state.size.cols, state.size.rows);
+  }, [owner, state.size]);
 
   const copy = () => {
     const text = termRef.current?.getSelection();
@@ -132,16 +86,22 @@ export function TerminalSession(props: {
   };
   const paste = async () => {
     const text = await navigator.clipboard?.readText();
-    if (text) connection.input(text);
+    // As typed paste: bracketed when the shell asked for it.
+    if (text) termRef.current?.paste(text);
     termRef.current?.focus();
   };
 
+  const shell = ready?.shell ?? 'shell';
   const statusChip = {
     connecting: <Chip size="small" label="Connecting…" />,
-    open: <Chip size="small" color="primary" label={`Connected · ${ready?.shell ?? 'shell'}`} />,
+    open: <Chip size="small" color="primary" label={owner ? `Connected · ${shell}` : `Watching ${short(ready?.owner ?? '')} · ${shell}`} />,
+    reconnecting: <Chip size="small" color="secondary" label="Connection lost: reattaching…" />,
     ended: <Chip size="small" label="Ended" />,
     failed: <Chip size="small" label="Failed" />,
   }[status];
+  const noShell = ended?.reason === 'no-shell';
+  const watchers = participants?.watchers ?? [];
+  const canReconnect = owner && (status === 'ended' || status === 'failed') && !noShell;
 
   return (
     <Box>
@@ -157,15 +117,39 @@ export function TerminalSession(props: {
           />
         )}
         {ready?.recordingId && <Typography variant="caption">Recorded (session {ready.recordingId.slice(0, 8)})</Typography>}
+        {owner && watchers.length > 0 && (
+          <Tooltip title={watchers.map(w => `${short(w.user)} (${w.role}) since ${new Date(w.since).toLocaleTimeString()}`).join(', ')}>
+            <Chip size="small" icon={<VisibilityIcon />} label={`Watched by ${watchers.map(w => short(w.user)).join(', ')}`} data-testid="watchers" />
+          </Tooltip>
+        )}
+        {!owner && status === 'open' && <Chip size="small" variant="outlined" label="Read-only" />}
         <span className={classes.grow} />
+        {owner && status === 'open' && (
+          <Button
+            size="small"
+            variant={participants?.shared ? 'contained' : 'outlined'}
+            aria-pressed={Boolean(participants?.shared)}
+            onClick={() => live.connection.control({ action: participants?.shared ? 'unshare' : 'share' })}
+            title="Let the entity's owners watch this session read-only (kube-troubleshoot.terminal.watch); everyone who joins is shown here and in the recording"
+          >
+            {participants?.shared ? 'Stop sharing' : 'Share'}
+          </Button>
+        )}
+        {live.role === 'moderator' && status === 'open' && (
+          <Button size="small" variant="contained" color="secondary" onClick={() => live.connection.control({ action: 'terminate' })}>
+            End session
+          </Button>
+        )}
         <Button size="small" onClick={copy} title="Copy the selection (Ctrl+Shift+C)">
           Copy
         </Button>
-        <Button size="small" onClick={paste} title="Paste (Ctrl+Shift+V)">
-          Paste
-        </Button>
-        {(status === 'ended' || status === 'failed') && (
-          <Button size="small" variant="contained" color="primary" startIcon={<RefreshIcon />} onClick={reconnect}>
+        {owner && (
+          <Button size="small" onClick={paste} title="Paste (Ctrl+Shift+V)">
+            Paste
+          </Button>
+        )}
+        {canReconnect && (
+          <Button size="small" variant="contained" color="primary" startIcon={<RefreshIcon />} onClick={() => live.reconnect()}>
             Reconnect
           </Button>
         )}
@@ -177,7 +161,17 @@ export function TerminalSession(props: {
       )}
       {ended && (
         <Alert severity={ended.reason === 'exit' && !ended.exitCode ? 'info' : 'warning'} style={{ marginBottom: 8 }} role="status">
-          {endedText(ended)}
+          {noShell ? (
+            <>
+              This container has no shell (neither sh nor bash): it is probably distroless.{' '}
+              <Link component={RouterLink} to={{ pathname: '../debug', search: `?pod=${encodeURIComponent(live.target.pod)}&container=${encodeURIComponent(live.target.container)}` }} relative="path">
+                Attach a tool container in the Debug tab
+              </Link>
+              .
+            </>
+          ) : (
+            endedText(ended)
+          )}
         </Alert>
       )}
       {notice && (
@@ -186,12 +180,12 @@ export function TerminalSession(props: {
         </Alert>
       )}
       {warning && (
-        <Alert severity="info" onClose={() => setWarning(undefined)} style={{ marginBottom: 8 }}>
+        <Alert severity="info" onClose={() => live.clearWarning()} style={{ marginBottom: 8 }}>
           {warning}
         </Alert>
       )}
       <div className={classes.screen}>
-        <TerminalView binding={binding} label={`Terminal of ${label}`} onTerminal={t => (termRef.current = t)} />
+        <TerminalView binding={live.binding} keep={live.screen} readOnly={!owner} label={`Terminal of ${live.label}`} onTerminal={t => (termRef.current = t)} />
       </div>
     </Box>
   );

@@ -3,6 +3,7 @@ import { FakeKubeTroubleshootApi, pod } from '../../__testUtils__/fakeApi';
 import { renderTab } from '../../__testUtils__/renderTab';
 import { KubeTroubleshootApiError } from '../../api';
 import { TerminalTab } from './TerminalTab';
+import { liveTerminals } from './liveTerminals';
 
 // xterm needs a real browser (Chromium e2e covers it); here the view only records its binding.
 jest.mock('./TerminalView', () => ({
@@ -23,6 +24,10 @@ class QuietSocket {
 
 beforeAll(() => {
   (globalThis as { WebSocket?: unknown }).WebSocket = QuietSocket;
+});
+
+afterEach(() => {
+  for (const t of liveTerminals.list()) liveTerminals.close(t.key);
 });
 
 function apiWithPods() {
@@ -48,10 +53,27 @@ describe('TerminalTab', () => {
     expect(screen.getAllByRole('tab')).toHaveLength(1);
   });
 
-  it('opens the linked pod and container at once (deep link)', async () => {
+  it('asks before a link to a container opens a new recorded shell (a reload does not start one)', async () => {
     const api = apiWithPods();
     await renderTab(<TerminalTab />, api, { url: '/?pod=payments-api-1&container=metrics-agent' });
+    const ask = await screen.findByText(/This link is to payments-api-1\/metrics-agent\. Open a new shell there\?/);
+    expect(api.sessionRequests).toEqual([]);
+    fireEvent.click(within(ask.closest('[role="alert"]') as HTMLElement).getByRole('button', { name: /open terminal/i }));
     await waitFor(() => expect(api.sessionRequests).toEqual([{ cluster: 'sandbox', pod: 'payments-api-1', container: 'metrics-agent', namespace: 'default' }]));
+    expect(screen.queryByText(/This link is to/)).not.toBeInTheDocument();
+  });
+
+  it('keeps a terminal running when the tab is left, and shows it again on return', async () => {
+    const api = apiWithPods();
+    const first = await renderTab(<TerminalTab />, api);
+    fireEvent.click(await screen.findByRole('button', { name: /open terminal/i }));
+    await waitFor(() => expect(api.sessionRequests).toHaveLength(1));
+    first.unmount();
+    expect(liveTerminals.list().map(t => t.label)).toEqual(['payments-api-1/api']);
+    expect(liveTerminals.list()[0].alive).toBe(true);
+    await renderTab(<TerminalTab />, api);
+    expect(await screen.findByText('Terminal of payments-api-1/api')).toBeInTheDocument();
+    expect(api.sessionRequests).toHaveLength(1);
   });
 
   it('says why a container cannot get a shell and points to the Debug tab', async () => {
@@ -68,6 +90,7 @@ describe('TerminalTab', () => {
       throw new KubeTroubleshootApiError('you do not have kube-troubleshoot.terminal.create on component:default/payments-api; it is owned by team-payments', 403);
     };
     await renderTab(<TerminalTab />, api, { url: '/?pod=payments-api-1&container=api' });
+    fireEvent.click((await screen.findAllByRole('button', { name: /open terminal/i }))[0]);
     expect(await screen.findByText(/You cannot see the terminal of payments-api/)).toBeInTheDocument();
     expect(screen.getByText(/The server said: you do not have kube-troubleshoot.terminal.create/)).toBeInTheDocument();
   });

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
@@ -7,10 +7,10 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   CreateSessionRequest,
-  CreateSessionResponse,
   kubeTroubleshootTerminalCreatePermission,
   PodSummary,
 } from '@kube-troubleshoot/backstage-plugin-common';
+import Alert from '@material-ui/lab/Alert';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import IconButton from '@material-ui/core/IconButton';
@@ -28,6 +28,8 @@ import { ClusterErrorsPanel, DeniedPanel, EntityTabGate, NoPodsEmptyState, Reque
 import { podLabel } from '../LogsTab/podLabels';
 import { RecordingsList } from '../Recordings/RecordingsList';
 import { TerminalSession } from './TerminalSession';
+import { liveTerminals, sameEntity } from './liveTerminals';
+import { LiveSessionsPanel } from './LiveSessionsPanel';
 
 const useStyles = makeStyles(theme => ({
   toolbar: { padding: theme.spacing(1.5, 2), marginBottom: theme.spacing(1), display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: theme.spacing(1.5) },
@@ -36,12 +38,6 @@ const useStyles = makeStyles(theme => ({
   tabLabel: { display: 'flex', alignItems: 'center', gap: theme.spacing(0.5), textTransform: 'none' },
   session: { padding: theme.spacing(1, 0) },
 }));
-
-interface OpenSession {
-  id: number;
-  target: CreateSessionRequest;
-  open: () => Promise<CreateSessionResponse>;
-}
 
 /** Why a container cannot get a shell now, or undefined when it can. */
 export function notRunningReason(pod: PodSummary, container: string): string | undefined {
@@ -62,15 +58,20 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
   const container = containers.find(c => c.name === params.get('container'))?.name ?? containers.find(c => c.state === 'running')?.name ?? containers[0]?.name ?? '';
   const linked = Boolean(params.get('pod') && params.get('container') && pod.name === params.get('pod') && container === params.get('container'));
   const api = useApi(kubeTroubleshootApiRef);
-  const session = (id: number, target: CreateSessionRequest): OpenSession => ({ id, target, open: () => api.createSession(entityRef, target) });
-  const [sessions, setSessions] = useState<OpenSession[]>(() =>
-    linked && !notRunningReason(pod, container) ? [session(1, { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace })] : [],
-  );
-  const [current, setCurrent] = useState(sessions[0]?.id ?? 0);
+  // The tab's terminals live in this browser tab's registry: switching tabs, or pages, leaves them running.
+  useEffect(() => liveTerminals.restore(api), [api]);
+  const all = useSyncExternalStore(liveTerminals.subscribe, liveTerminals.list);
+  const sessions = all.filter(t => sameEntity(t.target.entity, entityRef));
+  const [picked, setPicked] = useState<string | undefined>(params.get('session') ?? undefined);
+  const current = sessions.find(s => s.key === picked)?.key ?? sessions[sessions.length - 1]?.key ?? '';
   const [denied, setDenied] = useState<string>();
+  // A link to a container asks before it opens a shell (a reload must not start a new recorded one).
+  const [askLink, setAskLink] = useState(linked);
+  const linkedOpen = sessions.some(s => s.alive && s.target.pod === pod.name && s.target.container === container);
   const blocked = notRunningReason(pod, container);
 
-  const select = (next: { pod?: PodSummary; container?: string }) =>
+  const select = (next: { pod?: PodSummary; container?: string }) => {
+    setAskLink(false);
     setParams(
       prev => {
         const p = new URLSearchParams(prev);
@@ -84,17 +85,15 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
       },
       { replace: true },
     );
+  };
 
   const open = () => {
-    const id = Math.max(0, ...sessions.map(s => s.id)) + 1;
-    setSessions(s => [...s, session(id, { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace })]);
-    setCurrent(id);
+    const request: CreateSessionRequest = { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace };
+    const live = liveTerminals.open(api, { entity: entityRef, ...request }, 'owner', () => api.createSession(entityRef, request));
+    setPicked(live.key);
+    setAskLink(false);
   };
-  const closeSession = (id: number) => {
-    const rest = sessions.filter(s => s.id !== id);
-    setSessions(rest);
-    if (current === id) setCurrent(rest[rest.length - 1]?.id ?? 0);
-  };
+  const closeSession = (key: string) => liveTerminals.close(key);
   const onState = useCallback((state: { denied?: string }) => {
     if (state.denied) setDenied(state.denied);
   }, []);
@@ -147,23 +146,37 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
           </Typography>
         )}
       </Paper>
+      {askLink && linked && !linkedOpen && !blocked && (
+        <Alert
+          severity="info"
+          style={{ marginBottom: 8 }}
+          action={
+            <Button color="primary" variant="contained" size="small" onClick={open}>
+              Open terminal
+            </Button>
+          }
+        >
+          This link is to {pod.name}/{container}. Open a new shell there? It is recorded.
+        </Alert>
+      )}
+      <LiveSessionsPanel entity={entityRef} cluster={pod.cluster} onWatch={setPicked} />
       {sessions.length > 0 ? (
         <>
-          <Tabs value={current} onChange={(_e, v) => setCurrent(v)} indicatorColor="primary" variant="scrollable">
+          <Tabs value={current} onChange={(_e, v) => setPicked(v)} indicatorColor="primary" variant="scrollable">
             {sessions.map(s => (
               <Tab
-                key={s.id}
-                value={s.id}
+                key={s.key}
+                value={s.key}
                 component="div"
                 label={
                   <span className={classes.tabLabel}>
-                    {s.target.pod}/{s.target.container}
+                    {s.role === 'owner' ? s.label : `${s.label} (watching)`}
                     <IconButton
                       size="small"
-                      aria-label={`Close the terminal of ${s.target.pod}/${s.target.container}`}
+                      aria-label={`Close the terminal of ${s.label}`}
                       onClick={e => {
                         e.stopPropagation();
-                        closeSession(s.id);
+                        closeSession(s.key);
                       }}
                     >
                       <CloseIcon fontSize="small" />
@@ -174,8 +187,8 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
             ))}
           </Tabs>
           {sessions.map(s => (
-            <div key={s.id} hidden={s.id !== current} className={classes.session}>
-              <TerminalSession open={s.open} label={`${s.target.pod}/${s.target.container}`} onState={onState} />
+            <div key={s.key} hidden={s.key !== current} className={classes.session}>
+              <TerminalSession live={s} onState={onState} />
             </div>
           ))}
         </>

@@ -15,6 +15,12 @@ const useStyles = makeStyles({
   },
 });
 
+/** A terminal kept between views (a live session's): made by the first view, moved by the next ones. */
+export interface KeptScreen {
+  term?: Terminal;
+  fit?: FitAddon;
+}
+
 /** What a terminal view shows and where its keys go. */
 export interface TerminalBinding {
   /** Called once with a function that writes to the screen. */
@@ -28,46 +34,19 @@ export interface TerminalBinding {
  * copy (Ctrl+Shift+C, or the selection) and paste (Ctrl+Shift+V) that do not steal Ctrl+C from the
  * shell.
  */
-export function TerminalView(props: { binding: TerminalBinding; readOnly?: boolean; label: string; onTerminal?: (t: Terminal) => void }) {
-  const { binding, readOnly, label, onTerminal } = props;
+export function TerminalView(props: { binding: TerminalBinding; readOnly?: boolean; label: string; onTerminal?: (t: Terminal) => void; keep?: KeptScreen }) {
+  const { binding, readOnly, label, onTerminal, keep } = props;
   const classes = useStyles();
   const host = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    const term = new Terminal({
-      cursorBlink: !readOnly,
-      disableStdin: Boolean(readOnly),
-      convertEol: false,
-      fontFamily: 'Menlo, Consolas, "DejaVu Sans Mono", monospace',
-      fontSize: 14,
-      scrollback: 5000,
-      theme: { background: '#1e1e1e' },
-    });
-    const fit = new FitAddon();
-    term.loadAddon(fit);
-    term.open(host.current!);
+    const kept = keep?.term && keep.fit ? { term: keep.term, fit: keep.fit } : undefined;
+    const { term, fit } = kept ?? makeTerminal(binding, Boolean(readOnly));
+    if (keep) Object.assign(keep, { term, fit });
+    // A kept terminal moves here with its screen; a new one opens here.
+    if (term.element) host.current!.appendChild(term.element);
+    else term.open(host.current!);
     term.textarea?.setAttribute('aria-label', label);
-    binding.attach(
-      data => term.write(data),
-      () => term.reset(),
-    );
-    term.onResize(({ cols, rows }) => binding.resize(cols, rows));
-    if (!readOnly) {
-      term.onData(data => binding.input(data));
-      term.attachCustomKeyEventHandler(event => {
-        if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
-        if (event.code === 'KeyC') {
-          const selection = term.getSelection();
-          if (selection) void navigator.clipboard?.writeText(selection);
-          return false;
-        }
-        if (event.code === 'KeyV') {
-          void navigator.clipboard?.readText().then(text => term.paste(text));
-          return false;
-        }
-        return true;
-      });
-    }
     const refit = () => {
       try {
         fit.fit();
@@ -76,6 +55,7 @@ export function TerminalView(props: { binding: TerminalBinding; readOnly?: boole
       }
     };
     refit();
+    if (kept) term.refresh(0, term.rows - 1);
     binding.resize(term.cols, term.rows);
     const observer = new ResizeObserver(() => refit());
     observer.observe(host.current!);
@@ -83,11 +63,53 @@ export function TerminalView(props: { binding: TerminalBinding; readOnly?: boole
     if (!readOnly) term.focus();
     return () => {
       observer.disconnect();
-      term.dispose();
+      if (keep) term.element?.remove();
+      else term.dispose();
     };
     // The terminal is made once per binding.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [binding]);
 
   return <div ref={host} className={classes.host} data-testid="terminal" />;
+}
+
+/** A new xterm bound to `binding`: its output, keys (copy and paste without stealing Ctrl+C) and size. */
+function makeTerminal(binding: TerminalBinding, readOnly: boolean) {
+  const term = new Terminal({
+    cursorBlink: !readOnly,
+    disableStdin: Boolean(readOnly),
+    convertEol: false,
+    fontFamily: 'Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    fontSize: 14,
+    scrollback: 5000,
+    theme: { background: '#1e1e1e' },
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  binding.attach(
+    data => term.write(data),
+    () => term.reset(),
+  );
+  term.onResize(({ cols, rows }) => binding.resize(cols, rows));
+  if (!readOnly) {
+    term.onData(data => binding.input(data));
+    term.attachCustomKeyEventHandler(event => {
+      if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
+      if (event.code === 'KeyC') {
+        const selection = term.getSelection();
+        if (selection) void navigator.clipboard?.writeText(selection);
+        event.preventDefault();
+        return false;
+      }
+      if (event.code === 'KeyV') {
+        // Returning false only keeps xterm from handling the key: without preventDefault, the
+        // browser's own paste follows and the text arrives twice.
+        event.preventDefault();
+        void navigator.clipboard?.readText().then(text => term.paste(text));
+        return false;
+      }
+      return true;
+    });
+  }
+  return { term, fit };
 }

@@ -1,0 +1,1 @@
+export { KubeTroubleshootSessionDock } from './SessionDock';
