@@ -40,6 +40,7 @@ describeIf('Terminal tab in Chromium', () => {
     sandbox = await startSandbox({ workloads: [workloadsDir] });
     portal = await startPortal({
       name: 'terminal',
+      cuttable: true,
       config: {
         kubeTroubleshoot: {
           clusters: [{ name: 'sandbox', url: sandbox.url, caData: sandbox.caData, serviceAccountToken: sandbox.addRbacToken(path.join(repoRoot, 'examples', 'rbac.yaml')) }],
@@ -69,6 +70,11 @@ describeIf('Terminal tab in Chromium', () => {
     // Pick the api container of the payments-api pod, then open a terminal.
     const podName = sandbox!.cluster.store.list<Pod>('pods', 'default').find(x => x.metadata.name.startsWith('payments-api'))!.metadata.name;
     await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal?pod=${podName}&container=api`);
+    // A link asks before it opens a recorded shell.
+    const ask = page.getByRole('alert').filter({ hasText: `This link is to ${podName}/api. Open a new shell there?` });
+    await shown(p, ask, 'the question of the link', 60_000);
+    expect(await page.locator('.xterm-rows').count()).toBe(0);
+    await ask.getByRole('button', { name: 'Open terminal' }).click();
     await shown(p, page.locator('.xterm-rows'), 'the terminal', 60_000);
     await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status', 30_000);
     await page.locator('.xterm').first().click();
@@ -114,6 +120,95 @@ describeIf('Terminal tab in Chromium', () => {
     const replayed = await waitForScreen(page, /exit 3/, dialog);
     expect(replayed).toContain('exit 3');
     await page.screenshot({ path: path.join(screenshotDir, 'terminal-replay.png') });
+  });
+
+  it('keeps a terminal across tab switches, lists it in the dock, reattaches after the connection is cut, and after a reload', async () => {
+    const p = portal!;
+    const page = await pageFor('alice');
+    await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
+    await shown(p, page.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status', 30_000);
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('export KT_KEEP=still-$((6*7)); echo marked-$((1+1))');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^marked-2\s*$/m);
+
+    // Logs, then Events: the terminal keeps running, and the dock lists it with its pod.
+    await page.getByRole('link', { name: 'Logs', exact: true }).click();
+    await page.waitForURL(/\/payments-api\/logs/);
+    const dock = page.getByRole('region', { name: 'Open terminals' });
+    await shown(p, dock.getByRole('button', { name: /Open terminals: 1 running/ }), 'the session dock', 10_000);
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    await page.waitForURL(/\/payments-api\/events/);
+    await dock.getByRole('button', { name: /Open terminals/ }).click();
+    const row = dock.getByTestId('dock-session');
+    await shown(p, row.filter({ hasText: /payments-api-.*\/api/ }), 'the session in the dock', 10_000);
+    expect(await row.innerText()).toMatch(/payments-api · sandbox · just now · running/);
+    await page.screenshot({ path: path.join(screenshotDir, 'terminal-dock.png') });
+    // Back through the dock: the same screen, the same shell.
+    await row.getByRole('link').click();
+    await page.waitForURL(/\/payments-api\/terminal\?session=/);
+    await waitForScreen(page, /^marked-2\s*$/m);
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('echo "<$KT_KEEP>"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^<still-42>\s*$/m);
+
+    // The network drops every connection: the browser reattaches to the same shell.
+    expect(p.proxy!.cut()).toBeGreaterThan(0);
+    await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status again', 30_000);
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('echo "after-cut <$KT_KEEP>"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^after-cut <still-42>\s*$/m);
+    expect(await page.getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
+
+    // A reload: the session comes back with its screen, without asking for a new shell.
+    await page.reload();
+    await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status after the reload', 60_000);
+    await waitForScreen(page, /^after-cut <still-42>\s*$/m);
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('echo "reloaded <$KT_KEEP>"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^reloaded <still-42>\s*$/m);
+    // Closing it ends it: the dock empties.
+    await page.getByRole('button', { name: /^Close the terminal of payments-api-.*\/api$/ }).first().click();
+    await waitFor('the dock to empty', async () => ((await dock.count()) === 0 ? true : undefined), 10_000);
+  });
+
+  it('alice shares her session: the admin watches her typing live, read-only, and ends it', async () => {
+    const p = portal!;
+    const alice = await pageFor('alice');
+    await alice.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
+    await shown(p, alice.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
+    await alice.getByRole('button', { name: 'Open terminal' }).click();
+    await shown(p, alice.getByText(/Connected · bash or sh/), 'the connected status', 30_000);
+    await alice.getByRole('button', { name: 'Share' }).click();
+    await shown(p, alice.getByRole('button', { name: 'Stop sharing' }), 'sharing on', 10_000);
+
+    const admin = await pageFor('admin');
+    await admin.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
+    const panel = admin.getByRole('region', { name: 'Shared live sessions' });
+    await shown(p, panel.getByText(/alice on payments-api-.*\/api/), 'alice\'s shared session', 30_000);
+    await panel.getByRole('button', { name: /Watch the session of user:default\/alice/ }).click();
+    await shown(p, admin.getByText(/Watching alice · bash or sh/), 'the watcher status', 30_000);
+    await shown(p, alice.getByTestId('watchers').filter({ hasText: 'Watched by admin' }), 'the watcher shown to alice', 10_000);
+
+    await alice.locator('.xterm').first().click();
+    await alice.keyboard.type('echo live-$((5*5))');
+    await alice.keyboard.press('Enter');
+    await waitForScreen(admin, /^live-25\s*$/m);
+    // What the watcher types goes nowhere.
+    await admin.locator('.xterm').first().click();
+    await admin.keyboard.type('echo intruder');
+    await admin.keyboard.press('Enter');
+    await admin.screenshot({ path: path.join(screenshotDir, 'terminal-watch.png') });
+    expect(await screenText(alice)).not.toContain('intruder');
+
+    await admin.getByRole('button', { name: 'End session' }).click();
+    await shown(p, alice.getByRole('status').filter({ hasText: 'Ended by a platform admin: ended by user:default/admin' }), 'the end shown to alice', 10_000);
+    await shown(p, admin.getByRole('status').filter({ hasText: 'Ended by a platform admin' }), 'the end shown to the admin', 10_000);
   });
 
   it('bob is refused a terminal on payments-api, with its owner named', async () => {

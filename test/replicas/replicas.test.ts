@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { CreateForkResponse, CreateSessionResponse, EntityPodsResponse, RecordingListResponse, RecordingResponse } from '@kube-troubleshoot/backstage-plugin-common';
+import {
+  ATTACH_PROTOCOL_PREFIX,
+  CreateForkResponse,
+  CreateSessionResponse,
+  EntityPodsResponse,
+  OFFSET_PROTOCOL_PREFIX,
+  RecordingListResponse,
+  RecordingResponse,
+  TERMINAL_PROTOCOL,
+} from '@kube-troubleshoot/backstage-plugin-common';
 import { Pod, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import knexFactory, { Knex } from 'knex';
 import { Browser } from 'playwright-core';
@@ -274,6 +283,33 @@ describeIf('two replicas on PostgreSQL behind nginx', () => {
     const replay = await api<RecordingResponse>(replicas.b!.url, 'GET', `${API}/recordings/${id}?format=json`);
     expect(replay.status).toBe(200);
     expect(replay.body.cast).toContain('recorded-on-a');
+  });
+
+  it('reattaches a dropped session through the other replica: the same shell, with what it missed', async () => {
+    for (const [holder, other] of [['a', 'b'], ['b', 'a']] as const) {
+      const marks = logMarks();
+      const client = await open(replicas[holder]!.url, await issue(replicas[holder]!.url));
+      await client.echo(`held-by-${holder}`);
+      const { resumeToken, sessionId } = client.ready!;
+      client.type(`export KT_HELD=on-${holder}\r`);
+      await client.waitFor(() => client.screen.includes(`export KT_HELD=on-${holder}`));
+      client.ws.terminate();
+      const seen = client.output.reduce((n, b) => n + b.length, 0);
+      const began = Date.now();
+      const protocols = [TERMINAL_PROTOCOL, `${ATTACH_PROTOCOL_PREFIX}${resumeToken}`, `${OFFSET_PROTOCOL_PREFIX}${seen}`];
+      const back = await TerminalClient.open(replicas[other]!.url, { path: `${API}/sessions/ws`, protocols }, { token, origin: proxyUrl, protocols });
+      clients.push(back);
+      await back.waitFor(() => !!back.ready);
+      expect(back.ready).toMatchObject({ resumed: true, sessionId });
+      back.type('echo "<$KT_HELD>"\r');
+      await back.waitFor(new RegExp(`<on-${holder}>`));
+      measured[`reattach through replica ${other} to the shell on ${holder}: WebSocket to first echo`] = `${Date.now() - began} ms`;
+      // The holder served it (its audit event); the other only passed the upgrade on.
+      expect(readLog(replicas[holder]!.log, marks[holder])).toMatch(/eventId="?session-resume/);
+      expect(readLog(replicas[other]!.log, marks[other])).not.toMatch(/eventId="?session-resume/);
+      await back.exit(0);
+      expect(back.ended).toMatchObject({ reason: 'exit', exitCode: 0 });
+    }
   });
 
   it('serves a terminal WebSocket as the very first request of a freshly started replica', async () => {

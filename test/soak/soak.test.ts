@@ -93,7 +93,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-soak-'));
   fs.writeFileSync(path.join(tmp, 'w.yaml'), WORKLOADS);
   sandbox = await startSandboxProcess(path.join(tmp, 'w.yaml'), tmp);
-  backend = await startBenchBackend(sandbox, ['chatter', 'term', 'firehose'], { sessions: { maxPerUser: 0, maxPerReplica: 0 } });
+  backend = await startBenchBackend(sandbox, ['chatter', 'term', 'firehose'], { sessions: { maxPerUser: 0, maxPerReplica: 0, reattachGraceSeconds: 3 } });
   base = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`;
   await waitFor('the sandbox pods to run', async () => {
     const pods = await sandboxGet<{ items: Array<{ status?: { phase?: string } }> }>(sandbox, '/api/v1/namespaces/bench/pods');
@@ -179,6 +179,7 @@ it('1,000 terminal sessions opened and closed leave no process in the container 
     await t.echo(`w${i}`);
     if (way === 'client closes') t.close();
     else if (way === 'shell exits') await t.exit(0);
+    // A dropped connection keeps its shell for the grace period (3 s here), then ends it.
     else t.ws.terminate();
   };
   await Promise.all(

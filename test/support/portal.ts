@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { CuttingProxy, startCuttingProxy } from './cuttingProxy';
 import { repoRoot, requireTool, waitFor, freePort } from './tools';
 
 /**
@@ -27,11 +28,15 @@ export interface Portal {
   /** What the pages of this portal threw. */
   browserErrors: string[];
   backend?: BackendProcess;
+  /** With `cuttable`: the TCP proxy in front of the portal, which cuts every connection at once. */
+  proxy?: CuttingProxy;
 }
 
 export interface PortalOptions {
   /** Names the temporary folder. */
   name: string;
+  /** Serve the portal through a TCP proxy that can cut every connection (a network blip). */
+  cuttable?: boolean;
   /** More config for this portal (JSON is YAML), over app-config.yaml. */
   config?: Record<string, unknown>;
 }
@@ -259,7 +264,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   if (!chromiumPath) throw new Error('chromium is not installed');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `kube-troubleshoot-${options.name}-`));
   const port = Number(process.env.KT_E2E_PORT) || (await freePort());
-  const baseUrl = `http://localhost:${port}`;
+  // Behind a cutting proxy, the browser reaches the proxy's port; the backend listens on its own.
+  const proxy = options.cuttable ? await startCuttingProxy({ host: '127.0.0.1', port }) : undefined;
+  const baseUrl = `http://localhost:${proxy?.port ?? port}`;
   await buildApp(tmp);
   // The backend serves the built app, so app and backend share one origin and port.
   const backend = await startBackend({
@@ -269,7 +276,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     waitReady: false,
     config: { app: { baseUrl }, backend: { baseUrl, listen: { port }, cors: { origin: baseUrl } }, ...options.config },
   });
-  const portal: Portal = { baseUrl, tmp, backendLog: backend.log, backend, browserErrors: [], browser: undefined as unknown as Browser };
+  const portal: Portal = { baseUrl, tmp, backendLog: backend.log, backend, proxy, browserErrors: [], browser: undefined as unknown as Browser };
   try {
     await waitForReady(backend);
     await waitForCatalog(baseUrl);
@@ -318,5 +325,7 @@ export async function stopPortal(portal: Portal | undefined, options: { keepTmp?
   const backend = portal.backend;
   portal.backend = undefined;
   await backend?.stop('SIGTERM');
+  await portal.proxy?.stop();
+  portal.proxy = undefined;
   if (!options.keepTmp) fs.rmSync(portal.tmp, { recursive: true, force: true });
 }

@@ -1,7 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { useApi } from '@backstage/core-plugin-api';
 import Badge from '@material-ui/core/Badge';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -58,14 +57,14 @@ function DockRow(props: { live: LiveTerminal; href?: string; now: number }) {
 /**
  * The browser tab's open terminals, on every page of the portal: each with its pod, entity, age
  * and state, a link back to it (its screen is kept) and a close button. The new frontend system
- * renders it at the app root; legacy apps put `<KubeTroubleshootSessionDock />` in their root.
+ * renders it at the app root; legacy apps put `<KubeTroubleshootSessionDock />` inside their
+ * `<AppRouter>`. It reads no route of the app, so it also renders outside the app's routes.
  *
  * @public
  */
 export function KubeTroubleshootSessionDock() {
   const classes = useStyles();
   const api = useApi(kubeTroubleshootApiRef);
-  const entityRoute = useRouteRef(entityRouteRef);
   const all = useSyncExternalStore(liveTerminals.subscribe, liveTerminals.list);
   const [open, setOpen] = useState(false);
   const [now, setNow] = useState(Date.now());
@@ -76,14 +75,8 @@ export function KubeTroubleshootSessionDock() {
     return () => clearInterval(timer);
   }, []);
   if (!all.length) return null;
-  const href = (live: LiveTerminal) => {
-    try {
-      const { kind, namespace = 'default', name } = live.target.entity;
-      return `${entityRoute({ kind: kind.toLocaleLowerCase('en-US'), namespace: namespace.toLocaleLowerCase('en-US'), name })}/terminal?session=${encodeURIComponent(live.key)}`;
-    } catch {
-      return undefined; // no catalog entity route in this app
-    }
-  };
+  // Back to the page it was opened on (whatever path the app gives the Terminal tab).
+  const href = (live: LiveTerminal) => (live.target.href ? `${live.target.href}?session=${encodeURIComponent(live.key)}` : undefined);
   const running = all.filter(t => t.alive).length;
   return (
     <Box className={classes.dock} role="region" aria-label="Open terminals">

@@ -17,8 +17,8 @@ const POLL_MS = 5000;
  * Other users' sessions on the entity that their owners share, each with a Watch button (shown
  * to holders of kube-troubleshoot.terminal.watch; nothing for anyone else).
  */
-export function LiveSessionsPanel(props: { entity: EntityRefParts; cluster: string; onWatch(key: string): void }) {
-  const { entity, onWatch } = props;
+export function LiveSessionsPanel(props: { entity: EntityRefParts; href: string; onWatch(key: string): void }) {
+  const { entity, href, onWatch } = props;
   const api = useApi(kubeTroubleshootApiRef);
   const [items, setItems] = useState<LiveSessionSummary[]>([]);
   const [error, setError] = useState<string>();
@@ -61,7 +61,7 @@ export function LiveSessionsPanel(props: { entity: EntityRefParts; cluster: stri
       onWatch(watching.key);
       return;
     }
-    const live = liveTerminals.open(api, { entity, cluster: s.cluster, namespace: s.namespace, pod: s.pod, container: s.container, title: `${s.pod}/${s.container} of ${s.user.replace(/^user:(default\/)?/, '')}` }, 'watcher', () =>
+    const live = liveTerminals.open(api, { entity, cluster: s.cluster, namespace: s.namespace, pod: s.pod, container: s.container, title: `${s.pod}/${s.container} · ${s.user.replace(/^user:(default\/)?/, '')}`, href }, 'watcher', () =>
       api.watchSession(entity, s.sessionId),
     );
     onWatch(live.key);

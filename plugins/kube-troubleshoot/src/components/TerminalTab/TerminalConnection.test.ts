@@ -125,4 +125,85 @@ describe('TerminalConnection', () => {
     expect(api.createSession).toHaveBeenCalledTimes(2);
     expect(sockets).toHaveLength(2);
   });
+
+  describe('reattaching after the socket drops', () => {
+    const ready = (token: string, offset = 0) => ({ shell: 'bash', production: false, idleTimeoutSeconds: 0, maxDurationSeconds: 0, sessionId: 's-1', role: 'owner' as const, resumeToken: token, reattachGraceSeconds: 60, outputOffset: offset });
+    const until = async (what: () => boolean) => {
+      const end = Date.now() + 5000;
+      while (!what()) {
+        if (Date.now() > end) throw new Error('timed out');
+        await new Promise(r => setTimeout(r, 10));
+      }
+    };
+
+    it('takes the same session up again with its resume token and the bytes it shows', async () => {
+      const { sockets, log, connection } = setup();
+      connection.resize({ cols: 90, rows: 20 });
+      await connection.connect();
+      sockets[0].open();
+      sockets[0].receive({ type: 'ready', ready: ready('A'.repeat(43)) });
+      sockets[0].receive({ type: 'stdout', data: new TextEncoder().encode('12345') });
+      expect(connection.resume).toEqual({ token: 'A'.repeat(43), path: '/api/kube-troubleshoot/sessions/ws', graceMs: 60_000 });
+      sockets[0].onclose?.({ code: 1006 });
+      await until(() => sockets.length === 2);
+      expect(sockets[1].protocols).toEqual(['kube-troubleshoot.terminal.v1', `attach.${'A'.repeat(43)}`, 'offset.5', 'bearer.dG9rZW4']);
+      sockets[1].open();
+      expect(sockets[1].sent).toEqual([{ type: 'resize', size: { cols: 90, rows: 20 } }]);
+      sockets[1].receive({ type: 'stdout', data: new TextEncoder().encode('678') });
+      sockets[1].receive({ type: 'ready', ready: { ...ready('B'.repeat(43), 8), resumed: true } });
+      expect(connection.resume?.token).toBe('B'.repeat(43));
+      expect(log.filter(l => l.startsWith('status:'))).toEqual(['status:connecting', 'status:open', 'status:reconnecting', 'status:open']);
+      expect(log).not.toContain('status:ended');
+      // The next drop reports the offset the backend counted.
+      sockets[1].onclose?.({ code: 1006 });
+      await until(() => sockets.length === 3);
+      expect(sockets[2].protocols).toContain('offset.8');
+    });
+
+    it('tries again while the backend is away, then ends when the grace is over', async () => {
+      let now = 0;
+      const { api, sockets, log } = setup();
+      const connection = new TerminalConnection(api, () => api.createSession({ kind: 'component', name: 'web' }, { cluster: 'c', pod: 'p', container: 'main' }), {
+        data: () => undefined,
+        status: st => log.push(`status:${st}`),
+        ready: () => undefined,
+        ended: e => log.push(`ended:${e.reason}`),
+        notice: () => undefined,
+        failed: () => undefined,
+        warning: () => undefined,
+      }, (url, protocols) => {
+        const sock = new FakeSocket(url, protocols);
+        sockets.push(sock);
+        return sock as unknown as WebSocket;
+      }, () => now);
+      await connection.connect();
+      sockets[0].open();
+      sockets[0].receive({ type: 'ready', ready: ready('A'.repeat(43)) });
+      sockets[0].onclose?.({ code: 1006 });
+      await until(() => sockets.length === 2);
+      // Refused before it opened: another attempt follows.
+      sockets[1].onclose?.({ code: 1006 });
+      await until(() => sockets.length === 3);
+      now = 61_000;
+      sockets[2].onclose?.({ code: 1006 });
+      await until(() => log.includes('ended:disconnected'));
+      expect(sockets).toHaveLength(3);
+      expect(connection.resume).toBeUndefined();
+    });
+
+    it('does not reattach a session closed on purpose, and says when another window took it', async () => {
+      const { sockets, log, connection } = setup();
+      await connection.connect();
+      sockets[0].open();
+      sockets[0].receive({ type: 'ready', ready: ready('A'.repeat(43)) });
+      sockets[0].onclose?.({ code: 4001 });
+      expect(log.slice(-2)).toEqual(['status:ended', 'ended:client:']);
+      await connection.connect();
+      sockets[1].open();
+      sockets[1].receive({ type: 'ready', ready: ready('C'.repeat(43)) });
+      connection.close();
+      expect(sockets[1].closedWith).toBe(1000);
+      expect(sockets).toHaveLength(2);
+    });
+  });
 });

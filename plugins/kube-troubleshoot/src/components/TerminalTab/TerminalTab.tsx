@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { useLocation, useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
 import { Progress } from '@backstage/core-components';
@@ -52,6 +52,7 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
   const classes = useStyles();
   const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const [params, setParams] = useSearchParams();
+  const { pathname } = useLocation();
   const multiCluster = new Set(pods.map(p => p.cluster)).size > 1;
   const pod = pods.find(p => p.name === params.get('pod') && (!params.get('cluster') || p.cluster === params.get('cluster'))) ?? pods[0];
   const containers = pod.containers.filter(c => c.kind !== 'init');
@@ -89,7 +90,7 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
 
   const open = () => {
     const request: CreateSessionRequest = { cluster: pod.cluster, pod: pod.name, container, namespace: pod.namespace };
-    const live = liveTerminals.open(api, { entity: entityRef, ...request }, 'owner', () => api.createSession(entityRef, request));
+    const live = liveTerminals.open(api, { entity: entityRef, ...request, href: pathname }, 'owner', () => api.createSession(entityRef, request));
     setPicked(live.key);
     setAskLink(false);
   };
@@ -159,7 +160,7 @@ function TerminalWorkspace(props: { entity: Entity; pods: PodSummary[] }) {
           This link is to {pod.name}/{container}. Open a new shell there? It is recorded.
         </Alert>
       )}
-      <LiveSessionsPanel entity={entityRef} cluster={pod.cluster} onWatch={setPicked} />
+      <LiveSessionsPanel entity={entityRef} href={pathname} onWatch={setPicked} />
       {sessions.length > 0 ? (
         <>
           <Tabs value={current} onChange={(_e, v) => setPicked(v)} indicatorColor="primary" variant="scrollable">

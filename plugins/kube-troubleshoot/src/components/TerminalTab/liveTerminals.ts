@@ -26,6 +26,8 @@ export interface LiveTarget {
   container: string;
   /** What the terminal is called when not `pod/container` (a debug container, a pod copy). */
   title?: string;
+  /** The page it was opened on (the entity's Terminal tab): where the dock leads back to. */
+  href?: string;
 }
 
 export interface LiveTerminalState {
