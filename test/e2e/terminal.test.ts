@@ -106,7 +106,7 @@ describeIf('Terminal tab in Chromium', () => {
     await waitFor('the recording to be complete', async () => {
       await page.getByRole('button', { name: 'Refresh' }).first().click().catch(() => undefined);
       await page.waitForTimeout(300);
-      return (await page.getByRole('cell', { name: 'exit (3)' }).count()) ? true : undefined;
+      return (await page.getByRole('cell', { name: 'exited (code 3)' }).count()) ? true : undefined;
     }, 30_000);
     const replay = page.getByRole('button', { name: /^Replay the session of user:default\/alice on payments-api/ }).first();
     await shown(p, replay, 'a recording to replay', 30_000);

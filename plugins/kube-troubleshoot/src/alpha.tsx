@@ -107,7 +107,7 @@ export const kubeTroubleshootRecordingsPage = PageBlueprint.make({
   name: 'recordings',
   params: {
     path: '/kube-troubleshoot/recordings',
-    title: 'Terminal recordings',
+    title: 'Recordings',
     // With a title and an icon the page gets a sidebar item of its own.
     icon: <KubeTroubleshootRecordingsIcon />,
     routeRef: recordingsRouteRef,

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
@@ -12,6 +12,7 @@ import Typography from '@material-ui/core/Typography';
 import CloseIcon from '@material-ui/icons/Close';
 import Alert from '@material-ui/lab/Alert';
 import { EntityRefParts, kubeTroubleshootApiRef, RecordingFilter } from '../../api';
+import { endReasonWords, liveTerminals } from '../TerminalTab/liveTerminals';
 import { RecordingPlayer } from './RecordingPlayer';
 import { Cast, clock, parseCast } from './replay';
 
@@ -20,18 +21,34 @@ function duration(r: RecordingSummary): string {
   return clock((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000);
 }
 
-function outcome(r: RecordingSummary): string {
-  if (!r.endReason) return '';
-  return r.exitCode !== undefined ? `${r.endReason} (${r.exitCode})` : r.endReason;
+/** How a session ended, in plain words: `exited (code 3)`, `closed for inactivity`. */
+export function outcome(r: Pick<RecordingSummary, 'endReason' | 'exitCode' | 'endedAt'>): string {
+  if (!r.endReason) return r.endedAt ? '' : 'still open';
+  if (r.endReason === 'exit') return `exited (code ${r.exitCode ?? 0})`;
+  const words = endReasonWords(r.endReason).toLocaleLowerCase('en-US');
+  return r.exitCode !== undefined ? `${words} (code ${r.exitCode})` : words;
+}
+
+/** Saves a recording as the `.cast` file asciinema plays. */
+function downloadCast(recording: RecordingSummary, cast: string) {
+  const url = URL.createObjectURL(new Blob([cast], { type: 'application/x-asciicast' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${recording.pod}-${recording.container}-${recording.startedAt.replace(/[:.]/g, '-')}.cast`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 /** Opens one recording in a dialog with the player. */
 function PlayerDialog(props: { recording?: RecordingSummary; onClose(): void }) {
   const { recording, onClose } = props;
   const api = useApi(kubeTroubleshootApiRef);
-  const { value, error } = useAsyncRetry(async (): Promise<Cast | undefined> => {
+  const { value, error } = useAsyncRetry(async (): Promise<{ cast: Cast; text: string } | undefined> => {
     if (!recording) return undefined;
-    return parseCast((await api.getRecording(recording.id)).cast);
+    const text = (await api.getRecording(recording.id)).cast;
+    return { cast: parseCast(text), text };
   }, [api, recording?.id]);
   const title = recording ? `${recording.pod}/${recording.container} · ${recording.user} · ${new Date(recording.startedAt).toLocaleString()}` : '';
   return (
@@ -40,16 +57,52 @@ function PlayerDialog(props: { recording?: RecordingSummary; onClose(): void }) 
         <Typography variant="h6" style={{ flex: 1 }}>
           Replay: {title}
         </Typography>
+        {value && recording && (
+          <Button size="small" variant="outlined" color="primary" onClick={() => downloadCast(recording, value.text)} aria-label="Download the recording as a .cast file">
+            Download .cast
+          </Button>
+        )}
         <IconButton aria-label="Close the replay" onClick={onClose}>
           <CloseIcon />
         </IconButton>
       </DialogTitle>
       <DialogContent>
         {error && <Alert severity="error">Could not load the recording: {error.message}</Alert>}
-        {value && recording && <RecordingPlayer cast={value} title={`${recording.pod}/${recording.container}`} />}
+        {value && recording && <RecordingPlayer cast={value.cast} title={`${recording.pod}/${recording.container}`} />}
       </DialogContent>
     </Dialog>
   );
+}
+
+/**
+ * Lists again when a terminal of this browser tab ends (its recording is complete a moment later),
+ * and every few seconds while a listed session is still open.
+ */
+function useRefreshOnSessionEnd(refresh: () => void, someOpen: boolean) {
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
+  useEffect(() => {
+    let ended = new Set(liveTerminals.list().filter(t => !t.alive).map(t => t.key));
+    const timers: Array<ReturnType<typeof setTimeout>> = [];
+    const unsubscribe = liveTerminals.subscribe(() => {
+      const now = new Set(liveTerminals.list().filter(t => !t.alive).map(t => t.key));
+      if ([...now].some(k => !ended.has(k))) {
+        refreshRef.current();
+        // The recording is closed right after the session: look again once it is.
+        timers.push(setTimeout(() => refreshRef.current(), 1500));
+      }
+      ended = now;
+    });
+    return () => {
+      unsubscribe();
+      timers.forEach(clearTimeout);
+    };
+  }, []);
+  useEffect(() => {
+    if (!someOpen) return undefined;
+    const timer = setInterval(() => refreshRef.current(), 5000);
+    return () => clearInterval(timer);
+  }, [someOpen]);
 }
 
 /**
@@ -61,6 +114,7 @@ export function RecordingsList(props: { entity?: EntityRefParts; filter?: Record
   const api = useApi(kubeTroubleshootApiRef);
   const [open, setOpen] = useState<RecordingSummary>();
   const { value, loading, error, retry } = useAsyncRetry(() => api.listRecordings({ ...filter, entity }), [api, entity?.kind, entity?.namespace, entity?.name, JSON.stringify(filter)]);
+  useRefreshOnSessionEnd(retry, Boolean(value?.items.some(r => !r.endedAt)));
 
   const columns: TableColumn<RecordingSummary>[] = [
     { title: 'Started', render: r => new Date(r.startedAt).toLocaleString() },
@@ -69,7 +123,8 @@ export function RecordingsList(props: { entity?: EntityRefParts; filter?: Record
     { title: 'Pod / container', render: r => `${r.pod}/${r.container}` },
     { title: 'Cluster', render: r => `${r.cluster}${r.production ? ' (production)' : ''}` },
     { title: 'Duration', render: duration },
-    { title: 'Ended', render: outcome },
+    { title: 'Ended', render: r => outcome(r) },
+    { title: 'Watched by', render: r => (r.watchers ?? []).map(w => w.replace(/^user:(default\/)?/, '')).join(', ') },
     {
       title: '',
       render: r => (
@@ -85,9 +140,9 @@ export function RecordingsList(props: { entity?: EntityRefParts; filter?: Record
   return (
     <>
       <Table<RecordingSummary>
-        title={title ?? `Recordings (${scope})`}
+        title={`${title ?? 'Recordings'} (${scope})`}
         isLoading={loading}
-        options={{ paging: true, pageSize: 5, search: false, padding: 'dense' }}
+        options={{ paging: true, pageSize: 20, pageSizeOptions: [10, 20, 50, 100], search: false, padding: 'dense', emptyRowsWhenPaging: false }}
         columns={columns}
         data={value?.items ?? []}
         actions={[{ icon: () => <Typography variant="button">Refresh</Typography>, isFreeAction: true, onClick: () => retry(), tooltip: 'Refresh' }]}

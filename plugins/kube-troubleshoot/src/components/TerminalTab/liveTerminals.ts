@@ -42,24 +42,31 @@ export interface LiveTerminalState {
   size?: TerminalSize;
 }
 
+const END_REASONS: Record<SessionEnded['reason'], string> = {
+  exit: 'The shell exited',
+  idle: 'Closed for inactivity',
+  'max-duration': 'Closed at the maximum session duration',
+  shutdown: 'The portal backend restarted',
+  upstream: 'The session ended',
+  'no-shell': 'No shell in this container',
+  client: 'Closed',
+  disconnected: 'The connection dropped and did not come back',
+  terminated: 'Ended by a platform admin',
+  lost: 'The connection to the portal backend was lost',
+};
+
+/** An end reason in words: `Closed for inactivity`. */
+export function endReasonWords(reason: SessionEnded['reason']): string {
+  return END_REASONS[reason] ?? reason;
+}
+
 /** Why a session ended, in words for its status bar and the dock. */
 export function endedText(ended: SessionEnded): string {
   if (ended.reason === 'exit') return `The shell exited with code ${ended.exitCode ?? 0}`;
   const code = ended.exitCode !== undefined ? ` (exit code ${ended.exitCode})` : '';
-  const what: Record<SessionEnded['reason'], string> = {
-    exit: 'The shell exited',
-    idle: 'Closed for inactivity',
-    'max-duration': 'Closed at the maximum session duration',
-    shutdown: 'The portal backend restarted',
-    upstream: 'The session ended',
-    'no-shell': 'No shell in this container',
-    client: 'Closed',
-    disconnected: 'The connection dropped and did not come back',
-    terminated: 'Ended by a platform admin',
-    lost: 'The connection to the portal backend was lost',
-  };
-  return `${what[ended.reason]}${code}: ${ended.message}`;
+  return `${endReasonWords(ended.reason)}${code}: ${ended.message}`;
 }
+
 
 /** What survives a reload of the page (sessionStorage: this tab only). */
 interface Saved {
