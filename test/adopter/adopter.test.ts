@@ -240,6 +240,8 @@ describe.each<[AppShape, string[]]>([
     try {
       const pod = sandbox!.cluster.store.list<Pod>('pods', 'default').find(p => p.metadata.name.startsWith('payments-api'))!.metadata.name;
       await open(page, `${baseUrl}/catalog/default/component/payments-api/terminal?pod=${pod}&container=api`);
+      // The link asks before it opens a recorded shell.
+      await page.getByRole('alert').filter({ hasText: 'Open a new shell there?' }).getByRole('button', { name: 'Open terminal' }).click({ timeout: 120_000 });
       await page.locator('.xterm-rows').waitFor({ timeout: 120_000 });
       await page.getByText(/Connected · bash or sh/).waitFor({ timeout: 60_000 });
       await page.locator('.xterm').first().click();

@@ -354,6 +354,9 @@ describeIf('two replicas on PostgreSQL behind nginx', () => {
       await signIn(portal, page, 'alice');
       const marks = logMarks();
       await page.goto(`${proxyUrl}/catalog/default/component/payments-api/terminal?pod=${pod}&container=api`);
+      // The link asks before it opens a recorded shell.
+      await shown(portal, page.getByRole('alert').filter({ hasText: 'Open a new shell there?' }), 'the question of the link', 60_000);
+      await page.getByRole('alert').getByRole('button', { name: 'Open terminal' }).click();
       await shown(portal, page.getByText(/Connected · bash or sh/), 'the connected status', 60_000);
       const screen = () => page.locator('.xterm-rows').last().innerText().then(t => t.replace(/\u00a0/g, ' '));
       await page.locator('.xterm').first().click();
@@ -369,6 +372,7 @@ describeIf('two replicas on PostgreSQL behind nginx', () => {
 
       const killedAt = Date.now();
       await replicas[victim]!.stop('SIGKILL');
+      // The browser tries to reattach; the survivor cannot reach the victim and says the shell is gone.
       await shown(portal, page.getByRole('status').filter({ hasText: 'The connection to the portal backend was lost' }), `the lost connection (${diagnostics()})`, 5_000);
       measured['SIGKILL to the browser showing the lost connection'] = `${Date.now() - killedAt} ms`;
       fs.mkdirSync(screenshotDir, { recursive: true });

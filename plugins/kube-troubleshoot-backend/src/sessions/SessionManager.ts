@@ -39,7 +39,7 @@ export class SessionLimitError extends StatusError {
 
 /** The session ran out from under a browser coming back to it (ended, or its replica stopped). */
 export class SessionGoneError extends StatusError {
-  constructor(message: string) {
+  constructor(message: string, readonly reason: 'lost' | 'upstream' = 'upstream') {
     super(410, message, 'GoneError');
   }
 }
@@ -260,6 +260,8 @@ export class SessionManager implements SessionTickets {
         meta: { origin: attempt.origin ?? null, ticketPresent: Boolean(attempt.ticket), tokenPresent: Boolean(attempt.token) },
       });
       await audit.fail(error);
+      // A browser cannot read a refused upgrade: one coming back to a session that is gone is told so in a frame.
+      if (error instanceof SessionGoneError) return { ok: 'end', ended: { reason: error.reason, message: error.message } };
       return { ok: false, status: statusOf(error), message: (error as Error).message };
     }
   }
@@ -463,7 +465,7 @@ export class SessionManager implements SessionTickets {
     if (!session) {
       const where = await ledger.session(sessionId);
       if (!where || where.replicaId === ledger.replicaId) throw new SessionGoneError('the session ended: open a new terminal');
-      if (!where.replicaUrl) throw new SessionGoneError('the backend replica that ran this session stopped, and the shell ended with it: open a new terminal');
+      if (!where.replicaUrl) throw new SessionGoneError('the backend replica that ran this session stopped, and the shell ended with it: open a new terminal', 'lost');
       if (attempt.forwarded) throw new SessionGoneError('the session is not on the replica it was forwarded to: it ended or moved');
       return { ok: 'forward', to: where.replicaUrl, via: ledger.replicaId };
     }

@@ -7,7 +7,9 @@ import WebSocket, { WebSocketServer } from 'ws';
 import {
   ATTACH_PROTOCOL_PREFIX,
   BEARER_PROTOCOL_PREFIX,
+  encodeFrame,
   OFFSET_PROTOCOL_PREFIX,
+  SessionEnded,
   TERMINAL_PROTOCOL,
   TICKET_PROTOCOL_PREFIX,
   tokenFromBearerProtocol,
@@ -39,7 +41,12 @@ export type ConnectResult =
   | { ok: true; accept: (ws: WebSocket) => void; abandon: () => void }
   | { ok: false; status: number; message: string }
   /** The session runs on another replica, reached at `to`: the upgrade is passed there as it came. */
-  | { ok: 'forward'; to: string; via: string };
+  | { ok: 'forward'; to: string; via: string }
+  /**
+   * The caller may attach, but the session is gone: the WebSocket opens only to say so (a browser
+   * cannot read why an upgrade was refused, and would try again).
+   */
+  | { ok: 'end'; ended: SessionEnded };
 
 /** The header a replica adds to an upgrade it forwards (its replica id), so the next one never forwards it again. */
 export const FORWARDED_HEADER = 'x-kube-troubleshoot-forwarded-by';
@@ -78,19 +85,21 @@ export function readProtocols(header: string | undefined): { ticket?: string; at
  * came (the Origin, the subprotocols: that replica checks everything again), marked as forwarded,
  * then both sockets piped together. A link that fails answers 502; either side's end ends both.
  */
-export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, to: string, via: string) {
+export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, to: string, via: string, onUnreachable: (message: string) => void) {
   const target = new URL(to);
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const link = target.protocol === 'https:' ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect({ host, port });
   let piped = false;
   link.on('error', e => {
-    if (!piped) refuse(socket, 502, `the backend replica that runs this session (${target.origin}) cannot be reached: ${e.message}`);
+    if (!piped) onUnreachable(`the backend replica that ran this shell (${target.origin}) cannot be reached (${e.message}): it stopped, and the shell ended with it. Reconnect opens a new shell`);
     else socket.destroy();
   });
   socket.on('error', () => link.destroy());
   socket.on('close', () => link.destroy());
-  link.on('close', () => socket.destroy());
+  link.on('close', () => {
+    if (piped) socket.destroy();
+  });
   link.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
     piped = true;
     const lines = [`${req.method} ${req.url} HTTP/1.1`];
@@ -155,6 +164,15 @@ function handshakeProblem(req: http.IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** Opens the WebSocket only to say the session ended, and why. */
+function endAtOnce(req: http.IncomingMessage, socket: Duplex, head: Buffer, ended: SessionEnded) {
+  if (socket.destroyed) return;
+  wss.handleUpgrade(req, socket, head, ws => {
+    ws.send(encodeFrame({ type: 'ended', ended }));
+    ws.close(1000, ended.reason);
+  });
+}
+
 /**
  * Takes one upgrade request for the session path: refuses it or hands the WebSocket to the session.
  * Resolves once the socket is the session's or closed.
@@ -186,7 +204,11 @@ export async function takeUpgrade(route: Pick<UpgradeRoute, 'connect'>, req: htt
     return;
   }
   if (result.ok === 'forward') {
-    forwardUpgrade(req, socket, head, result.to, result.via);
+    forwardUpgrade(req, socket, head, result.to, result.via, message => endAtOnce(req, socket, head, { reason: 'lost', message }));
+    return;
+  }
+  if (result.ok === 'end') {
+    endAtOnce(req, socket, head, result.ended);
     return;
   }
   if (!result.ok) {
