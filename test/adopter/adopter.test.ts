@@ -243,7 +243,7 @@ describe.each<[AppShape, string[]]>([
       // The link asks before it opens a recorded shell.
       await page.getByRole('alert').filter({ hasText: 'Open a new shell there?' }).getByRole('button', { name: 'Open terminal' }).click({ timeout: 120_000 });
       await page.locator('.xterm-rows').waitFor({ timeout: 120_000 });
-      await page.getByText(/Connected · bash or sh/).waitFor({ timeout: 60_000 });
+      await page.getByText(/Connected · (bash|sh)\b/).waitFor({ timeout: 60_000 });
       await page.locator('.xterm').first().click();
       await page.keyboard.type('echo adopter-$((6*7))');
       await page.keyboard.press('Enter');

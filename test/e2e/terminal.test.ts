@@ -76,7 +76,7 @@ describeIf('Terminal tab in Chromium', () => {
     expect(await page.locator('.xterm-rows').count()).toBe(0);
     await ask.getByRole('button', { name: 'Open terminal' }).click();
     await shown(p, page.locator('.xterm-rows'), 'the terminal', 60_000);
-    await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status', 30_000);
+    await shown(p, page.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
     await page.locator('.xterm').first().click();
     await page.keyboard.type('echo hel""lo; echo size1 $(stty size)');
     await page.keyboard.press('Enter');
@@ -128,7 +128,7 @@ describeIf('Terminal tab in Chromium', () => {
     await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
     await shown(p, page.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
     await page.getByRole('button', { name: 'Open terminal' }).click();
-    await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status', 30_000);
+    await shown(p, page.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
     await page.locator('.xterm').first().click();
     await page.keyboard.type('export KT_KEEP=still-$((6*7)); echo marked-$((1+1))');
     await page.keyboard.press('Enter');
@@ -157,7 +157,7 @@ describeIf('Terminal tab in Chromium', () => {
 
     // The network drops every connection: the browser reattaches to the same shell.
     expect(p.proxy!.cut()).toBeGreaterThan(0);
-    await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status again', 30_000);
+    await shown(p, page.getByText(/Connected · (bash|sh)\b/), 'the connected status again', 30_000);
     await page.locator('.xterm').first().click();
     await page.keyboard.type('echo "after-cut <$KT_KEEP>"');
     await page.keyboard.press('Enter');
@@ -166,7 +166,7 @@ describeIf('Terminal tab in Chromium', () => {
 
     // A reload: the session comes back with its screen, without asking for a new shell.
     await page.reload();
-    await shown(p, page.getByText(/Connected · bash or sh/), 'the connected status after the reload', 60_000);
+    await shown(p, page.getByText(/Connected · (bash|sh)\b/), 'the connected status after the reload', 60_000);
     await waitForScreen(page, /^after-cut <still-42>\s*$/m);
     await page.locator('.xterm').first().click();
     await page.keyboard.type('echo "reloaded <$KT_KEEP>"');
@@ -183,7 +183,7 @@ describeIf('Terminal tab in Chromium', () => {
     await alice.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
     await shown(p, alice.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
     await alice.getByRole('button', { name: 'Open terminal' }).click();
-    await shown(p, alice.getByText(/Connected · bash or sh/), 'the connected status', 30_000);
+    await shown(p, alice.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
     await alice.getByRole('button', { name: 'Share' }).click();
     await shown(p, alice.getByRole('button', { name: 'Stop sharing' }), 'sharing on', 10_000);
 
@@ -192,7 +192,7 @@ describeIf('Terminal tab in Chromium', () => {
     const panel = admin.getByRole('region', { name: 'Shared live sessions' });
     await shown(p, panel.getByText(/alice on payments-api-.*\/api/), 'alice\'s shared session', 30_000);
     await panel.getByRole('button', { name: /Watch the session of user:default\/alice/ }).click();
-    await shown(p, admin.getByText(/Watching alice · bash or sh/), 'the watcher status', 30_000);
+    await shown(p, admin.getByText(/Watching alice · (bash|sh)\b/), 'the watcher status', 30_000);
     await shown(p, alice.getByTestId('watchers').filter({ hasText: 'Watched by admin' }), 'the watcher shown to alice', 10_000);
 
     await alice.locator('.xterm').first().click();

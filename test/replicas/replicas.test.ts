@@ -357,7 +357,7 @@ describeIf('two replicas on PostgreSQL behind nginx', () => {
       // The link asks before it opens a recorded shell.
       await shown(portal, page.getByRole('alert').filter({ hasText: 'Open a new shell there?' }), 'the question of the link', 60_000);
       await page.getByRole('alert').getByRole('button', { name: 'Open terminal' }).click();
-      await shown(portal, page.getByText(/Connected · bash or sh/), 'the connected status', 60_000);
+      await shown(portal, page.getByText(/Connected · (bash|sh)\b/), 'the connected status', 60_000);
       const screen = () => page.locator('.xterm-rows').last().innerText().then(t => t.replace(/\u00a0/g, ' '));
       await page.locator('.xterm').first().click();
       await page.keyboard.type('echo $((6*7))');
@@ -385,7 +385,7 @@ describeIf('two replicas on PostgreSQL behind nginx', () => {
       // A new session through the proxy at once: nginx skips the dead replica.
       const reconnectAt = Date.now();
       await page.getByRole('button', { name: 'Reconnect' }).click();
-      await shown(portal, page.getByText(/Connected · bash or sh/), 'the new session', 10_000);
+      await shown(portal, page.getByText(/Connected · (bash|sh)\b/), 'the new session', 10_000);
       await page.locator('.xterm').first().click();
       await page.keyboard.type('echo $((6*8))');
       await page.keyboard.press('Enter');

@@ -32,6 +32,7 @@ command_given=no
 if [ "$me" != 0 ]; then
   while [ "$paths" -gt 0 ]; do shift; paths=$((paths - 1)); done
   if [ "$command_given" = yes ]; then shift; exec "$@"; fi
+  printf '\033]633;P;Shell=%s\007' "${shell##*/}"
   exec "$shell"
 fi
 if ! id "$user" >/dev/null 2>&1; then
@@ -72,6 +73,8 @@ if [ "$command_given" = yes ]; then
   say "cannot run $1 as $user: the image has neither setpriv nor runuser"
   exit 126
 fi
+# Says which shell runs (a terminal property sequence the status reads; terminals ignore it).
+printf '\033]633;P;Shell=%s\007' "${shell##*/}"
 if command -v setpriv >/dev/null 2>&1; then
   exec setpriv --reuid="$uid" --regid="$gid" --init-groups --no-new-privs "$shell"
 elif command -v runuser >/dev/null 2>&1; then

@@ -16,7 +16,7 @@ import {
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { RecordingStore } from '../audit/RecordingStore';
 import { SessionRecorder } from '../audit/SessionRecorder';
-import { isMissingExecutable, NO_SHELL_MESSAGE, shellAttempts } from '../shell/shellCommand';
+import { announcedShell, isMissingExecutable, NO_SHELL_MESSAGE, ShellAttempt, shellAttempts } from '../shell/shellCommand';
 import { SessionConfig } from './sessionConfig';
 import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
 import { Heartbeat } from './Heartbeat';
@@ -309,8 +309,8 @@ export class SessionManager implements SessionTickets {
     const { config, clusters, auditor, logger, recordings, attachTokens } = this.deps;
     const production = clusters.config(target.cluster).production;
     // A debug container runs its own shell: the session attaches to it instead of exec'ing one.
-    const attempts = target.attach
-      ? [{ command: [] as string[], label: `debug container ${target.container}` }]
+    const attempts: ShellAttempt[] = target.attach
+      ? [{ command: [], label: `debug container ${target.container}` }]
       : shellAttempts(production ? config.production : undefined);
     const startedAt = Date.now();
     const meta = { sessionId, entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
@@ -387,7 +387,11 @@ export class SessionManager implements SessionTickets {
         try {
           // An attached shell printed its prompt before we came: the session is ready at once.
           session.ready = ready(attempt.label, resume);
-          await relay.run(upstream, session.ready, { readyAtOnce: Boolean(target.attach), nudge: Boolean(target.attach && target.fresh) });
+          const shellFrom = (out: Buffer) => {
+            const shell = announcedShell(out);
+            return shell && attempt.named ? attempt.named(shell) : undefined;
+          };
+          await relay.run(upstream, session.ready, { readyAtOnce: Boolean(target.attach), nudge: Boolean(target.attach && target.fresh), shellFrom });
           break;
         } catch (e) {
           if (!(e instanceof FailedBeforeOutput)) throw e;

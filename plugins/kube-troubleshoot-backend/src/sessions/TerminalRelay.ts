@@ -287,7 +287,7 @@ export class TerminalRelay implements HeartbeatMember {
    * onEnd tells its end. Rejects with FailedBeforeOutput when the command failed before showing
    * anything, so the caller may try another.
    */
-  run(upstream: WebSocket, ready: SessionReady, attach: { readyAtOnce?: boolean; nudge?: boolean } = {}): Promise<void> {
+  run(upstream: WebSocket, ready: SessionReady, attach: { readyAtOnce?: boolean; nudge?: boolean; shellFrom?: (firstOutput: Buffer) => string | undefined } = {}): Promise<void> {
     this.exit = undefined;
     const readyAtOnce = attach.readyAtOnce ?? false;
     const announceReady = () => this.send({ type: 'ready', ready: { ...ready, outputOffset: this.scrollback.end } });
@@ -313,6 +313,9 @@ export class TerminalRelay implements HeartbeatMember {
           if (!payload.length) return;
           if (!shown) {
             shown = true;
+            // The shell may say which it is in its first output: `ready` (the session's own, kept for reattaches) names it.
+            const shell = attach.shellFrom?.(payload);
+            if (shell) ready.shell = shell;
             announceReady();
             resolve();
           }

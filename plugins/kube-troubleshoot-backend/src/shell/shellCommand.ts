@@ -1,8 +1,20 @@
 import fs from 'node:fs';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 
+/**
+ * Says which shell runs before it does (`ESC ] 633 ; P ; Shell=<name> BEL`, a terminal property
+ * sequence terminals ignore when they do not know it), so the status can name it.
+ */
+export const announceShell = (name: string) => `printf '\\033]633;P;Shell=%s\\007' ${name}`;
+
 /** Runs bash when the image has it, else sh: one exec, decided inside the container. */
-export const SHELL_PICKER = 'if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh';
+export const SHELL_PICKER = `if command -v bash >/dev/null 2>&1; then ${announceShell('bash')}; exec bash; fi; ${announceShell('sh')}; exec sh`;
+
+/** The shell a session's first output announces (see {@link announceShell}). */
+export function announcedShell(firstOutput: Uint8Array): string | undefined {
+  const m = /^\x1b\]633;P;Shell=([A-Za-z0-9._-]{1,32})\x07/.exec(Buffer.from(firstOutput.subarray(0, 64)).toString('latin1'));
+  return m?.[1];
+}
 
 export const NO_SHELL_MESSAGE =
   'This container has no shell (neither sh nor bash): it is probably distroless. Use the Debug tab to attach a tool container to it.';
@@ -18,6 +30,8 @@ export interface ProductionShell {
 export interface ShellAttempt {
   command: string[];
   label: string;
+  /** The label once the shell said which it is. */
+  named?: (shell: string) => string;
 }
 
 let wrapperText: string | undefined;
@@ -34,10 +48,16 @@ export function normalUserWrapper(): string {
  */
 export function shellAttempts(production: ProductionShell | undefined, wrapper: string = normalUserWrapper()): ShellAttempt[] {
   if (production) {
-    return [{ command: ['sh', '-c', wrapper, 'normal-user', production.user, ...production.writablePaths], label: `shell as ${production.user} (production)` }];
+    return [
+      {
+        command: ['sh', '-c', wrapper, 'normal-user', production.user, ...production.writablePaths],
+        label: `shell as ${production.user} (production)`,
+        named: shell => `${shell} as ${production.user} (production)`,
+      },
+    ];
   }
   return [
-    { command: ['sh', '-c', SHELL_PICKER], label: 'bash or sh' },
+    { command: ['sh', '-c', SHELL_PICKER], label: 'bash or sh', named: shell => shell },
     { command: ['bash'], label: 'bash' },
   ];
 }
