@@ -211,6 +211,73 @@ describeIf('Terminal tab in Chromium', () => {
     await shown(p, admin.getByRole('status').filter({ hasText: 'Ended by a platform admin' }), 'the end shown to the admin', 10_000);
   });
 
+  it('terminal polish: the shell named, bottom rows on screen, paste once, text size, scrollback search, full screen, the distroless message once', async () => {
+    const p = portal!;
+    const { context, page } = await newPage(p, { width: 1440, height: 900 });
+    contexts.push(context);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: p.baseUrl });
+    await signIn(p, page, 'alice');
+    const podName = sandbox!.cluster.store.list<Pod>('pods', 'default').find(x => x.metadata.name.startsWith('payments-api'))!.metadata.name;
+    await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal?pod=${podName}&container=api`);
+    await page.getByRole('alert').filter({ hasText: 'Open a new shell there?' }).getByRole('button', { name: 'Open terminal' }).click({ timeout: 60_000 });
+    // The status says which shell runs, not which it might be.
+    await shown(p, page.getByText(/^Connected · bash$/), 'the shell named', 30_000);
+    // The bottom rows are on screen.
+    const box = await page.getByTestId('terminal-screen').boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(900);
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('for i in $(seq 1 80); do echo line-$i; done');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^line-80\s*$/m);
+
+    // Ctrl+Shift+V pastes once.
+    await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((3*3))'));
+    await page.keyboard.press('Control+Shift+V');
+    await page.keyboard.press('Enter');
+    const pasted = await waitForScreen(page, /^pasted-9/m);
+    expect(pasted).toMatch(/^pasted-9\s*$/m);
+    expect(pasted).not.toMatch(/\)\)echo pasted/);
+
+    // Larger text: fewer columns in the same box.
+    const colsBefore = await page.locator('.xterm-rows').last().evaluate(el => getComputedStyle(el).fontSize);
+    await page.getByRole('button', { name: 'Larger text' }).click();
+    await waitFor('the larger text', async () => ((await page.locator('.xterm-rows').last().evaluate(el => getComputedStyle(el).fontSize)) !== colsBefore ? true : undefined), 5_000);
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('echo cols=$(tput cols)');
+    await page.keyboard.press('Enter');
+    const bigger = Number(/^cols=(\d+)\s*$/m.exec(await waitForScreen(page, /^cols=\d+\s*$/m))![1]);
+    await page.getByRole('button', { name: 'Smaller text' }).click();
+
+    // Search the scrollback: line-3 has scrolled out of view; the match is selected.
+    await page.getByRole('textbox', { name: 'Search the scrollback' }).fill('line-3');
+    await page.getByRole('textbox', { name: 'Search the scrollback' }).press('Enter');
+    await waitFor('the match selected', async () => ((await page.locator('.xterm-selection div').count()) > 0 ? true : undefined), 5_000);
+
+    // Full screen: the terminal takes the window, and its shell sees more columns.
+    await page.getByRole('button', { name: 'Full screen' }).click();
+    const full = await page.getByTestId('terminal-session').boundingBox();
+    expect(full).toMatchObject({ x: 0, y: 0, width: 1440, height: 900 });
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('echo fullcols=$(tput cols)');
+    await page.keyboard.press('Enter');
+    const fullCols = Number(/^fullcols=(\d+)\s*$/m.exec(await waitForScreen(page, /^fullcols=\d+\s*$/m))![1]);
+    expect(fullCols).toBeGreaterThan(bigger);
+    await page.screenshot({ path: path.join(screenshotDir, 'terminal-fullscreen.png') });
+    await page.getByRole('button', { name: 'Exit full screen' }).click();
+    await page.getByRole('button', { name: /^Close the terminal of/ }).first().click();
+
+    // The distroless ledger: said once, with the way to the Debug tab, and no Reconnect.
+    await page.getByRole('button', { name: 'Container' }).click();
+    await page.getByRole('option', { name: /^ledger/ }).click();
+    await page.getByRole('button', { name: 'Open terminal' }).first().click();
+    const said = page.getByRole('status').filter({ hasText: 'This container has no shell' });
+    await shown(p, said, 'the distroless message', 30_000);
+    expect(await page.getByText(/has no shell/).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
+    await said.getByRole('link', { name: 'Attach a tool container in the Debug tab' }).click();
+    await page.waitForURL(/\/payments-api\/debug\?pod=.*&container=ledger/);
+  });
+
   it('bob is refused a terminal on payments-api, with its owner named', async () => {
     const p = portal!;
     const page = await pageFor('bob');

@@ -115,9 +115,10 @@ export function RecordingPlayer(props: { cast: Cast; title: string }) {
           {clock(time)} / {clock(cast.duration)}
         </Typography>
       </Box>
-      <div style={{ height: '60vh' }}>
+      <div style={{ height: 'calc(100vh - 260px)', minHeight: 240 }} data-testid="replay-screen">
         <TerminalView
           binding={binding}
+          fixedSize
           readOnly
           label={`Recording of ${title}`}
           onTerminal={t => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Link as RouterLink } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
@@ -9,7 +9,15 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
+import IconButton from '@material-ui/core/IconButton';
+import InputAdornment from '@material-ui/core/InputAdornment';
+import TextField from '@material-ui/core/TextField';
+import FullscreenIcon from '@material-ui/icons/Fullscreen';
+import FullscreenExitIcon from '@material-ui/icons/FullscreenExit';
+import KeyboardArrowDownIcon from '@material-ui/icons/KeyboardArrowDown';
+import KeyboardArrowUpIcon from '@material-ui/icons/KeyboardArrowUp';
 import LockIcon from '@material-ui/icons/Lock';
+import SearchIcon from '@material-ui/icons/Search';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import VisibilityIcon from '@material-ui/icons/Visibility';
 import { Terminal } from '@xterm/xterm';
@@ -30,8 +38,56 @@ const useStyles = makeStyles(theme => ({
     minHeight: 32,
   },
   grow: { flex: 1 },
-  screen: { height: '62vh', minHeight: 320 },
+  screen: { minHeight: 320 },
+  fullscreen: {
+    position: 'fixed',
+    inset: 0,
+    zIndex: theme.zIndex.modal,
+    background: theme.palette.background.default,
+    padding: theme.spacing(1, 2),
+    display: 'flex',
+    flexDirection: 'column',
+    '& $screen': { flex: 1, height: 'auto !important' },
+  },
+  search: { width: 220 },
 }));
+
+const FONT_KEY = 'kube-troubleshoot.terminal.fontSize';
+const FONT_SIZES = [10, 11, 12, 13, 14, 16, 18, 20, 24];
+
+/** The terminal text size, kept for the next terminal (this browser). */
+function useFontSize(): [number, (step: 1 | -1) => void] {
+  const [size, setSize] = useState(() => {
+    const saved = Number(globalThis.localStorage?.getItem(FONT_KEY));
+    return FONT_SIZES.includes(saved) ? saved : 14;
+  });
+  const step = useCallback((by: 1 | -1) => {
+    setSize(current => {
+      const next = FONT_SIZES[Math.min(FONT_SIZES.length - 1, Math.max(0, FONT_SIZES.indexOf(current) + by))];
+      globalThis.localStorage?.setItem(FONT_KEY, String(next));
+      return next;
+    });
+  }, []);
+  return [size, step];
+}
+
+/** The screen's height: down to the window's bottom edge, so its last rows are never below it. */
+function useHeightToBottom(ref: React.RefObject<HTMLElement>, active: boolean) {
+  const [height, setHeight] = useState<number>();
+  useLayoutEffect(() => {
+    if (!active) return undefined;
+    const measure = () => {
+      const el = ref.current;
+      if (!el || !el.offsetParent) return;
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      setHeight(Math.max(320, window.innerHeight - top - 16));
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, [ref, active]);
+  return height;
+}
 
 const short = (ref: string) => ref.replace(/^user:(default\/)?/, '');
 
@@ -70,6 +126,18 @@ export function TerminalSession(props: {
   const { status, ready, ended, notice, failure, warning, participants } = state;
   const termRef = useRef<Terminal>();
   const owner = live.role === 'owner';
+  const [fontSize, stepFont] = useFontSize();
+  const [fullscreen, setFullscreen] = useState(false);
+  const [query, setQuery] = useState('');
+  const screenRef = useRef<HTMLDivElement>(null);
+  const height = useHeightToBottom(screenRef, !fullscreen);
+  const [notFound, setNotFound] = useState(false);
+  const find = (direction: 'next' | 'previous') => {
+    if (!query) return;
+    const options = { caseSensitive: false, regex: false };
+    const found = direction === 'next' ? live.screen.search?.findNext(query, options) : live.screen.search?.findPrevious(query, options);
+    setNotFound(!found);
+  };
 
   useEffect(() => {
     onState?.({ status, denied: failure?.statusCode === 403 ? failure.message : undefined });
@@ -104,7 +172,7 @@ export function TerminalSession(props: {
   const canReconnect = owner && (status === 'ended' || status === 'failed') && !noShell;
 
   return (
-    <Box>
+    <Box className={fullscreen ? classes.fullscreen : undefined} data-testid="terminal-session">
       <div className={classes.bar}>
         {statusChip}
         {ready?.production && (
@@ -140,6 +208,44 @@ export function TerminalSession(props: {
             End session
           </Button>
         )}
+        <TextField
+          size="small"
+          variant="outlined"
+          className={classes.search}
+          placeholder="Search the scrollback"
+          value={query}
+          error={notFound}
+          inputProps={{ 'aria-label': 'Search the scrollback' }}
+          onChange={e => {
+            setQuery(e.target.value);
+            setNotFound(false);
+          }}
+          onKeyDown={e => {
+            if (e.key === 'Enter') find(e.shiftKey ? 'previous' : 'next');
+          }}
+          InputProps={{
+            startAdornment: (
+              <InputAdornment position="start">
+                <SearchIcon fontSize="small" />
+              </InputAdornment>
+            ),
+          }}
+        />
+        <IconButton size="small" aria-label="Previous match" onClick={() => find('previous')} disabled={!query}>
+          <KeyboardArrowUpIcon fontSize="small" />
+        </IconButton>
+        <IconButton size="small" aria-label="Next match" onClick={() => find('next')} disabled={!query}>
+          <KeyboardArrowDownIcon fontSize="small" />
+        </IconButton>
+        <Button size="small" onClick={() => stepFont(-1)} aria-label="Smaller text" title={`Text size ${fontSize}`}>
+          A−
+        </Button>
+        <Button size="small" onClick={() => stepFont(1)} aria-label="Larger text" title={`Text size ${fontSize}`}>
+          A+
+        </Button>
+        <IconButton size="small" aria-label={fullscreen ? 'Exit full screen' : 'Full screen'} onClick={() => setFullscreen(f => !f)}>
+          {fullscreen ? <FullscreenExitIcon /> : <FullscreenIcon />}
+        </IconButton>
         <Button size="small" onClick={copy} title="Copy the selection (Ctrl+Shift+C)">
           Copy
         </Button>
@@ -184,8 +290,8 @@ export function TerminalSession(props: {
           {warning}
         </Alert>
       )}
-      <div className={classes.screen}>
-        <TerminalView binding={live.binding} keep={live.screen} readOnly={!owner} label={`Terminal of ${live.label}`} onTerminal={t => (termRef.current = t)} />
+      <div className={classes.screen} ref={screenRef} style={fullscreen ? undefined : { height: height ?? '62vh' }} data-testid="terminal-screen">
+        <TerminalView binding={live.binding} keep={live.screen} readOnly={!owner} fontSize={fontSize} label={`Terminal of ${live.label}`} onTerminal={t => (termRef.current = t)} />
       </div>
     </Box>
   );
