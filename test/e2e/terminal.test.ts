@@ -267,9 +267,8 @@ describeIf('Terminal tab in Chromium', () => {
     await page.getByRole('button', { name: /^Close the terminal of/ }).first().click();
 
     // The distroless ledger: said once, with the way to the Debug tab, and no Reconnect.
-    await page.getByRole('button', { name: 'Container' }).click();
-    await page.getByRole('option', { name: /^ledger/ }).click();
-    await page.getByRole('button', { name: 'Open terminal' }).first().click();
+    await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal?pod=${podName}&container=ledger`);
+    await page.getByRole('alert').filter({ hasText: 'Open a new shell there?' }).getByRole('button', { name: 'Open terminal' }).click({ timeout: 60_000 });
     const said = page.getByRole('status').filter({ hasText: 'This container has no shell' });
     await shown(p, said, 'the distroless message', 30_000);
     expect(await page.getByText(/has no shell/).count()).toBe(1);
