@@ -232,7 +232,10 @@ describeIf('Terminal tab in Chromium', () => {
 
     // Ctrl+Shift+V pastes once.
     await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((3*3))'));
+    await page.locator('.xterm').first().click();
     await page.keyboard.press('Control+Shift+V');
+    // The paste reads the clipboard first: Enter once the command line has it.
+    await waitForScreen(page, /echo pasted-\$\(\(3\*3\)\)\s*$/m);
     await page.keyboard.press('Enter');
     const pasted = await waitForScreen(page, /^pasted-9/m);
     expect(pasted).toMatch(/^pasted-9\s*$/m);

@@ -17,7 +17,7 @@ import { LiveTerminal, liveTerminals, useLiveTerminal } from '../TerminalTab/liv
 import { age } from '../TerminalTab/age';
 
 const useStyles = makeStyles(theme => ({
-  dock: { position: 'fixed', right: theme.spacing(2), bottom: theme.spacing(2), zIndex: theme.zIndex.snackbar, maxWidth: 420 },
+  dock: { position: 'fixed', right: theme.spacing(2), bottom: theme.spacing(2), zIndex: theme.zIndex.appBar, maxWidth: 420 },
   panel: { padding: theme.spacing(1, 1.5), minWidth: 320 },
   row: { display: 'flex', alignItems: 'center', gap: theme.spacing(1), padding: theme.spacing(0.5, 0) },
   text: { flex: 1, minWidth: 0 },
