@@ -205,11 +205,7 @@ export class TerminalRelay implements HeartbeatMember {
    * (which is closed, if it was still there) and is sent what it lacks after `offset` bytes.
    */
   resumeOwner(ws: WebSocket, userRef: string, offset: number, ready: SessionReady) {
-    if (this.ended) {
-      this.sendTo(ws, { type: 'ended', ended: { reason: this.ended.reason, message: this.ended.message, exitCode: this.ended.exitCode } });
-      ws.close(1000, this.ended.reason);
-      return;
-    }
+    if (this.turnAwayIfEnded(ws)) return;
     clearTimeout(this.graceTimer);
     const before = this.owner;
     const owner: Attachment = { ws, userRef, role: 'owner', since: new Date(), answered: true };
@@ -229,6 +225,15 @@ export class TerminalRelay implements HeartbeatMember {
     this.sendTo(ws, { type: 'participants', participants: this.participants() });
   }
 
+  /** A browser that comes after the end is told how it ended, and closed. */
+  private turnAwayIfEnded(ws: WebSocket): boolean {
+    if (!this.ended) return false;
+    const { reason, message, exitCode } = this.ended;
+    this.sendTo(ws, { type: 'ended', ended: { reason, message, exitCode } });
+    ws.close(1000, reason);
+    return true;
+  }
+
   /** The kept output a browser lacks; a program on its alternate screen is made to redraw it. */
   private replay(ws: WebSocket, offset: number) {
     const { exact, bytes } = this.scrollback.since(offset);
@@ -243,11 +248,7 @@ export class TerminalRelay implements HeartbeatMember {
 
   /** A read-only browser on the session, shown its screen, then its output as it comes. */
   addWatcher(ws: WebSocket, userRef: string, role: Exclude<SessionRole, 'owner'>, ready: SessionReady) {
-    if (this.ended) {
-      this.sendTo(ws, { type: 'ended', ended: { reason: this.ended.reason, message: this.ended.message, exitCode: this.ended.exitCode } });
-      ws.close(1000, this.ended.reason);
-      return;
-    }
+    if (this.turnAwayIfEnded(ws)) return;
     const watcher: Attachment = { ws, userRef, role, since: new Date(), answered: true };
     (this.watchers ??= new Set()).add(watcher);
     ws.on('message', (data: Buffer) => this.fromWatcher(watcher, data));

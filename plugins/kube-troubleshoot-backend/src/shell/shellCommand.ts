@@ -12,6 +12,8 @@ export const SHELL_PICKER = `if command -v bash >/dev/null 2>&1; then ${announce
 
 /** The shell a session's first output announces (see {@link announceShell}). */
 export function announcedShell(firstOutput: Uint8Array): string | undefined {
+  // The sequence is made of control characters: that is what is matched.
+  // eslint-disable-next-line no-control-regex
   const m = /^\x1b\]633;P;Shell=([A-Za-z0-9._-]{1,32})\x07/.exec(Buffer.from(firstOutput.subarray(0, 64)).toString('latin1'));
   return m?.[1];
 }

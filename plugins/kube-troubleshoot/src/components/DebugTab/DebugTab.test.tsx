@@ -2,25 +2,13 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { FakeKubeTroubleshootApi, pod } from '../../__testUtils__/fakeApi';
 import { renderTab } from '../../__testUtils__/renderTab';
 import { DebugTab, defaultPod, progressText, shellWord, timeLeft } from './DebugTab';
+import { installQuietSockets } from '../../__testUtils__/sockets';
 
 jest.mock('../TerminalTab/TerminalView', () => ({
   TerminalView: (props: { label: string }) => <div data-testid="terminal">{props.label}</div>,
 }));
 
-class QuietSocket {
-  static readonly OPEN = 1;
-  readyState = 0;
-  binaryType = 'blob';
-  constructor(readonly url: string) {}
-  send() {}
-  close() {
-    this.readyState = 3;
-  }
-}
-
-beforeAll(() => {
-  (globalThis as { WebSocket?: unknown }).WebSocket = QuietSocket;
-});
+installQuietSockets();
 
 function apiWith(crashing = false, containers = ['api', 'ledger']) {
   const api = new FakeKubeTroubleshootApi();

@@ -4,21 +4,9 @@ import { FakeKubeTroubleshootApi } from '../../__testUtils__/fakeApi';
 import { kubeTroubleshootApiRef } from '../../api';
 import { liveTerminals } from '../TerminalTab/liveTerminals';
 import { KubeTroubleshootSessionDock } from './SessionDock';
+import { installQuietSockets } from '../../__testUtils__/sockets';
 
-class QuietSocket {
-  static readonly OPEN = 1;
-  readyState = 0;
-  binaryType = 'blob';
-  constructor(readonly url: string) {}
-  send() {}
-  close() {
-    this.readyState = 3;
-  }
-}
-
-beforeAll(() => {
-  (globalThis as { WebSocket?: unknown }).WebSocket = QuietSocket;
-});
+installQuietSockets();
 
 afterEach(() => {
   for (const t of liveTerminals.list()) liveTerminals.close(t.key);

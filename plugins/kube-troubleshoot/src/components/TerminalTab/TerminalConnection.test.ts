@@ -1,36 +1,8 @@
-import { decodeFrame, encodeFrame, Frame } from '@kube-troubleshoot/backstage-plugin-common';
 import { FakeKubeTroubleshootApi } from '../../__testUtils__/fakeApi';
 import { KubeTroubleshootApiError } from '../../api';
 import { ConnectionEvents, droppedSession, TerminalConnection } from './TerminalConnection';
+import { FakeSocket, until } from '../../__testUtils__/sockets';
 
-/** Just enough of a browser WebSocket, driven by the test. */
-class FakeSocket {
-  static readonly OPEN = 1;
-  readyState = 0;
-  binaryType = 'blob';
-  sent: Frame[] = [];
-  closedWith?: number;
-  onopen?: () => void;
-  onmessage?: (e: { data: unknown }) => void;
-  onclose?: (e: { code: number }) => void;
-  onerror?: () => void;
-  constructor(readonly url: string, readonly protocols: string[]) {}
-  send(data: Uint8Array) {
-    this.sent.push(decodeFrame(data));
-  }
-  close(code: number) {
-    this.closedWith = code;
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(frame: Frame) {
-    const bytes = encodeFrame(frame);
-    this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
-  }
-}
 
 function setup() {
   const api = new FakeKubeTroubleshootApi();
@@ -128,13 +100,6 @@ describe('TerminalConnection', () => {
 
   describe('reattaching after the socket drops', () => {
     const ready = (token: string, offset = 0) => ({ shell: 'bash', production: false, idleTimeoutSeconds: 0, maxDurationSeconds: 0, sessionId: 's-1', role: 'owner' as const, resumeToken: token, reattachGraceSeconds: 60, outputOffset: offset });
-    const until = async (what: () => boolean) => {
-      const end = Date.now() + 5000;
-      while (!what()) {
-        if (Date.now() > end) throw new Error('timed out');
-        await new Promise(r => setTimeout(r, 10));
-      }
-    };
 
     it('takes the same session up again with its resume token and the bytes it shows', async () => {
       const { sockets, log, connection } = setup();

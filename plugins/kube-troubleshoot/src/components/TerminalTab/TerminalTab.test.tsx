@@ -4,27 +4,14 @@ import { renderTab } from '../../__testUtils__/renderTab';
 import { KubeTroubleshootApiError } from '../../api';
 import { TerminalTab } from './TerminalTab';
 import { liveTerminals } from './liveTerminals';
+import { installQuietSockets } from '../../__testUtils__/sockets';
 
 // xterm needs a real browser (Chromium e2e covers it); here the view only records its binding.
 jest.mock('./TerminalView', () => ({
   TerminalView: (props: { label: string }) => <div data-testid="terminal">{props.label}</div>,
 }));
 
-class QuietSocket {
-  static readonly OPEN = 1;
-  readyState = 0;
-  binaryType = 'blob';
-  onclose?: (e: { code: number }) => void;
-  constructor(readonly url: string) {}
-  send() {}
-  close() {
-    this.readyState = 3;
-  }
-}
-
-beforeAll(() => {
-  (globalThis as { WebSocket?: unknown }).WebSocket = QuietSocket;
-});
+installQuietSockets();
 
 afterEach(() => {
   for (const t of liveTerminals.list()) liveTerminals.close(t.key);

@@ -1,37 +1,9 @@
-import { encodeFrame, Frame } from '@kube-troubleshoot/backstage-plugin-common';
 import { FakeKubeTroubleshootApi } from '../../__testUtils__/fakeApi';
 import { age } from './age';
 import { endedText, LiveTerminals, sameEntity } from './liveTerminals';
+import { FakeSocket, until } from '../../__testUtils__/sockets';
 
-class FakeSocket {
-  static readonly OPEN = 1;
-  readyState = 0;
-  binaryType = 'blob';
-  onopen?: () => void;
-  onmessage?: (e: { data: unknown }) => void;
-  onclose?: (e: { code: number }) => void;
-  constructor(readonly url: string, readonly protocols: string[]) {}
-  send() {}
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(frame: Frame) {
-    const bytes = encodeFrame(frame);
-    this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
-  }
-}
 
-const until = async (what: () => boolean) => {
-  const end = Date.now() + 5000;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise(r => setTimeout(r, 10));
-  }
-};
 
 function memoryStorage() {
   const data = new Map<string, string>();
