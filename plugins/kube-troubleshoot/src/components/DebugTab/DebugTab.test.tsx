@@ -2,7 +2,7 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { FakeKubeTroubleshootApi, pod } from '../../__testUtils__/fakeApi';
 import { renderTab } from '../../__testUtils__/renderTab';
 import { DebugTab, defaultPod, progressText, shellWord, timeLeft } from './DebugTab';
-import { installQuietSockets } from '../../__testUtils__/sockets';
+import { installQuietSockets, QuietSocket } from '../../__testUtils__/sockets';
 
 jest.mock('../TerminalTab/TerminalView', () => ({
   TerminalView: (props: { label: string }) => <div data-testid="terminal">{props.label}</div>,
@@ -81,6 +81,31 @@ describe('DebugTab', () => {
     expect(screen.getAllByRole('region', { name: /^Debug session payments-api-1\/api \(debug container\)$/ })).toHaveLength(2);
     fireEvent.click(screen.getAllByRole('button', { name: 'Close payments-api-1/api (debug container)' })[0]);
     await waitFor(() => expect(screen.getAllByTestId('terminal')).toHaveLength(1));
+  });
+
+  it('ends its session when the page goes (a debug copy must not wait for a reattach)', async () => {
+    const api = apiWith();
+    const opened: QuietSocket[] = [];
+    const close = jest.spyOn(QuietSocket.prototype, 'close');
+    const Original = globalThis.WebSocket;
+    (globalThis as { WebSocket?: unknown }).WebSocket = class extends QuietSocket {
+      constructor(url: string) {
+        super(url);
+        opened.push(this);
+      }
+    };
+    try {
+      await renderTab(<DebugTab />, api);
+      fireEvent.click(await screen.findByRole('button', { name: 'Start' }));
+      await waitFor(() => expect(opened).toHaveLength(1));
+      expect(close).not.toHaveBeenCalled();
+      window.dispatchEvent(new Event('pagehide'));
+      // 1000, not the browser's "going away" (1001), which the backend keeps for a reattach.
+      expect(close).toHaveBeenCalledWith(1000);
+    } finally {
+      (globalThis as { WebSocket?: unknown }).WebSocket = Original;
+      close.mockRestore();
+    }
   });
 
   it('shows why a copy could not start instead of an empty terminal', async () => {

@@ -93,7 +93,7 @@ const short = (ref: string) => ref.replace(/^user:(default\/)?/, '');
 
 /**
  * A terminal that lives as long as the view showing it (the Debug tab's): started on mount,
- * ended on unmount.
+ * ended on unmount or when the page goes.
  */
 export function OwnTerminalSession(props: { target: LiveTarget; open: () => Promise<SessionOpening>; onState?: (state: { status: ConnectionStatus; denied?: string }) => void }) {
   const { target, open, onState } = props;
@@ -106,7 +106,14 @@ export function OwnTerminalSession(props: { target: LiveTarget; open: () => Prom
   );
   useEffect(() => {
     live.start();
-    return () => live.dispose();
+    // Leaving the page ends it too: the browser would close the socket as "going away", which the
+    // backend keeps for a reattach that this view never makes (and a debug copy would linger).
+    const leave = () => live.dispose();
+    window.addEventListener('pagehide', leave);
+    return () => {
+      window.removeEventListener('pagehide', leave);
+      live.dispose();
+    };
   }, [live]);
   return <TerminalSession live={live} onState={onState} />;
 }
