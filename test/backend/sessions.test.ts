@@ -7,7 +7,7 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ATTACH_PROTOCOL_PREFIX, CreateSessionResponse, OFFSET_PROTOCOL_PREFIX, TERMINAL_PROTOCOL } from '@kube-troubleshoot/backstage-plugin-common';
+import { ATTACH_PROTOCOL_PREFIX, CreateSessionResponse, RecordingCommand, OFFSET_PROTOCOL_PREFIX, TERMINAL_PROTOCOL } from '@kube-troubleshoot/backstage-plugin-common';
 import { findSandboxProcesses, Pod, readRbacIdentity, Sandbox, startSandbox } from '@internal/sandbox-cluster';
 import request from 'supertest';
 import { JsonObject } from '@backstage/types';
@@ -227,7 +227,7 @@ describe('terminal sessions', () => {
     }
     const { header, events } = parseAsciicast(cast);
     expect(header).toMatchObject({ version: 2, title: 'web-1/main' });
-    expect(events.filter(e => e[1] === 'o').map(e => e[2]).join('')).toBe(client.screen);
+    expect(events.filter(e => e[1] === 'o').map(e => e[2]).join('')).toBe(client.raw);
     expect(events.filter(e => e[1] === 'i').map(e => e[2]).join('')).toMatch(/^echo hel""lo; stty size\r(stty size\r)*exit 7\r$/);
     expect(events.filter(e => e[1] === 'r').map(e => e[2])).toEqual(['100x30', '132x43']);
     const meta = await request(backend.server).get(`/api/kube-troubleshoot/recordings/${id}`).set('Authorization', mockCredentials.user.header(ALICE));
@@ -240,7 +240,7 @@ describe('terminal sessions', () => {
       status: 'succeeded',
       meta: { actor: ALICE, entityRef: 'component:default/web', cluster: 'dev', namespace: 'shop', pod: 'web-1', container: 'main', production: false, endReason: 'exit', exitCode: 7, bytesIn: meta.body.bytesIn },
     });
-    expect(ended!.meta.bytesOut).toBe(Buffer.byteLength(client.screen));
+    expect(ended!.meta.bytesOut).toBe(Buffer.byteLength(client.raw));
     expect(ended!.meta.durationMs).toBeGreaterThan(0);
   });
 
@@ -386,6 +386,75 @@ describe('terminal sessions', () => {
     const perEntity = await request(backend.server).get('/api/kube-troubleshoot/entities/component/default/web/recordings').set('Authorization', mockCredentials.user.header(ADMIN));
     expect(perEntity.body.items.length).toBeGreaterThanOrEqual(mine.body.items.length);
     expect((await request(backend.server).get('/api/kube-troubleshoot/recordings?from=yesterday').set('Authorization', mockCredentials.user.header(ADMIN))).status).toBe(400);
+  });
+});
+
+describe('the command index', () => {
+  const marks = (c: Client, kind: string) => c.raw.split(`\x1b]633;${kind};`).length - 1;
+  /** Types each line once the shell has reported the previous one's status (`D` marks), as a user waits for the prompt. */
+  async function run(client: Client, lines: string[], promptMarks: number) {
+    for (const [i, line] of lines.entries()) {
+      await client.waitFor(() => marks(client, 'D') >= promptMarks + i && /[#$] (\x1b\][^\x07]*\x07)?$/.test(client.raw));
+      client.type(`${line}\r`);
+    }
+    await client.waitFor(() => !!client.ended);
+  }
+  const recording = async (id: string, user = ALICE) =>
+    (await request(backend.server).get(`/api/kube-troubleshoot/recordings/${id}`).set('Authorization', mockCredentials.user.header(user))).body;
+
+  it('records what bash ran, each with its status and moment, as bash itself names it', async () => {
+    const client = await openShell(backend, { cluster: 'dev', pod: 'web-1', container: 'main' });
+    await run(client, ['echo one; false', '  echo hidden-by-space', 'mkdir -p /tmp/kt-scratch && rm -rf /tmp/kt-scratch', 'exit 4'], 0);
+    expect(client.ended).toMatchObject({ reason: 'exit', exitCode: 4 });
+    // What the user sees carries no mark (terminals do not print OSC sequences).
+    expect(client.screen).not.toContain('633;');
+    const body = await recording(client.ready!.recordingId!);
+    expect(body.commands.map((c: RecordingCommand) => [c.command, c.exitCode, c.source])).toEqual([
+      ['echo one; false', 1, 'shell'],
+      ['echo hidden-by-space', 0, 'shell'],
+      ['mkdir -p /tmp/kt-scratch && rm -rf /tmp/kt-scratch', 0, 'shell'],
+      ['exit 4', 4, 'shell'],
+    ]);
+    const times = body.commands.map((c: RecordingCommand) => c.at);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // Each moment is in the recording: the command's output follows it.
+    const { events } = parseAsciicast(body.cast);
+    const outputAfter = (at: number) => events.filter(e => e[1] === 'o' && e[0] >= at).map(e => e[2]).join('');
+    expect(outputAfter(times[1])).toContain('hidden-by-space\r\n');
+    expect(outputAfter(times[2])).not.toContain('hidden-by-space\r\n');
+  });
+
+  (isolated ? it : it.skip)('records what a plain sh ran, from the line typed at its marked prompt, as the normal user on production', async () => {
+    const client = await openShell(backend, { cluster: 'prod', pod: 'bb-1', container: 'main' });
+    await run(client, ['echo t\x7fwo', 'cat /nope', 'exit'], 1);
+    expect(client.ready).toMatchObject({ shell: 'sh as troubleshoot (production)' });
+    const body = await recording(client.ready!.recordingId!);
+    expect(body.commands.map((c: RecordingCommand) => [c.command, c.exitCode, c.source])).toEqual([
+      ['echo wo', 0, 'input'],
+      ['cat /nope', 1, 'input'],
+      ['exit', 1, 'input'],
+    ]);
+  });
+
+  it('finds recordings by command text, cluster, production and user; bad filters name the problem', async () => {
+    const search = (query: Record<string, string>, user = ADMIN) =>
+      request(backend.server).get(`/api/kube-troubleshoot/recordings?${new URLSearchParams(query)}`).set('Authorization', mockCredentials.user.header(user));
+    const found = await search({ command: 'RM -RF', cluster: 'dev', production: 'false', user: ALICE });
+    expect(found.status).toBe(200);
+    expect(found.body.items.length).toBeGreaterThanOrEqual(1);
+    for (const item of found.body.items) {
+      expect(item).toMatchObject({ user: ALICE, cluster: 'dev', production: false });
+      expect(item.matches.map((m: RecordingCommand) => m.command)).toEqual(['mkdir -p /tmp/kt-scratch && rm -rf /tmp/kt-scratch']);
+    }
+    expect((await search({ command: 'rm -rf', production: 'true' })).body.items).toEqual([]);
+    // Without recordings.read, a search covers only one's own sessions.
+    expect((await search({ command: 'rm -rf' }, BOB)).body).toEqual({ items: [], scope: 'own' });
+    const bad = await search({ production: 'maybe' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe("query parameter production must be one of true, false");
+    expect((await search({ command: ' ' })).status).toBe(400);
+    // The search is audited with what was looked for.
+    expect(backend.audit.filter(a => a.eventId === 'recordings-list' && a.meta.command === 'RM -RF')).toHaveLength(1);
   });
 });
 

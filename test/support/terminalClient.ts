@@ -7,8 +7,9 @@ import { bearerProtocol, CreateSessionResponse, decodeFrame, encodeFrame, Frame,
  * token, from the app's origin; collects the screen and the control frames.
  */
 export class TerminalClient {
-  screen = '';
-  /** Every output byte, as it came (the screen is these, decoded). */
+  /** The output, decoded, as it came (the shell integration's marks included). */
+  raw = '';
+  /** Every output byte, as it came (`raw` is these, decoded). */
   readonly output: Buffer[] = [];
   private readonly decoder = new StringDecoder('utf8');
   ready?: SessionReady;
@@ -22,13 +23,19 @@ export class TerminalClient {
   /** When the socket closed, and with which code (1006: dropped without a close frame). */
   closed?: { at: number; code: number };
 
+  /** The output as a terminal shows it: without OSC sequences (the shell's marks, its name), which terminals do not print. */
+  get screen(): string {
+    // eslint-disable-next-line no-control-regex
+    return this.raw.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
+  }
+
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
       const f = decodeFrame(data);
       if (f.type === 'stdout') {
         const bytes = Buffer.from(f.data);
         this.output.push(bytes);
-        this.screen += this.decoder.write(bytes);
+        this.raw += this.decoder.write(bytes);
       }
       else if (f.type === 'ready') this.ready = f.ready;
       else if (f.type === 'ended') this.ended = f.ended;

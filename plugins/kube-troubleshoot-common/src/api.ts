@@ -275,6 +275,21 @@ export interface RecordingSummary {
   endReason?: import('./terminalProtocol').SessionEndReason;
   /** Who watched the session live (user entity refs, in the order they first joined). */
   watchers?: string[];
+  /** With a `command` filter: the session's commands that matched it (the first few). */
+  matches?: RecordingCommand[];
+}
+
+/**
+ * One command run in a recorded session. `shell`: named by the shell itself (bash under the
+ * session's shell integration), with its exit status; `input`: the line typed at the prompt (a
+ * shell that cannot be instrumented), with the status when the prompt reports it.
+ */
+export interface RecordingCommand {
+  /** Seconds from the recording's start, as its asciicast events count them. */
+  at: number;
+  command: string;
+  exitCode?: number;
+  source: 'shell' | 'input';
 }
 
 /** One running session of an entity that the caller may watch (its owner shared it), or the caller's own. */
@@ -311,6 +326,26 @@ export interface WatchSessionResponse {
   session: LiveSessionSummary;
 }
 
+/**
+ * The query of `GET /recordings` (`GET /entities/:kind/:namespace/:name/recordings` takes it
+ * without `entity`). Every filter narrows the list; a user without recordings.read sees only theirs.
+ */
+export interface RecordingListQuery {
+  /** An entity ref, e.g. `component:default/payments-api`. */
+  entity?: string;
+  /** A user entity ref, e.g. `user:default/alice`. */
+  user?: string;
+  cluster?: string;
+  production?: boolean;
+  /** Text that some command of the session contains, in any case (the command index). */
+  command?: string;
+  /** RFC 3339 times the session started between. */
+  from?: string;
+  to?: string;
+  /** 1 to 500; 100 by default. */
+  limit?: number;
+}
+
 /** `GET /recordings` and `GET /entities/:kind/:namespace/:name/recordings`. */
 export interface RecordingListResponse {
   items: RecordingSummary[];
@@ -321,6 +356,8 @@ export interface RecordingListResponse {
 /** `GET /recordings/:id`: one recording's summary and its asciicast v2 text. */
 export interface RecordingResponse extends RecordingSummary {
   cast: string;
+  /** The session's command index, in order. */
+  commands: RecordingCommand[];
 }
 
 /** `GET .../files`: a file or folder of one container, as a tar stream. */

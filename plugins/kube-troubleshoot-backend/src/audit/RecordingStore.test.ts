@@ -51,4 +51,37 @@ describe('RecordingStore', () => {
     expect((await store.list({})).map(r => r.id)).toEqual([recent]);
     expect(await db('kt_recording_chunks').count({ n: '*' })).toEqual([{ n: 0 }]);
   });
+
+  it('keeps a command index and finds recordings by command text, cluster and production', async () => {
+    const store = new RecordingStore(db);
+    const prodAlice = await store.create({ ...rec('user:default/alice', 'component:default/web', 1_700_000_000), cluster: 'prod-eu', production: true });
+    const devAlice = await store.create(rec('user:default/alice', 'component:default/web', 1_700_000_100));
+    const prodBob = await store.create({ ...rec('user:default/bob', 'component:default/api', 1_700_000_200), cluster: 'prod-eu', production: true });
+    await store.addCommands(prodAlice, 0, [
+      { at: 1.5, command: 'ls /var/cache', exitCode: 0, source: 'shell' },
+      { at: 3, command: 'RM -RF /var/cache/app', exitCode: 1, source: 'shell' },
+    ]);
+    await store.addCommands(prodAlice, 2, [{ at: 4, command: 'echo 100%_done', source: 'input' }]);
+    await store.addCommands(devAlice, 0, [{ at: 1, command: 'rm -rf /tmp/x', exitCode: 0, source: 'shell' }]);
+    await store.addCommands(prodBob, 0, [{ at: 2, command: 'cat /etc/hosts', exitCode: 0, source: 'shell' }]);
+
+    expect(await store.commands(prodAlice)).toEqual([
+      { at: 1.5, command: 'ls /var/cache', exitCode: 0, source: 'shell' },
+      { at: 3, command: 'RM -RF /var/cache/app', exitCode: 1, source: 'shell' },
+      { at: 4, command: 'echo 100%_done', source: 'input' },
+    ]);
+    // "Who ran rm -rf on production": any case, with the matching commands.
+    const found = await store.list({ command: 'rm -rf', production: true });
+    expect(found.map(r => [r.id, r.matches?.map(m => m.command)])).toEqual([[prodAlice, ['RM -RF /var/cache/app']]]);
+    expect((await store.list({ command: 'rm -rf' })).map(r => r.id)).toEqual([devAlice, prodAlice]);
+    expect((await store.list({ cluster: 'prod-eu' })).map(r => r.id)).toEqual([prodBob, prodAlice]);
+    expect((await store.list({ production: false })).map(r => r.id)).toEqual([devAlice]);
+    expect((await store.list({ cluster: 'prod-eu', userRef: 'user:default/bob', command: 'hosts' })).map(r => r.id)).toEqual([prodBob]);
+    // LIKE's wildcards are taken as the text they are.
+    expect((await store.list({ command: '%' })).map(r => r.id)).toEqual([prodAlice]);
+    expect((await store.list({ command: '0%_d' })).map(r => r.id)).toEqual([prodAlice]);
+    expect(await store.list({ command: 'r_' })).toEqual([]);
+    expect(await store.deleteOlderThan(new Date(1_800_000_000_000))).toBe(3);
+    expect(await db('kt_recording_commands').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
 });

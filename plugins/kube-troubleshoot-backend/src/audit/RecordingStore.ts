@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
-import { RecordingSummary, SessionEndReason } from '@kube-troubleshoot/backstage-plugin-common';
+import { RecordingCommand, RecordingSummary, SessionEndReason } from '@kube-troubleshoot/backstage-plugin-common';
 import { AsciicastHeader, headerLine } from './asciicast';
 
 export interface NewRecording {
@@ -21,10 +21,36 @@ export interface NewRecording {
 export interface RecordingFilter {
   entityRef?: string;
   userRef?: string;
+  cluster?: string;
+  production?: boolean;
+  /** Text some command of the session contains (any case). */
+  command?: string;
   from?: Date;
   to?: Date;
   limit?: number;
 }
+
+/** How many matching commands a search returns per recording. */
+const MATCHES_PER_RECORDING = 5;
+
+interface CommandRow {
+  recording_id: string;
+  seq: number;
+  at: number | string;
+  command: string;
+  exit_code: number | null;
+  source: string;
+}
+
+const toCommand = (r: CommandRow): RecordingCommand => ({
+  at: Number(r.at),
+  command: r.command,
+  ...(r.exit_code === null ? {} : { exitCode: r.exit_code }),
+  source: r.source as RecordingCommand['source'],
+});
+
+/** A LIKE pattern matching `text` anywhere, its wildcards taken literally (with ESCAPE '\\'). */
+const containsPattern = (text: string) => `%${text.toLocaleLowerCase('en-US').replace(/[\\%_]/g, c => `\\${c}`)}%`;
 
 interface Row {
   id: string;
@@ -112,6 +138,19 @@ export class RecordingStore {
       });
   }
 
+  /** Adds commands to a recording's index, numbered from `seq`. */
+  async addCommands(id: string, seq: number, commands: RecordingCommand[]) {
+    if (!commands.length) return;
+    await this.db('kt_recording_commands').insert(
+      commands.map((c, i) => ({ recording_id: id, seq: seq + i, at: c.at, command: c.command, exit_code: c.exitCode ?? null, source: c.source })),
+    );
+  }
+
+  /** A recording's command index, in order. */
+  async commands(id: string): Promise<RecordingCommand[]> {
+    return (await this.db<CommandRow>('kt_recording_commands').where({ recording_id: id }).orderBy('seq')).map(toCommand);
+  }
+
   async get(id: string): Promise<RecordingSummary | undefined> {
     const row = await this.db<Row>('kt_recordings').where({ id }).first();
     return row ? toSummary(row) : undefined;
@@ -129,9 +168,27 @@ export class RecordingStore {
     const q = this.db<Row>('kt_recordings').orderBy('started_at', 'desc').limit(Math.min(filter.limit ?? 100, 500));
     if (filter.entityRef) q.where('entity_ref', filter.entityRef);
     if (filter.userRef) q.where('user_ref', filter.userRef);
+    if (filter.cluster) q.where('cluster', filter.cluster);
+    if (filter.production !== undefined) q.where('production', filter.production);
     if (filter.from) q.where('started_at', '>=', filter.from);
     if (filter.to) q.where('started_at', '<=', filter.to);
-    return (await q).map(toSummary);
+    const pattern = filter.command ? containsPattern(filter.command) : '';
+    const matching = (c: Knex.QueryBuilder) => c.whereRaw("lower(command) like ? escape '\\'", [pattern]);
+    if (pattern) {
+      q.whereExists(matching(this.db('kt_recording_commands').select('seq').whereRaw('kt_recording_commands.recording_id = kt_recordings.id')));
+    }
+    const items = (await q).map(toSummary);
+    if (!pattern || !items.length) return items;
+    const rows = (await matching(this.db('kt_recording_commands').whereIn('recording_id', items.map(i => i.id)))
+      .orderBy('recording_id')
+      .orderBy('seq')) as CommandRow[];
+    const byRecording = new Map<string, RecordingCommand[]>();
+    for (const row of rows) {
+      const list = byRecording.get(row.recording_id) ?? [];
+      if (list.length < MATCHES_PER_RECORDING) list.push(toCommand(row));
+      byRecording.set(row.recording_id, list);
+    }
+    return items.map(i => ({ ...i, matches: byRecording.get(i.id) ?? [] }));
   }
 
   /** Retention: removes recordings that started before `cutoff`; returns how many. */
@@ -141,6 +198,7 @@ export class RecordingStore {
     for (let i = 0; i < ids.length; i += 200) {
       const batch = ids.slice(i, i + 200);
       await this.db('kt_recording_chunks').whereIn('recording_id', batch).delete();
+      await this.db('kt_recording_commands').whereIn('recording_id', batch).delete();
       await this.db('kt_recordings').whereIn('id', batch).delete();
     }
     return ids.length;

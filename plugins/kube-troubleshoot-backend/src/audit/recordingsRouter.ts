@@ -17,6 +17,9 @@ const ENTITY_REF = /^[A-Za-z0-9._-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/;
 const listQuery = z.strictObject({
   entity: queryString.refine(v => ENTITY_REF.test(v), { error: 'must be an entity ref, e.g. component:default/payments-api' }).optional(),
   user: queryString.refine(v => USER_REF.test(v), { error: 'must be a user entity ref, e.g. user:default/alice' }).optional(),
+  cluster: queryString.refine(v => /^[A-Za-z0-9._-]{1,253}$/.test(v), { error: 'must be a cluster name' }).optional(),
+  production: queryString.pipe(z.enum(['true', 'false'])).optional(),
+  command: queryString.refine(v => v.trim().length > 0 && v.length <= 200, { error: 'must be 1 to 200 characters of a command' }).optional(),
   from: rfc3339.optional(),
   to: rfc3339.optional(),
   limit: queryInteger(1, 500).optional(),
@@ -43,13 +46,16 @@ export function createRecordingsRouter(deps: { routes: RouteHandlers; permission
     const items = await recordings.list({
       entityRef: (entityRef ?? q.entity)?.toLocaleLowerCase('en-US'),
       userRef: all ? q.user : r.userRef,
+      cluster: q.cluster,
+      production: q.production === undefined ? undefined : q.production === 'true',
+      command: q.command?.trim(),
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
       limit: q.limit,
     });
     const body: RecordingListResponse = { items, scope: all ? 'all' : 'own' };
     r.res.json(body);
-    return { scope: body.scope, recordings: items.length };
+    return { scope: body.scope, recordings: items.length, ...(q.command ? { command: q.command } : {}) };
   }
 
   router.get('/recordings', routes.user({ eventId: 'recordings-list', query: listQuery }, r => list(r, undefined)));
@@ -75,7 +81,7 @@ export function createRecordingsRouter(deps: { routes: RouteHandlers; permission
       const asCast = r.query.format === 'cast' || (r.query.format !== 'json' && r.req.accepts(['application/json', 'application/x-asciicast']) === 'application/x-asciicast');
       if (asCast) r.res.type('application/x-asciicast').send(cast);
       else {
-        const body: RecordingResponse = { ...summary, cast };
+        const body: RecordingResponse = { ...summary, cast, commands: await recordings.commands(id) };
         r.res.json(body);
       }
       return { owner: summary.user, entityRef: summary.entityRef };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { AuditorService, HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { AuthenticationError, ConflictError, InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import type { Request } from 'express';
@@ -16,6 +17,7 @@ import {
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { RecordingStore } from '../audit/RecordingStore';
 import { SessionRecorder } from '../audit/SessionRecorder';
+import { CommandIndexer } from '../audit/commandIndex';
 import { announcedShell, isMissingExecutable, NO_SHELL_MESSAGE, ShellAttempt, shellAttempts } from '../shell/shellCommand';
 import { SessionConfig } from './sessionConfig';
 import { FailedBeforeOutput, RelayEnd, TerminalRelay } from './TerminalRelay';
@@ -308,10 +310,13 @@ export class SessionManager implements SessionTickets {
     const { userRef } = user;
     const { config, clusters, auditor, logger, recordings, attachTokens } = this.deps;
     const production = clusters.config(target.cluster).production;
+    // The shell marks its commands with this for the command index (a debug container's own shell
+    // is not ours to instrument: its index comes from what is typed).
+    const nonce = target.attach ? undefined : randomBytes(12).toString('base64url');
     // A debug container runs its own shell: the session attaches to it instead of exec'ing one.
     const attempts: ShellAttempt[] = target.attach
       ? [{ command: [], label: `debug container ${target.container}` }]
-      : shellAttempts(production ? config.production : undefined);
+      : shellAttempts(production ? config.production : undefined, undefined, nonce);
     const startedAt = Date.now();
     const meta = { sessionId, entityRef: target.entityRef, cluster: target.cluster, namespace: target.namespace, pod: target.pod, container: target.container, production };
     // The event opens first: a session that cannot even be recorded is audited as failed.
@@ -339,7 +344,8 @@ export class SessionManager implements SessionTickets {
           replicaId: this.deps.ledger.replicaId,
           header: { version: 2, width: 80, height: 24, timestamp: Math.floor(startedAt / 1000), title: `${target.pod}/${target.container}`, env: { TERM: 'xterm-256color' } },
         });
-        recorder = new SessionRecorder(recordings, id, startedAt, logger, undefined, undefined, config.recordings.input);
+        const indexer = new CommandIndexer(nonce, { typedLines: config.recordings.input });
+        recorder = new SessionRecorder(recordings, id, startedAt, logger, undefined, undefined, config.recordings.input, indexer);
         relay.observe(recorder);
         session.recorder = recorder;
         audit.note({ recordingId: id });
@@ -411,7 +417,7 @@ export class SessionManager implements SessionTickets {
     const { recorder, target } = session;
     await attachTokens.forget(session.sessionId).catch(e => logger.warn(`session ${session.sessionId}: its attach tokens stay until the next purge: ${(e as Error).message}`));
     if (recorder) {
-      await recorder.close();
+      await recorder.close(end.reason === 'exit' ? end.exitCode : undefined);
       await recordings.finish(recorder.id, { ...end, watchers: session.watchedBy }).catch(e => logger.error(`recording ${recorder.id}: ${(e as Error).message}`));
     }
     await this.afterEnd(target, user);

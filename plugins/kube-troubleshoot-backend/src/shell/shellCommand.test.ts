@@ -1,13 +1,62 @@
-import { execFileSync } from 'node:child_process';
-import { announcedShell, announceShell, isMissingExecutable, isValidUserName, normalUserWrapper, shellAttempts, SHELL_PICKER } from './shellCommand';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CommandIndexer } from '../audit/commandIndex';
+import { announcedShell, announceShell, isMissingExecutable, isValidUserName, normalUserWrapper, shellAttempts, shellIntegration, SHELL_PICKER } from './shellCommand';
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+/** Runs `command` in a real pty (util-linux script) with `typed` as the keyboard; its output. */
+function inPty(command: string[], typed: string, env: NodeJS.ProcessEnv): Buffer {
+  const q = (t: string) => `'${t.replace(/'/g, `'\\''`)}'`;
+  const r = spawnSync('script', ['-qec', command.map(q).join(' '), '/dev/null'], { input: typed, env, timeout: 20_000 });
+  if (r.error) throw r.error;
+  return r.stdout;
+}
 
 describe('shell commands', () => {
   it('tries bash-else-sh, then bash alone (an image with bash but no sh)', () => {
-    expect(shellAttempts(undefined, 'W').map(a => a.command)).toEqual([['sh', '-c', SHELL_PICKER], ['bash']]);
+    expect(shellAttempts(undefined, 'W').map(a => a.command)).toEqual([['sh', '-c', `${shellIntegration(undefined)}\n${SHELL_PICKER}`], ['bash']]);
+  });
+  it('refuses a nonce that could break out of the shell text', () => {
+    expect(() => shellIntegration("x'; rm -rf /; '")).toThrow(/nonce/);
+  });
+  (hasScript || process.env.CI === 'true' ? describe : describe.skip)('shell integration in a real pty (util-linux script)', () => {
+    let home: string;
+    beforeAll(() => {
+      home = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-shell-'));
+      // A user's rc that would hide commands from history and has a PROMPT_COMMAND of its own.
+      fs.writeFileSync(path.join(home, '.bashrc'), 'HISTCONTROL=ignoreboth\nPROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}echo -n"\n');
+    });
+    afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+    it('has bash name each command and its status, past the user rc, a command hidden by a leading space included', () => {
+      const [picker] = shellAttempts(undefined, 'W', 'Nonce_123');
+      const out = inPty(picker.command, 'echo hi; false\n\n  echo hidden | tr a-z A-Z\nprintf "%s\\n" "a;b"\nexit 3\n', { PATH: process.env.PATH, HOME: home, TERM: 'xterm' });
+      const ix = new CommandIndexer('Nonce_123', { typedLines: false });
+      const commands = [...ix.output(out, 1), ...ix.end(3)];
+      expect(commands.map(c => [c.command, c.exitCode, c.source])).toEqual([
+        ['echo hi; false', 1, 'shell'],
+        ['echo hidden | tr a-z A-Z', 0, 'shell'],
+        ['printf "%s\\n" "a;b"', 0, 'shell'],
+        ['exit 3', 3, 'shell'],
+      ]);
+      expect(out.toString()).toContain('HIDDEN');
+      // Marks with another nonce are not this session's.
+      expect(new CommandIndexer('Other_123').output(out, 1)).toEqual([]);
+    });
+
+    it('has a plain sh (dash) report each status at its marked prompt', () => {
+      const out = inPty(['sh', '-c', `${shellIntegration('Nonce_123')}\nkt_integrate sh '$ '; exec dash`], 'false\ntrue\nexit\n', { PATH: process.env.PATH, HOME: home });
+      const text = out.toString();
+      expect(text.match(/\x1b\]633;D;(\d+);Nonce_123\x07/g)?.map(m => m.split(';')[2])).toEqual(['0', '1', '0']);
+      expect(text).toContain('\x1b]633;B;Nonce_123\x07');
+    });
   });
   it('runs the wrapper on production clusters with the user and writable paths as arguments', () => {
     const [attempt] = shellAttempts({ user: 'kt', writablePaths: ['/data', '/tmp'] }, 'W');
-    expect(attempt).toMatchObject({ command: ['sh', '-c', 'W', 'normal-user', 'kt', '/data', '/tmp'], label: 'shell as kt (production)' });
+    expect(attempt).toMatchObject({ command: ['sh', '-c', `${shellIntegration(undefined)}\nW`, 'normal-user', 'kt', '/data', '/tmp'], label: 'shell as kt (production)' });
     expect(attempt.named?.('bash')).toBe('bash as kt (production)');
   });
   it('has the shell say which it is, in a sequence terminals ignore, read back from the first output', () => {

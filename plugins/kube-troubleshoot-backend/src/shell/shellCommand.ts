@@ -7,8 +7,40 @@ import { resolvePackagePath } from '@backstage/backend-plugin-api';
  */
 export const announceShell = (name: string) => `printf '\\033]633;P;Shell=%s\\007' ${name}`;
 
-/** Runs bash when the image has it, else sh: one exec, decided inside the container. */
-export const SHELL_PICKER = `if command -v bash >/dev/null 2>&1; then ${announceShell('bash')}; exec bash; fi; ${announceShell('sh')}; exec sh`;
+/**
+ * Runs bash when the image has it, else sh: one exec, decided inside the container. With the shell
+ * integration before it, the shell marks its commands (see {@link shellIntegration}).
+ */
+export const SHELL_PICKER = [
+  `if command -v bash >/dev/null 2>&1; then ${announceShell('bash')}; kt_integrate bash; exec bash; fi`,
+  announceShell('sh'),
+  `kt_prompt='$ '; [ "$(id -u 2>/dev/null)" = 0 ] && kt_prompt='# '`,
+  'kt_integrate sh "$kt_prompt"; unset kt_prompt; exec sh',
+].join('; ');
+
+/** Quotes a word for sh. */
+const shQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+const assets = new Map<string, string>();
+function asset(name: string): string {
+  let text = assets.get(name);
+  if (text === undefined) {
+    text = fs.readFileSync(resolvePackagePath('@kube-troubleshoot/backstage-plugin-backend', `assets/${name}`), 'utf8');
+    assets.set(name, text);
+  }
+  return text;
+}
+
+/**
+ * The sh text put before the shell picker or the production wrapper so that the shell marks each
+ * command with this session's nonce (assets/shell-integration.sh and bash-integration.bash); the
+ * backend's command index reads the marks. Without a nonce it defines `kt_integrate` as a no-op.
+ */
+export function shellIntegration(nonce: string | undefined): string {
+  if (nonce !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(nonce)) throw new Error('a shell integration nonce is 8 to 64 letters, digits, _ or -');
+  const vars = nonce ? `KT_NONCE=${nonce}\nKT_BASH_RC=${shQuote(asset('bash-integration.bash'))}\n` : '';
+  return `${vars}${asset('shell-integration.sh')}`;
+}
 
 /** The shell a session's first output announces (see {@link announceShell}). */
 export function announcedShell(firstOutput: Uint8Array): string | undefined {
@@ -36,30 +68,28 @@ export interface ShellAttempt {
   named?: (shell: string) => string;
 }
 
-let wrapperText: string | undefined;
-
 /** The production wrapper, one POSIX sh file shipped with the package (assets/normal-user.sh). */
 export function normalUserWrapper(): string {
-  wrapperText ??= fs.readFileSync(resolvePackagePath('@kube-troubleshoot/backstage-plugin-backend', 'assets/normal-user.sh'), 'utf8');
-  return wrapperText;
+  return asset('normal-user.sh');
 }
 
 /**
  * The commands a terminal session tries, in order: the next one runs only when the container lacks
  * the previous one's executable. Production clusters always go through the normal-user wrapper.
  */
-export function shellAttempts(production: ProductionShell | undefined, wrapper: string = normalUserWrapper()): ShellAttempt[] {
+export function shellAttempts(production: ProductionShell | undefined, wrapper: string = normalUserWrapper(), nonce?: string): ShellAttempt[] {
+  const integration = shellIntegration(nonce);
   if (production) {
     return [
       {
-        command: ['sh', '-c', wrapper, 'normal-user', production.user, ...production.writablePaths],
+        command: ['sh', '-c', `${integration}\n${wrapper}`, 'normal-user', production.user, ...production.writablePaths],
         label: `shell as ${production.user} (production)`,
         named: shell => `${shell} as ${production.user} (production)`,
       },
     ];
   }
   return [
-    { command: ['sh', '-c', SHELL_PICKER], label: 'bash or sh', named: shell => shell },
+    { command: ['sh', '-c', `${integration}\n${SHELL_PICKER}`], label: 'bash or sh', named: shell => shell },
     { command: ['bash'], label: 'bash' },
   ];
 }

@@ -17,7 +17,8 @@ import {
   LiveSessionListResponse,
   RecordingListResponse,
   WatchSessionResponse,
-  RecordingSummary,
+  RecordingCommand,
+  RecordingResponse,
 } from '@kube-troubleshoot/backstage-plugin-common';
 import { Entity } from '@backstage/catalog-model';
 import { EntityRefParts, KubeTroubleshootApi } from '../api';
@@ -162,13 +163,14 @@ export class FakeKubeTroubleshootApi implements KubeTroubleshootApi {
 
   recordings: RecordingListResponse = { items: [], scope: 'own' };
   casts: Record<string, string> = {};
+  commands: Record<string, RecordingCommand[]> = {};
 
   listRecordings = jest.fn(async () => this.recordings);
 
-  getRecording = jest.fn(async (id: string): Promise<RecordingSummary & { cast: string }> => {
+  getRecording = jest.fn(async (id: string): Promise<RecordingResponse> => {
     const summary = this.recordings.items.find(r => r.id === id);
     if (!summary) throw new Error(`no recording ${id}`);
-    return { ...summary, cast: this.casts[id] ?? '' };
+    return { ...summary, cast: this.casts[id] ?? '', commands: this.commands[id] ?? [] };
   });
 
   debugOptions: DebugOptionsResponse = {

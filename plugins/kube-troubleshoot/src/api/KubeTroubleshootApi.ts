@@ -16,6 +16,7 @@ import {
   LogsQuery,
   LogStreamMessage,
   LiveSessionListResponse,
+  RecordingListQuery,
   RecordingListResponse,
   RecordingResponse,
   WatchSessionResponse,
@@ -116,12 +117,8 @@ export interface SessionSocket {
 }
 
 /** @public */
-export interface RecordingFilter {
-  user?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-}
+/** Which recordings to list: the query of `GET /recordings`, the entity as a ref (`entityRef`). */
+export type RecordingFilter = Omit<RecordingListQuery, 'entity'> & { entityRef?: string };
 
 /** @public */
 export const kubeTroubleshootApiRef = createApiRef<KubeTroubleshootApi>({

@@ -249,9 +249,9 @@ export class KubeTroubleshootClient implements KubeTroubleshootApi {
     filter: RecordingFilter & { entity?: EntityRefParts } = {},
   ): Promise<RecordingListResponse> {
     const base = await this.discoveryApi.getBaseUrl('kube-troubleshoot');
-    const { entity, ...rest } = filter;
+    const { entity, entityRef, ...rest } = filter;
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(rest)) {
+    for (const [k, v] of Object.entries({ ...rest, entity: entity ? undefined : entityRef })) {
       if (v !== undefined && v !== '') params.set(k, String(v));
     }
     const query = params.toString() ? `?${params}` : '';

@@ -1,0 +1,39 @@
+# Kube Troubleshoot's shell integration for bash, evaluated by the first PROMPT_COMMAND (after the
+# user's rc files ran; see shell-integration.sh). Before each command (PS0) it prints
+# ESC ] 633 ; E ; <command line, escaped> ; <nonce> BEL, after it (PROMPT_COMMAND)
+# ESC ] 633 ; D ; <status> ; <nonce> BEL: the marks of terminals' shell integration, which
+# terminals that do not know them ignore. The backend indexes each command from them.
+# The command line comes from history: every command is kept in it for this session.
+__kt_nonce=$KT_NONCE
+unset KT_NONCE KT_BASH_RC
+export -n PROMPT_COMMAND
+# Our bootstrap out, whatever the user's rc files added to it kept.
+PROMPT_COMMAND=${PROMPT_COMMAND/eval \"\$KT_BASH_RC\"/}
+PROMPT_COMMAND=${PROMPT_COMMAND#;}
+HISTCONTROL=
+HISTIGNORE=
+set -o history
+__kt_ran=
+# What would end or split the mark is written \xNN (a backslash as \\).
+__kt_escape() {
+  local s=$1
+  s=${s//\\/\\\\}; s=${s//;/\\x3b}; s=${s//$'\n'/\\x0a}; s=${s//$'\r'/\\x0d}; s=${s//$'\e'/\\x1b}; s=${s//$'\a'/\\x07}
+  printf '%s' "$s"
+}
+__kt_preexec() {
+  local c
+  c=$(HISTTIMEFORMAT= builtin history 1)
+  [[ $c =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+(.*)$ ]] && c=${BASH_REMATCH[1]}
+  printf '\e]633;E;%s;%s\a\e]633;C\a' "$(__kt_escape "$c")" "$__kt_nonce"
+}
+__kt_prompt() {
+  local s=$?
+  if [[ -n $__kt_ran ]]; then printf '\e]633;D;%s;%s\a' "$s" "$__kt_nonce"; fi
+  __kt_ran=
+  # The user's PROMPT_COMMAND and PS1 still see the command's status.
+  return $s
+}
+PROMPT_COMMAND="__kt_prompt${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+# The subscript's assignment runs in this shell (the $(...) after it in a subshell): it tells
+# PROMPT_COMMAND that a command ran, so an empty line reports no status.
+PS0='${__kt_none[__kt_ran=1]:-}$(__kt_preexec)'"$PS0"
