@@ -211,6 +211,78 @@ describeIf('Terminal tab in Chromium', () => {
     await shown(p, admin.getByRole('status').filter({ hasText: 'Ended by a platform admin' }), 'the end shown to the admin', 10_000);
   });
 
+  it('the command index: alice jumps through her commands beside the replay; the admin finds who ran rm -rf across recordings', async () => {
+    const p = portal!;
+    const alice = await pageFor('alice');
+    await alice.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
+    await shown(p, alice.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
+    await alice.getByRole('button', { name: 'Open terminal' }).click();
+    await shown(p, alice.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
+    await waitForScreen(alice, /[#$]\s*$/);
+    const rows = Number(/^rows-(\d+)\s*$/m.exec(await (async () => {
+      await alice.locator('.xterm').first().click();
+      await alice.keyboard.type('echo rows-$(tput lines 2>/dev/null || stty size | cut -d" " -f1)');
+      await alice.keyboard.press('Enter');
+      return waitForScreen(alice, /^rows-\d+\s*$/m);
+    })())![1]);
+    const lines = ['echo index-$((6*7))', 'mkdir -p /tmp/kt-e2e && rm -rf /tmp/kt-e2e', 'ls /nope-e2e'];
+    const answers = [/^index-42\s*$/m, /rm -rf \/tmp\/kt-e2e\s*\n.*[#$]\s*$/, /nope-e2e'?: No such file/];
+    for (const [i, line] of lines.entries()) {
+      await alice.keyboard.type(line);
+      await alice.keyboard.press('Enter');
+      await waitForScreen(alice, answers[i]);
+    }
+    await alice.keyboard.type('exit');
+    await alice.keyboard.press('Enter');
+    await shown(p, alice.getByRole('status').filter({ hasText: 'The shell exited with code 2' }), 'the exit status', 30_000);
+    await waitFor('the recording to be complete', async () => {
+      await alice.getByRole('button', { name: 'Refresh' }).first().click().catch(() => undefined);
+      return (await alice.getByRole('cell', { name: 'exited (code 2)' }).count()) ? true : undefined;
+    }, 30_000);
+    await alice.getByRole('button', { name: /^Replay the session of user:default\/alice on payments-api/ }).first().click();
+    const dialog = alice.getByRole('dialog');
+    const index = dialog.getByRole('navigation', { name: 'Commands run in the session' });
+    await shown(p, index.getByText('Commands (5)'), 'the command index', 30_000);
+    // Each command as bash named it, with how it ended.
+    expect((await index.getByRole('button').allInnerTexts()).map(t => t.replace(/\s+/g, ' ').trim())).toEqual([
+      expect.stringMatching(/^0:\d\d ok echo rows-/),
+      expect.stringMatching(/^0:\d\d ok echo index-\$\(\(6\*7\)\)$/),
+      expect.stringMatching(/^0:\d\d ok mkdir -p \/tmp\/kt-e2e && rm -rf \/tmp\/kt-e2e$/),
+      expect.stringMatching(/^0:\d\d exit 2 ls \/nope-e2e$/),
+      expect.stringMatching(/^0:\d\d exit 2 exit$/),
+    ]);
+    // A jump shows the screen at that command, paused there.
+    const jump = index.getByRole('button', { name: /: ls \/nope-e2e$/ });
+    await jump.click();
+    await waitForScreen(alice, /index-42[\s\S]*ls \/nope-e2e/, dialog);
+    expect(await jump.getAttribute('aria-current')).toBe('step');
+    expect(await dialog.getByRole('button', { name: 'Play' }).count()).toBe(1);
+    // Every row of the recording is in the dialog at 1440x900 (the replay is scaled to fit).
+    const screenBox = (await dialog.locator('.xterm-screen').boundingBox())!;
+    const dialogBox = (await dialog.boundingBox())!;
+    expect(await dialog.locator('.xterm-rows > div').count()).toBe(rows);
+    expect(screenBox.y + screenBox.height).toBeLessThanOrEqual(Math.min(dialogBox.y + dialogBox.height, 900) + 1);
+    await alice.screenshot({ path: path.join(screenshotDir, 'terminal-commands.png') });
+
+    // The admin searches every recording by command text, from the sidebar's Recordings page.
+    const admin = await pageFor('admin');
+    await admin.goto(`${p.baseUrl}/catalog`);
+    await admin.getByRole('link', { name: 'Recordings', exact: true }).click();
+    await admin.getByLabel('Command').fill('RM -RF');
+    await admin.getByLabel('Production').click();
+    await admin.getByRole('option', { name: 'not production' }).click();
+    const match = admin.getByRole('button', { name: /^Replay payments-api-\S+\/api from 0:\d\d: mkdir -p \/tmp\/kt-e2e && rm -rf \/tmp\/kt-e2e$/ });
+    await shown(p, match, "alice's rm -rf among the recordings", 30_000);
+    expect(await admin.getByRole('cell', { name: 'user:default/alice' }).count()).toBeGreaterThan(0);
+    // Only sessions that ran it are listed.
+    expect(await admin.getByRole('button', { name: /^Replay the session of/ }).count()).toBe(await admin.getByRole('button', { name: /^Replay payments-api-\S+\/api from/ }).count());
+    await admin.screenshot({ path: path.join(screenshotDir, 'recordings-search.png') });
+    await match.first().click();
+    const replay = admin.getByRole('dialog').getByRole('navigation', { name: 'Commands run in the session' });
+    await shown(p, replay.getByRole('button', { name: /: mkdir -p \/tmp\/kt-e2e && rm -rf \/tmp\/kt-e2e$/ }).and(admin.locator('[aria-current="step"]')), 'the replay opened at the match', 30_000);
+    await waitForScreen(admin, /index-42[\s\S]*rm -rf \/tmp\/kt-e2e/, admin.getByRole('dialog'));
+  });
+
   it('terminal polish: the shell named, bottom rows on screen, paste once, text size, scrollback search, full screen, the distroless message once', async () => {
     const p = portal!;
     const { context, page } = await newPage(p, { width: 1440, height: 900 });

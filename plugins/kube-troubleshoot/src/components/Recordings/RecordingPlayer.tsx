@@ -8,18 +8,21 @@ import Typography from '@material-ui/core/Typography';
 import PauseIcon from '@material-ui/icons/Pause';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import ReplayIcon from '@material-ui/icons/Replay';
+import { RecordingCommand } from '@kube-troubleshoot/backstage-plugin-common';
 import { TerminalBinding, TerminalView } from '../TerminalTab/TerminalView';
+import { CommandList } from './CommandList';
 import { Cast, clock, indexAt, parseSize, SPEEDS } from './replay';
 
 /**
  * Replays a recording in a read-only xterm: play/pause, 1x/2x/8x, and a seek bar (seeking redraws
- * the screen from the start up to that moment, as the terminal state depends on all output).
+ * the screen from the start up to that moment, as the terminal state depends on all output). Its
+ * commands list beside it; a click jumps there. `startAt`: open paused at that moment.
  */
-export function RecordingPlayer(props: { cast: Cast; title: string }) {
-  const { cast, title } = props;
-  const [playing, setPlaying] = useState(true);
+export function RecordingPlayer(props: { cast: Cast; title: string; commands?: RecordingCommand[]; startAt?: number }) {
+  const { cast, title, commands, startAt } = props;
+  const [playing, setPlaying] = useState(startAt === undefined);
   const [speed, setSpeed] = useState<number>(1);
-  const [time, setTime] = useState(0);
+  const [time, setTime] = useState(startAt ?? 0);
   const term = useRef<Terminal>();
   const write = useRef<(d: string) => void>(() => undefined);
   const next = useRef(0);
@@ -115,18 +118,33 @@ export function RecordingPlayer(props: { cast: Cast; title: string }) {
           {clock(time)} / {clock(cast.duration)}
         </Typography>
       </Box>
-      <div style={{ height: 'calc(100vh - 260px)', minHeight: 240 }} data-testid="replay-screen">
-        <TerminalView
-          binding={binding}
-          fixedSize
-          readOnly
-          label={`Recording of ${title}`}
-          onTerminal={t => {
-            term.current = t;
-            t.resize(cast.header.width, cast.header.height);
-          }}
-        />
-      </div>
+      <Box display="flex" style={{ gap: 12, height: 'calc(100vh - 260px)', minHeight: 240 }}>
+        <div style={{ flex: 1, minWidth: 0, height: '100%' }} data-testid="replay-screen">
+          <TerminalView
+            binding={binding}
+            fixedSize
+            readOnly
+            label={`Recording of ${title}`}
+            onTerminal={t => {
+              term.current = t;
+              t.resize(cast.header.width, cast.header.height);
+              if (startAt !== undefined) seek(startAt);
+            }}
+          />
+        </div>
+        {commands && (
+          <Box width={280} flexShrink={0} height="100%">
+            <CommandList
+              commands={commands}
+              time={time}
+              onJump={at => {
+                setPlaying(false);
+                seek(at);
+              }}
+            />
+          </Box>
+        )}
+      </Box>
     </Box>
   );
 }

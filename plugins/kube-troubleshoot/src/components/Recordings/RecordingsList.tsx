@@ -2,12 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { RecordingSummary } from '@kube-troubleshoot/backstage-plugin-common';
+import { RecordingCommand, RecordingSummary } from '@kube-troubleshoot/backstage-plugin-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import IconButton from '@material-ui/core/IconButton';
+import Link from '@material-ui/core/Link';
 import Typography from '@material-ui/core/Typography';
 import CloseIcon from '@material-ui/icons/Close';
 import Alert from '@material-ui/lab/Alert';
@@ -41,14 +42,21 @@ function downloadCast(recording: RecordingSummary, cast: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Opens one recording in a dialog with the player. */
-function PlayerDialog(props: { recording?: RecordingSummary; onClose(): void }) {
-  const { recording, onClose } = props;
+/** Which recording to replay, and from which moment (a command's, picked in a search). */
+interface Opened {
+  recording: RecordingSummary;
+  at?: number;
+}
+
+/** Opens one recording in a dialog with the player and its commands. */
+function PlayerDialog(props: { opened?: Opened; onClose(): void }) {
+  const { opened, onClose } = props;
+  const recording = opened?.recording;
   const api = useApi(kubeTroubleshootApiRef);
-  const { value, error } = useAsyncRetry(async (): Promise<{ cast: Cast; text: string } | undefined> => {
+  const { value, error } = useAsyncRetry(async (): Promise<{ cast: Cast; text: string; commands: RecordingCommand[] } | undefined> => {
     if (!recording) return undefined;
-    const text = (await api.getRecording(recording.id)).cast;
-    return { cast: parseCast(text), text };
+    const body = await api.getRecording(recording.id);
+    return { cast: parseCast(body.cast), text: body.cast, commands: body.commands ?? [] };
   }, [api, recording?.id]);
   const title = recording ? `${recording.pod}/${recording.container} · ${recording.user} · ${new Date(recording.startedAt).toLocaleString()}` : '';
   return (
@@ -68,9 +76,32 @@ function PlayerDialog(props: { recording?: RecordingSummary; onClose(): void }) 
       </DialogTitle>
       <DialogContent>
         {error && <Alert severity="error">Could not load the recording: {error.message}</Alert>}
-        {value && recording && <RecordingPlayer cast={value.cast} title={`${recording.pod}/${recording.container}`} />}
+        {value && recording && <RecordingPlayer cast={value.cast} commands={value.commands} startAt={opened?.at} title={`${recording.pod}/${recording.container}`} />}
       </DialogContent>
     </Dialog>
+  );
+}
+
+/** The commands of a session that matched a search, each a link to its moment in the replay. */
+function MatchedCommands(props: { recording: RecordingSummary; onJump(at: number): void }) {
+  const { recording, onJump } = props;
+  return (
+    <>
+      {(recording.matches ?? []).map((m, i) => (
+        <div key={i}>
+          <Link
+            component="button"
+            variant="body2"
+            onClick={() => onJump(m.at)}
+            style={{ fontFamily: 'Menlo, Consolas, "DejaVu Sans Mono", monospace', textAlign: 'left' }}
+            aria-label={`Replay ${recording.pod}/${recording.container} from ${clock(m.at)}: ${m.command}`}
+          >
+            {clock(m.at)} {m.command}
+          </Link>
+          {m.exitCode ? <Typography variant="caption" color="error">{` exit ${m.exitCode}`}</Typography> : null}
+        </div>
+      ))}
+    </>
   );
 }
 
@@ -112,7 +143,7 @@ function useRefreshOnSessionEnd(refresh: () => void, someOpen: boolean) {
 export function RecordingsList(props: { entity?: EntityRefParts; filter?: RecordingFilter; title?: string }) {
   const { entity, filter, title } = props;
   const api = useApi(kubeTroubleshootApiRef);
-  const [open, setOpen] = useState<RecordingSummary>();
+  const [open, setOpen] = useState<Opened>();
   const { value, loading, error, retry } = useAsyncRetry(() => api.listRecordings({ ...filter, entity }), [api, entity?.kind, entity?.namespace, entity?.name, JSON.stringify(filter)]);
   useRefreshOnSessionEnd(retry, Boolean(value?.items.some(r => !r.endedAt)));
 
@@ -125,10 +156,18 @@ export function RecordingsList(props: { entity?: EntityRefParts; filter?: Record
     { title: 'Duration', render: duration },
     { title: 'Ended', render: r => outcome(r) },
     { title: 'Watched by', render: r => (r.watchers ?? []).map(w => w.replace(/^user:(default\/)?/, '')).join(', ') },
+    ...(filter?.command
+      ? [
+          {
+            title: 'Matching commands',
+            render: r => <MatchedCommands recording={r} onJump={at => setOpen({ recording: r, at })} />,
+          } as TableColumn<RecordingSummary>,
+        ]
+      : []),
     {
       title: '',
       render: r => (
-        <Button size="small" color="primary" variant="outlined" onClick={() => setOpen(r)} aria-label={`Replay the session of ${r.user} on ${r.pod}/${r.container} at ${r.startedAt}`}>
+        <Button size="small" color="primary" variant="outlined" onClick={() => setOpen({ recording: r })} aria-label={`Replay the session of ${r.user} on ${r.pod}/${r.container} at ${r.startedAt}`}>
           Replay
         </Button>
       ),
@@ -148,7 +187,7 @@ export function RecordingsList(props: { entity?: EntityRefParts; filter?: Record
         actions={[{ icon: () => <Typography variant="button">Refresh</Typography>, isFreeAction: true, onClick: () => retry(), tooltip: 'Refresh' }]}
         emptyContent={<Typography style={{ padding: 16 }}>No recorded sessions yet.</Typography>}
       />
-      <PlayerDialog recording={open} onClose={() => setOpen(undefined)} />
+      <PlayerDialog opened={open} onClose={() => setOpen(undefined)} />
     </>
   );
 }
