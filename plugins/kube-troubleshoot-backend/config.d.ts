@@ -138,7 +138,11 @@ export interface Config {
     recordings?: {
       /** Record sessions. Default true. */
       enabled?: boolean;
-      /** Also record what users type (passwords typed at no-echo prompts included). Default true. */
+      /**
+       * Also record what users type (passwords typed at no-echo prompts included). Default true.
+       * The command index takes commands from the shell's marks and from the line typed at a marked
+       * prompt either way; only with this on does it also take typed lines where the shell marks no prompt.
+       */
       input?: boolean;
       /** Recordings older than this are deleted by a scheduled task; 0 keeps them for ever. Default 90. */
       retentionDays?: number;

@@ -283,6 +283,12 @@ describeIf('two replicas on PostgreSQL behind nginx', () => {
     const replay = await api<RecordingResponse>(replicas.b!.url, 'GET', `${API}/recordings/${id}?format=json`);
     expect(replay.status).toBe(200);
     expect(replay.body.cast).toContain('recorded-on-a');
+    // Its command index, in PostgreSQL, searched from the other replica (any case, LIKE's wildcards literal).
+    expect(replay.body.commands.map(c => [c.source, c.exitCode])).toEqual([['shell', 0], ['shell', 3]]);
+    expect(replay.body.commands[0].command).toContain('recorded-on-a');
+    const found = await api<RecordingListResponse>(replicas.b!.url, 'GET', `${API}/recordings?command=RECORDED-ON-A&production=false`);
+    expect(found.body.items.map(r => [r.id, r.matches?.length])).toEqual([[id, 1]]);
+    expect((await api<RecordingListResponse>(replicas.b!.url, 'GET', `${API}/recordings?command=recorded_on%25a`)).body.items).toEqual([]);
   });
 
   it('reattaches a dropped session through the other replica: the same shell, with what it missed', async () => {

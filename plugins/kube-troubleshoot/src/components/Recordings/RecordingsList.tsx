@@ -17,6 +17,9 @@ import { endReasonWords, liveTerminals } from '../TerminalTab/liveTerminals';
 import { RecordingPlayer } from './RecordingPlayer';
 import { Cast, clock, parseCast } from './replay';
 
+/** `user:default/alice` reads `alice`, `component:default/web` reads `web`; other namespaces stay. */
+const shortRef = (ref: string) => ref.replace(/^[^:]+:(default\/)?/, '');
+
 function duration(r: RecordingSummary): string {
   if (!r.endedAt) return 'open';
   return clock((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000);
@@ -149,8 +152,8 @@ export function RecordingsList(props: { entity?: EntityRefParts; filter?: Record
 
   const columns: TableColumn<RecordingSummary>[] = [
     { title: 'Started', render: r => new Date(r.startedAt).toLocaleString() },
-    { title: 'User', field: 'user' },
-    ...(entity ? [] : [{ title: 'Entity', field: 'entityRef' } as TableColumn<RecordingSummary>]),
+    { title: 'User', render: r => <span title={r.user}>{shortRef(r.user)}</span> },
+    ...(entity ? [] : [{ title: 'Entity', render: r => <span title={r.entityRef}>{shortRef(r.entityRef)}</span> } as TableColumn<RecordingSummary>]),
     { title: 'Pod / container', render: r => `${r.pod}/${r.container}` },
     { title: 'Cluster', render: r => `${r.cluster}${r.production ? ' (production)' : ''}` },
     { title: 'Duration', render: duration },
@@ -160,6 +163,7 @@ export function RecordingsList(props: { entity?: EntityRefParts; filter?: Record
       ? [
           {
             title: 'Matching commands',
+            cellStyle: { minWidth: 280 },
             render: r => <MatchedCommands recording={r} onJump={at => setOpen({ recording: r, at })} />,
           } as TableColumn<RecordingSummary>,
         ]

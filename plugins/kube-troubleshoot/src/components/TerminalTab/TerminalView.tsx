@@ -116,6 +116,9 @@ function scaleToFit(term: Terminal, box: HTMLElement) {
   const innerWidth = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const innerHeight = box.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
   const scale = Math.min(1, innerWidth / width, innerHeight / height);
+  // The element is only as big as its rows: left at the box's size, its empty part showed as a black band below them.
+  term.element.style.width = `${width}px`;
+  term.element.style.height = `${height}px`;
   term.element.style.transformOrigin = 'top left';
   term.element.style.transform = scale < 1 ? `scale(${scale})` : '';
   term.element.dataset.scale = scale.toFixed(3);
