@@ -14,6 +14,9 @@ export function unescapeMarkText(text: string): string {
   return text.replace(/\\(\\|x([0-9a-fA-F]{2}))/g, (_m, one: string, hex?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : one));
 }
 
+/** What ESC followed by this character starts: a CSI sequence (arrows, paste brackets) or an SS3 one (keypad). */
+const AFTER_ESC: Record<string, 'csi' | 'ss3'> = { '[': 'csi', O: 'ss3' };
+
 /**
  * The command line typed at a prompt, from the keystrokes: printable text with backspace, Ctrl-U,
  * Ctrl-W and Ctrl-C applied, escape sequences (arrows, paste brackets) skipped. Cursor moves and
@@ -36,7 +39,7 @@ export class TypedLine {
     for (const ch of decoded) {
       const code = ch.codePointAt(0)!;
       if (this.escape === 'esc') {
-        this.escape = ch === '[' ? 'csi' : ch === 'O' ? 'ss3' : 'none';
+        this.escape = AFTER_ESC[ch] ?? 'none';
         continue;
       }
       if (this.escape === 'csi') {

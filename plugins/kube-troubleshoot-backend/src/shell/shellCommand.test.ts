@@ -50,6 +50,8 @@ describe('shell commands', () => {
     it('has a plain sh (dash) report each status at its marked prompt', () => {
       const out = inPty(['sh', '-c', `${shellIntegration('Nonce_123')}\nkt_integrate sh '$ '; exec dash`], 'false\ntrue\nexit\n', { PATH: process.env.PATH, HOME: home });
       const text = out.toString();
+      // The marks are control sequences: that is what is matched.
+      // eslint-disable-next-line no-control-regex
       expect(text.match(/\x1b\]633;D;(\d+);Nonce_123\x07/g)?.map(m => m.split(';')[2])).toEqual(['0', '1', '0']);
       expect(text).toContain('\x1b]633;B;Nonce_123\x07');
     });
