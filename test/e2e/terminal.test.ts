@@ -25,6 +25,17 @@ async function pageFor(user: string, viewport = { width: 1440, height: 900 }): P
   return page;
 }
 
+/** Signs `user` in and opens a terminal on payments-api's Terminal tab; resolves once it is connected. */
+async function openTerminalAs(user: string): Promise<Page> {
+  const p = portal!;
+  const page = await pageFor(user);
+  await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
+  await shown(p, page.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
+  await page.getByRole('button', { name: 'Open terminal' }).click();
+  await shown(p, page.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
+  return page;
+}
+
 /** The text of the terminal's screen (xterm's DOM renderer keeps it in rows). */
 const screenText = (page: Page, scope = page.locator('body')) => scope.locator('.xterm-rows').last().innerText();
 
@@ -124,11 +135,7 @@ describeIf('Terminal tab in Chromium', () => {
 
   it('keeps a terminal across tab switches, lists it in the dock, reattaches after the connection is cut, and after a reload', async () => {
     const p = portal!;
-    const page = await pageFor('alice');
-    await page.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
-    await shown(p, page.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
-    await page.getByRole('button', { name: 'Open terminal' }).click();
-    await shown(p, page.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
+    const page = await openTerminalAs('alice');
     await page.locator('.xterm').first().click();
     await page.keyboard.type('export KT_KEEP=still-$((6*7)); echo marked-$((1+1))');
     await page.keyboard.press('Enter');
@@ -179,11 +186,7 @@ describeIf('Terminal tab in Chromium', () => {
 
   it('alice shares her session: the admin watches her typing live, read-only, and ends it', async () => {
     const p = portal!;
-    const alice = await pageFor('alice');
-    await alice.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
-    await shown(p, alice.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
-    await alice.getByRole('button', { name: 'Open terminal' }).click();
-    await shown(p, alice.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
+    const alice = await openTerminalAs('alice');
     await alice.getByRole('button', { name: 'Share' }).click();
     await shown(p, alice.getByRole('button', { name: 'Stop sharing' }), 'sharing on', 10_000);
 
@@ -213,11 +216,7 @@ describeIf('Terminal tab in Chromium', () => {
 
   it('the command index: alice jumps through her commands beside the replay; the admin finds who ran rm -rf across recordings', async () => {
     const p = portal!;
-    const alice = await pageFor('alice');
-    await alice.goto(`${p.baseUrl}/catalog/default/component/payments-api/terminal`);
-    await shown(p, alice.getByRole('button', { name: 'Open terminal' }), 'the Open terminal button', 60_000);
-    await alice.getByRole('button', { name: 'Open terminal' }).click();
-    await shown(p, alice.getByText(/Connected · (bash|sh)\b/), 'the connected status', 30_000);
+    const alice = await openTerminalAs('alice');
     await waitForScreen(alice, /[#$]\s*$/);
     const rows = Number(/^rows-(\d+)\s*$/m.exec(await (async () => {
       await alice.locator('.xterm').first().click();
