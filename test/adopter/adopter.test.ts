@@ -273,7 +273,7 @@ describe.each<[AppShape, string[]]>([
       await page.keyboard.press('Enter');
       await waitFor('the debug echo', async () => (/^debug-42\s*$/m.test(await screen(page)) ? true : undefined), 60_000);
       await page.getByRole('link', { name: 'Recordings', exact: true }).click();
-      await page.getByText('user:development/guest').first().waitFor({ timeout: 60_000 });
+      await page.getByTitle('user:development/guest').first().waitFor({ timeout: 60_000 });
       await page.screenshot({ path: path.join(logDir, `${shape}-recordings.png`) });
     } catch (e) {
       await page.screenshot({ path: path.join(logDir, `${shape}-tabs-failure.png`) }).catch(() => undefined);

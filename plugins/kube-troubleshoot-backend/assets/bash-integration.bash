@@ -36,4 +36,4 @@ __kt_prompt() {
 PROMPT_COMMAND="__kt_prompt${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 # The subscript's assignment runs in this shell (the $(...) after it in a subshell): it tells
 # PROMPT_COMMAND that a command ran, so an empty line reports no status.
-PS0='${__kt_none[__kt_ran=1]:-}$(__kt_preexec)'"$PS0"
+PS0='${__kt_none[__kt_ran=1]:-}$(__kt_preexec)'"${PS0-}"

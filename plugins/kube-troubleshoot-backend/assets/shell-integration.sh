@@ -3,7 +3,7 @@
 # kt_integrate NAME PROMPT exports what makes the shell NAME mark its commands in its output:
 # bash evaluates KT_BASH_RC at its first prompt, once the user's rc files ran; any other sh gets a
 # PS1 that reports the last status (D), where the prompt starts (A) and where it ends (B), around
-# PROMPT ('$ ' or '# '). Each mark carries the nonce, so a program's output cannot forge one.
+# PROMPT ('$ ' or '# '). Each mark carries the nonce, so output replayed from a file cannot forge one.
 kt_integrate() {
   [ -n "${KT_NONCE:-}" ] || return 0
   case $1 in

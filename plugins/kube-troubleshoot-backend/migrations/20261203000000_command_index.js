@@ -3,7 +3,7 @@
 /**
  * The command index: each command run in a recorded session, when it ran (seconds into the
  * recording), its exit status and how it was learnt (the shell's marks, or the typed line), so
- * recordings can be searched by what was run. Cluster and production are indexed for that search.
+ * recordings can be searched by what was run. The cluster is indexed for that search.
  *
  * @param {import('knex').Knex} knex
  */

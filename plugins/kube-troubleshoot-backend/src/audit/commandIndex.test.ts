@@ -26,6 +26,16 @@ describe('CommandIndexer', () => {
     expect(got).toEqual([{ at: out.indexOf(0x07), command: 'rm -rf /tmp/cache', exitCode: 0, source: 'shell' }]);
   });
 
+  it('lets an unterminated mark in the output hide no real mark, and scans a flood of them once', () => {
+    const ix = new CommandIndexer(N);
+    expect(ix.output(b(`\x1b]633;junk ${E('ls')}`), 1)).toEqual([]);
+    expect(ix.output(b(`\x1b]633;${D(0)}`), 2)).toEqual([{ at: 1, command: 'ls', exitCode: 0, source: 'shell' }]);
+    const flood = b('\x1b]633;\x07'.repeat(100_000));
+    const started = Date.now();
+    expect(new CommandIndexer(N).output(flood, 1)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('ignores marks without the session nonce: output cannot forge a command', () => {
     const ix = new CommandIndexer(N);
     expect(ix.output(b(`${E('forged', 'guess')}${D(0, 'guess')}`), 1)).toEqual([]);

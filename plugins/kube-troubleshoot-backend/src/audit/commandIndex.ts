@@ -96,7 +96,7 @@ interface Mark {
  *   the command is the line typed after the prompt;
  * - `input` alone, when the shell marks nothing: every line typed (only with `typedLines`, since
  *   that also catches answers to programs, a password at a prompt that does not echo among them).
- * Every mark carries the session's nonce: a program printing a forged one is ignored.
+ * Every mark carries the session's nonce: output replayed from a file (a planted mark) is ignored.
  */
 export class CommandIndexer {
   private mode: 'unknown' | 'shell' | 'prompt' = 'unknown';
@@ -195,17 +195,31 @@ export class CommandIndexer {
         break;
       }
       const bodyStart = start + OSC_633.length;
-      const bel = buf.indexOf(0x07, bodyStart);
-      const st = buf.indexOf('\x1b\\', bodyStart, 'latin1');
-      const ends = [bel, st].filter(i => i >= 0);
-      if (!ends.length) {
+      // One pass over the body (output is hostile: no rescans): BEL or ST ends it; any other ESC
+      // abandons it, as terminals do, and the scan goes on from that ESC.
+      let end = -1;
+      let next = -1;
+      for (let i = bodyStart; i < buf.length; i++) {
+        if (buf[i] === 0x07) {
+          end = i;
+          next = i + 1;
+          break;
+        }
+        if (buf[i] === 0x1b) {
+          if (i + 1 < buf.length) next = buf[i + 1] === 0x5c ? i + 2 : i;
+          if (buf[i + 1] === 0x5c) end = i;
+          break;
+        }
+      }
+      if (next < 0) {
         if (buf.length - start <= MAX_MARK_BYTES) this.carry = Buffer.from(buf.subarray(start));
         break;
       }
-      const end = Math.min(...ends);
-      const [kind, ...fields] = buf.subarray(bodyStart, end).toString('utf8').split(';');
-      found.push({ kind, fields });
-      from = end + (end === st ? 2 : 1);
+      if (end >= 0) {
+        const [kind, ...fields] = buf.subarray(bodyStart, end).toString('utf8').split(';');
+        found.push({ kind, fields });
+      }
+      from = next;
     }
     return found;
   }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Content, Header, Page } from '@backstage/core-components';
 import Paper from '@material-ui/core/Paper';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -26,7 +26,7 @@ export function entityFilterRef(text: string): string | undefined {
 }
 
 /** `value`, once it has not changed for `ms` (a search is not sent on every key). */
-function useSettled<T>(value: T, ms = 300): T {
+function useSettled(value: string, ms = 300): string {
   const [settled, setSettled] = useState(value);
   useEffect(() => {
     const timer = setTimeout(() => setSettled(value), ms);
@@ -53,7 +53,9 @@ export function RecordingsPage() {
   const [to, setTo] = useState('');
   const userRef = userFilterRef(user);
   const entityRef = entityFilterRef(entity);
-  const typed = useSettled({ user: userRef, command: command.trim() || undefined, entityRef, cluster: cluster.trim() || undefined });
+  // Settled as text: a new object each render would never settle.
+  const settled = useSettled(JSON.stringify({ user: userRef, command: command.trim() || undefined, entityRef, cluster: cluster.trim() || undefined }));
+  const typed = useMemo(() => JSON.parse(settled) as Pick<RecordingFilter, 'user' | 'command' | 'entityRef' | 'cluster'>, [settled]);
   const filter: RecordingFilter = {
     ...typed,
     production: production === 'any' ? undefined : production === 'true',
