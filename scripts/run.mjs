@@ -114,6 +114,7 @@ const SANDBOX_TOOLS = [
 const TEST_TOOLS = [
   { command: 'chromium', pkg: 'chromium', why: 'the browser tests' },
   { command: 'tmux', pkg: 'tmux', why: 'the interactive kubectl exec/debug tests' },
+  { command: 'busybox', pkg: 'busybox', why: "the shell integration test of BusyBox's sh (Alpine's /bin/sh)" },
   // Debian's python3 (beside any pyenv on PATH) with the official Kubernetes client.
   { command: 'python3-kubernetes', probe: () => ['/usr/bin/python3', 'python3'].some(p => spawnSync(p, ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0), pkg: 'python3-kubernetes', why: 'the official Python client test of the sandbox' },
 ];

@@ -13,7 +13,17 @@ PROMPT_COMMAND=${PROMPT_COMMAND#;}
 HISTCONTROL=
 HISTIGNORE=
 set -o history
+# A history of none would name no command.
+[[ ${HISTSIZE-} =~ ^0+$ ]] && HISTSIZE=500
 __kt_ran=
+# The history number after the last command: a command that did not advance it (history turned
+# off since) is not named from history, whose last entry is an older command.
+__kt_hist=
+__kt_histnum() {
+  local h
+  h=$(HISTTIMEFORMAT= builtin history 1)
+  [[ $h =~ ^[[:space:]]*([0-9]+) ]] && printf '%s' "${BASH_REMATCH[1]}"
+}
 # What would end or split the mark is written \xNN (a backslash as \\).
 __kt_escape() {
   local s=$1
@@ -23,13 +33,19 @@ __kt_escape() {
 __kt_preexec() {
   local c
   c=$(HISTTIMEFORMAT= builtin history 1)
-  [[ $c =~ ^[[:space:]]*[0-9]+\*?[[:space:]]+(.*)$ ]] && c=${BASH_REMATCH[1]}
+  if [[ $c =~ ^[[:space:]]*([0-9]+)\*?[[:space:]]+(.*)$ && ${BASH_REMATCH[1]} != "$__kt_hist" ]]; then
+    c=${BASH_REMATCH[2]}
+  else
+    # Not in history: an empty name, which the index fills from the typed line.
+    c=
+  fi
   printf '\e]633;E;%s;%s\a\e]633;C\a' "$(__kt_escape "$c")" "$__kt_nonce"
 }
 __kt_prompt() {
   local s=$?
   if [[ -n $__kt_ran ]]; then printf '\e]633;D;%s;%s\a' "$s" "$__kt_nonce"; fi
   __kt_ran=
+  __kt_hist=$(__kt_histnum)
   # The user's PROMPT_COMMAND and PS1 still see the command's status.
   return $s
 }

@@ -3,7 +3,8 @@
 # kt_integrate NAME PROMPT exports what makes the shell NAME mark its commands in its output:
 # bash evaluates KT_BASH_RC at its first prompt, once the user's rc files ran; any other sh gets a
 # PS1 that reports the last status (D), where the prompt starts (A) and where it ends (B), around
-# PROMPT ('$ ' or '# '). Each mark carries the nonce, so output replayed from a file cannot forge one.
+# PROMPT ('$ ' or '# '); NAME is also run once, to tell BusyBox's sh from the others. Each mark
+# carries the nonce, so output replayed from a file cannot forge one.
 kt_integrate() {
   [ -n "${KT_NONCE:-}" ] || return 0
   case $1 in
@@ -14,9 +15,17 @@ kt_integrate() {
     *)
       kt_esc=$(printf '\033')
       kt_bel=$(printf '\007')
-      PS1="$kt_esc]633;D;\$?;$KT_NONCE$kt_bel$kt_esc]633;A;$KT_NONCE$kt_bel$2$kt_esc]633;B;$KT_NONCE$kt_bel"
+      # BusyBox ash counts every byte of PS1 as a column unless it is inside \[ \]: unwrapped, the
+      # marks would throw its line editing off. dash and the others print a prompt as it is.
+      kt_open= kt_close=
+      case $("$1" --help 2>&1 </dev/null) in
+        *BusyBox*) kt_open='\[' kt_close='\]' ;;
+      esac
+      kt_mark() { printf '%s' "$kt_open$kt_esc]633;$1;$KT_NONCE$kt_bel$kt_close"; }
+      PS1="$(kt_mark 'D;$?')$(kt_mark A)$2$(kt_mark B)"
       export PS1
-      unset KT_NONCE KT_BASH_RC kt_esc kt_bel
+      unset -f kt_mark
+      unset KT_NONCE KT_BASH_RC kt_esc kt_bel kt_open kt_close
       ;;
   esac
 }

@@ -63,6 +63,29 @@ describe('CommandIndexer', () => {
     expect(ix.end(3)).toEqual([{ at: 4, command: 'exit 3', exitCode: 3, source: 'input' }]);
   });
 
+  it("runs a paste's lines at a plain sh's next prompts, its unfinished last line kept for the prompt after", () => {
+    const ix = new CommandIndexer(N, { typedLines: false });
+    ix.output(b(PROMPT), 0.5);
+    expect(ix.input(b('cd /srv\r\rrm -rf data\rls -'), 1)).toEqual([]);
+    expect(ix.output(b(PROMPT), 2)).toEqual([{ at: 1, command: 'cd /srv', exitCode: 0, source: 'input' }]);
+    // The empty line gives a prompt of its own.
+    expect(ix.output(b(PROMPT), 3)).toEqual([]);
+    expect(ix.output(b(PROMPT.replace(D(0), D(1))), 4)).toEqual([{ at: 3, command: 'rm -rf data', exitCode: 1, source: 'input' }]);
+    ix.input(b('l\r'), 6);
+    expect(ix.end(0)).toEqual([{ at: 6, command: 'ls -l', exitCode: 0, source: 'input' }]);
+  });
+
+  it('names a command bash left out of its history by the line typed for it, and only if allowed', () => {
+    const ix = new CommandIndexer(N);
+    ix.input(b('set +o history\r'), 1);
+    ix.output(b(`${E('set +o history')}${D(0)}`), 1.1);
+    ix.input(b('rm -rf /srv/data\r'), 2);
+    expect(ix.output(b(`${E('')}${D(0)}`), 2.1)).toEqual([{ at: 2.1, command: 'rm -rf /srv/data', exitCode: 0, source: 'input' }]);
+    const quiet = new CommandIndexer(N, { typedLines: false });
+    quiet.input(b('rm -rf /srv/data\r'), 2);
+    expect(quiet.output(b(`${E('')}${D(0)}`), 2.1)).toEqual([]);
+  });
+
   it('falls back to typed lines when the shell marks nothing, and only if allowed', () => {
     const ix = new CommandIndexer(N);
     expect(ix.input(b('ls -l\r'), 1)).toEqual([]);

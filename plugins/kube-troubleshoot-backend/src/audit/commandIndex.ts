@@ -2,6 +2,8 @@ import { RecordingCommand } from '@kube-troubleshoot/backstage-plugin-common';
 
 /** Longest command kept (a pasted script is cut here). */
 export const MAX_COMMAND_LENGTH = 4096;
+/** Lines of one paste kept for the prompts that read them. */
+const MAX_QUEUED_LINES = 1000;
 /** An unterminated mark longer than this is not one: it is dropped, not buffered forever. */
 const MAX_MARK_BYTES = 16 * 1024;
 const OSC_633 = Buffer.from('\x1b]633;', 'latin1');
@@ -105,6 +107,10 @@ export class CommandIndexer {
   private atPrompt = false;
   /** The command that runs, waiting for its status. */
   private running?: RecordingCommand;
+  /** Under bash: the last line typed, for a command bash did not name (not in its history). */
+  private lastTyped?: string;
+  /** At a marked sh prompt: lines typed together after the command line (a paste), run next. */
+  private queued: string[] = [];
 
   constructor(
     private readonly nonce: string | undefined,
@@ -121,19 +127,30 @@ export class CommandIndexer {
 
   /** Keystrokes `at` seconds in; returns the commands this completed. */
   input(data: Buffer, at: number): RecordingCommand[] {
-    if (this.mode === 'shell') return [];
+    if (this.mode === 'shell') {
+      // bash names its commands; the typed line only stands in for one it could not name.
+      if (this.options.typedLines) {
+        const lines = this.typed.feed(data);
+        if (lines.length) this.lastTyped = lines[lines.length - 1].trim();
+      }
+      return [];
+    }
     if (this.mode === 'prompt' && !this.atPrompt) return [];
     if (this.mode === 'unknown' && !this.options.typedLines) return [];
     const done: RecordingCommand[] = [];
-    for (const line of this.typed.feed(data)) {
+    const lines = this.typed.feed(data);
+    if (this.mode === 'prompt') {
+      if (!lines.length) return [];
+      // Empty or not, the prompt is left: what follows goes to the command (or the next prompt).
+      // Lines typed with it in one go (a paste) are read by the shell at its next prompts.
+      this.atPrompt = false;
+      const [first, ...rest] = lines.map(l => l.trim());
+      if (first) this.running = { at, command: first, source: 'input' };
+      this.queued = rest.slice(0, MAX_QUEUED_LINES);
+      return [];
+    }
+    for (const line of lines) {
       const command = line.trim();
-      if (this.mode === 'prompt') {
-        // Empty or not, the prompt is left: what follows goes to the command (or the next prompt).
-        this.atPrompt = false;
-        this.typed.clear();
-        if (command) this.running = { at, command, source: 'input' };
-        break;
-      }
       // No marks (yet): a typed line is kept until the next one, or until a bash mark names it.
       if (this.running) done.push(this.running);
       this.running = command ? { at, command, source: 'input' } : undefined;
@@ -154,12 +171,15 @@ export class CommandIndexer {
     // The nonce is the last field of each of our marks.
     if (fields[fields.length - 1] !== this.nonce) return;
     if (kind === 'E' && fields.length === 2) {
-      const command = unescapeMarkText(fields[0]).trim().slice(0, MAX_COMMAND_LENGTH);
+      const named = unescapeMarkText(fields[0]).trim().slice(0, MAX_COMMAND_LENGTH);
       // A line typed before the first mark was this command: the mark names it better.
       if (this.mode === 'unknown') this.running = undefined;
       this.mode = 'shell';
       if (this.running) done.push(this.running);
-      this.running = command ? { at, command, source: 'shell' } : undefined;
+      const typed = this.lastTyped;
+      this.lastTyped = undefined;
+      if (named) this.running = { at, command: named, source: 'shell' };
+      else this.running = typed ? { at, command: typed, source: 'input' } : undefined;
     } else if (kind === 'D' && fields.length === 2) {
       const status = /^\d{1,3}$/.test(fields[0]) ? Number(fields[0]) : undefined;
       if (this.running && this.mode !== 'unknown') {
@@ -170,11 +190,15 @@ export class CommandIndexer {
       if (this.mode === 'unknown') {
         // A line typed before the first prompt went to no shell prompt.
         this.running = undefined;
+        this.typed.clear();
         this.mode = 'prompt';
       }
       if (this.mode === 'prompt') {
-        this.atPrompt = true;
-        this.typed.clear();
+        // Keystrokes are read only at a prompt, so what the line editor holds now was typed after
+        // the last command line, with it (the rest of a paste): it stays, to be finished here.
+        const next = this.queued.shift();
+        if (next === undefined) this.atPrompt = true;
+        else if (next) this.running = { at, command: next, source: 'input' };
       }
     }
   }

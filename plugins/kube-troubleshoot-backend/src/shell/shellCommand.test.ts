@@ -6,6 +6,10 @@ import { CommandIndexer } from '../audit/commandIndex';
 import { announcedShell, announceShell, isMissingExecutable, isValidUserName, normalUserWrapper, shellAttempts, shellIntegration, SHELL_PICKER } from './shellCommand';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
+const hasBusybox = spawnSync('sh', ['-c', 'command -v busybox']).status === 0;
+/** The OSC 633 marks of the session's nonce: control sequences, so control characters are matched. */
+// eslint-disable-next-line no-control-regex
+const markOf = (kind: string) => new RegExp(`\\x1b\\]633;${kind};([^;\\x07]*);Nonce_123\\x07`, 'g');
 
 /** Runs `command` in a real pty (util-linux script) with `typed` as the keyboard; its output. */
 function inPty(command: string[], typed: string, env: NodeJS.ProcessEnv): Buffer {
@@ -47,6 +51,18 @@ describe('shell commands', () => {
       expect(new CommandIndexer('Other_123').output(out, 1)).toEqual([]);
     });
 
+    it("has bash name no command it kept out of history (the index takes the typed line), even with a user's HISTSIZE=0", () => {
+      const rcHome = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-shell-'));
+      try {
+        fs.writeFileSync(path.join(rcHome, '.bashrc'), 'HISTSIZE=0\n');
+        const [picker] = shellAttempts(undefined, 'W', 'Nonce_123');
+        const out = inPty(picker.command, 'echo one\nset +o history\necho two\nexit\n', { PATH: process.env.PATH, HOME: rcHome, TERM: 'xterm' });
+        expect([...out.toString().matchAll(markOf('E'))].map(m => m[1])).toEqual(['echo one', 'set +o history', '', '']);
+      } finally {
+        fs.rmSync(rcHome, { recursive: true, force: true });
+      }
+    });
+
     it('has a plain sh (dash) report each status at its marked prompt', () => {
       const out = inPty(['sh', '-c', `${shellIntegration('Nonce_123')}\nkt_integrate sh '$ '; exec dash`], 'false\ntrue\nexit\n', { PATH: process.env.PATH, HOME: home });
       const text = out.toString();
@@ -54,6 +70,28 @@ describe('shell commands', () => {
       // eslint-disable-next-line no-control-regex
       expect(text.match(/\x1b\]633;D;(\d+);Nonce_123\x07/g)?.map(m => m.split(';')[2])).toEqual(['0', '1', '0']);
       expect(text).toContain('\x1b]633;B;Nonce_123\x07');
+    });
+
+    (hasBusybox || process.env.CI === 'true' ? describe : describe.skip)("BusyBox's sh (Alpine's)", () => {
+      it('keeps the marks out of the width its line editor gives the prompt', () => {
+        // A directory where sh is BusyBox, as on Alpine.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-busybox-'));
+        try {
+          fs.symlinkSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim(), path.join(bin, 'sh'));
+          const long = 'x'.repeat(120);
+          const command = [path.join(bin, 'sh'), '-c', `${shellIntegration('Nonce_123')}\nkt_integrate sh '$ '; exec sh`];
+          const text = inPty(command, `false\necho ${long}\nexit\n`, { PATH: `${bin}:${process.env.PATH}`, HOME: home, COLUMNS: '80' }).toString();
+          expect([...text.matchAll(markOf('D'))].map(m => m[1])).toEqual(['0', '1', '0']);
+          // The \[ \] around the marks are BusyBox's to read, not printed.
+          expect(text).not.toContain('\\[');
+          // The long line wraps where the screen does: after the 2-column prompt, at 78 columns.
+          const prompt = '$ \x1b]633;B;Nonce_123\x07';
+          const typed = text.slice(text.indexOf(`${prompt}echo `) + prompt.length);
+          expect(typed.split(/\r+\n?/)[0]).toBe(`echo ${long}`.slice(0, 78));
+        } finally {
+          fs.rmSync(bin, { recursive: true, force: true });
+        }
+      });
     });
   });
   it('runs the wrapper on production clusters with the user and writable paths as arguments', () => {
