@@ -63,7 +63,10 @@ describe('RecordingStore', () => {
     ]);
     await store.addCommands(prodAlice, 2, [{ at: 4, command: 'echo 100%_done', source: 'input' }]);
     await store.addCommands(devAlice, 0, [{ at: 1, command: 'rm -rf /tmp/x', exitCode: 0, source: 'shell' }]);
-    await store.addCommands(prodBob, 0, [{ at: 2, command: 'cat /etc/hosts', exitCode: 0, source: 'shell' }]);
+    await store.addCommands(prodBob, 0, [
+      { at: 2, command: 'cat /etc/hosts', exitCode: 0, source: 'shell' },
+      { at: 3, command: 'echo ÉTÉ > /tmp/Straße', exitCode: 0, source: 'shell' },
+    ]);
 
     expect(await store.commands(prodAlice)).toEqual([
       { at: 1.5, command: 'ls /var/cache', exitCode: 0, source: 'shell' },
@@ -77,11 +80,27 @@ describe('RecordingStore', () => {
     expect((await store.list({ cluster: 'prod-eu' })).map(r => r.id)).toEqual([prodBob, prodAlice]);
     expect((await store.list({ production: false })).map(r => r.id)).toEqual([devAlice]);
     expect((await store.list({ cluster: 'prod-eu', userRef: 'user:default/bob', command: 'hosts' })).map(r => r.id)).toEqual([prodBob]);
+    // Beyond ASCII too, which SQLite's lower() would not fold.
+    expect((await store.list({ command: 'été > /tmp/STRASSE'.replace('SS', 'ß') })).map(r => r.id)).toEqual([prodBob]);
+    expect((await store.list({ command: 'echo été' })).map(r => r.matches?.map(m => m.command))).toEqual([['echo ÉTÉ > /tmp/Straße']]);
     // LIKE's wildcards are taken as the text they are.
     expect((await store.list({ command: '%' })).map(r => r.id)).toEqual([prodAlice]);
     expect((await store.list({ command: '0%_d' })).map(r => r.id)).toEqual([prodAlice]);
     expect(await store.list({ command: 'r_' })).toEqual([]);
     expect(await store.deleteOlderThan(new Date(1_800_000_000_000))).toBe(3);
     expect(await db('kt_recording_commands').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('the command_folded migration', () => {
+  it('folds the commands indexed before it', async () => {
+    const raw = await migratedDb({ until: '20261203000000_command_index.js' });
+    try {
+      await raw('kt_recording_commands').insert({ recording_id: 'r1', seq: 0, at: 1, command: 'RM -RF /ÉTÉ', exit_code: 0, source: 'shell' });
+      await raw.migrate.up();
+      expect(await raw('kt_recording_commands').select('command_folded')).toEqual([{ command_folded: 'rm -rf /été' }]);
+    } finally {
+      await raw.destroy();
+    }
   });
 });

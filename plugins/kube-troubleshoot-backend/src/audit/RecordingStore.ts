@@ -49,8 +49,14 @@ const toCommand = (r: CommandRow): RecordingCommand => ({
   source: r.source as RecordingCommand['source'],
 });
 
-/** A LIKE pattern matching `text` anywhere, its wildcards taken literally (with ESCAPE '\\'). */
-const containsPattern = (text: string) => `%${text.toLocaleLowerCase('en-US').replace(/[\\%_]/g, c => `\\${c}`)}%`;
+/**
+ * Commands are searched in any case through a copy folded here, not by the database: SQLite's
+ * lower() folds ASCII only. (migrations/20261204000000_command_folded.js folds the same way.)
+ */
+const foldCase = (text: string) => text.toLocaleLowerCase('en-US');
+
+/** A LIKE pattern matching `text` anywhere in folded text, its wildcards taken literally (with ESCAPE '\\'). */
+const containsPattern = (text: string) => `%${foldCase(text).replace(/[\\%_]/g, c => `\\${c}`)}%`;
 
 interface Row {
   id: string;
@@ -142,7 +148,7 @@ export class RecordingStore {
   async addCommands(id: string, seq: number, commands: RecordingCommand[]) {
     if (!commands.length) return;
     await this.db('kt_recording_commands').insert(
-      commands.map((c, i) => ({ recording_id: id, seq: seq + i, at: c.at, command: c.command, exit_code: c.exitCode ?? null, source: c.source })),
+      commands.map((c, i) => ({ recording_id: id, seq: seq + i, at: c.at, command: c.command, command_folded: foldCase(c.command), exit_code: c.exitCode ?? null, source: c.source })),
     );
   }
 
@@ -173,7 +179,7 @@ export class RecordingStore {
     if (filter.from) q.where('started_at', '>=', filter.from);
     if (filter.to) q.where('started_at', '<=', filter.to);
     const pattern = filter.command ? containsPattern(filter.command) : '';
-    const matching = (c: Knex.QueryBuilder) => c.whereRaw("lower(command) like ? escape '\\'", [pattern]);
+    const matching = (c: Knex.QueryBuilder) => c.whereRaw("command_folded like ? escape '\\'", [pattern]);
     if (pattern) {
       q.whereExists(matching(this.db('kt_recording_commands').select('seq').whereRaw('kt_recording_commands.recording_id = kt_recordings.id')));
     }
