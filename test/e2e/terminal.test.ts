@@ -114,11 +114,8 @@ describeIf('Terminal tab in Chromium', () => {
     // The recording of that session, replayed.
     await page.setViewportSize({ width: 1440, height: 900 });
     // The recording is complete once the list shows how the session ended (its last chunk is stored then).
-    await waitFor('the recording to be complete', async () => {
-      await page.getByRole('button', { name: 'Refresh' }).first().click().catch(() => undefined);
-      await page.waitForTimeout(300);
-      return (await page.getByRole('cell', { name: 'exited (code 3)' }).count()) ? true : undefined;
-    }, 30_000);
+    // The list refreshes by itself when the session ends: no click on Refresh.
+    await waitFor('the recording to be complete', async () => ((await page.getByRole('cell', { name: 'exited (code 3)' }).count()) ? true : undefined), 30_000);
     const replay = page.getByRole('button', { name: /^Replay the session of user:default\/alice on payments-api/ }).first();
     await shown(p, replay, 'a recording to replay', 30_000);
     await replay.click();
@@ -131,6 +128,15 @@ describeIf('Terminal tab in Chromium', () => {
     const replayed = await waitForScreen(page, /exit 3/, dialog);
     expect(replayed).toContain('exit 3');
     await page.screenshot({ path: path.join(screenshotDir, 'terminal-replay.png') });
+    // The .cast file asciinema plays: the header, then the session's output as it was.
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download the recording as a .cast file' }).click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^${podName}-api-.*\\.cast$`));
+    const cast = fs.readFileSync((await download.path())!, 'utf8').split('\n');
+    expect(JSON.parse(cast[0])).toMatchObject({ version: 2 });
+    expect(cast.slice(1).join('\n')).toContain('size1');
+    await dialog.getByRole('button', { name: 'Close the replay' }).click();
+    // alice sees only her sessions, and the list says so.
+    expect(await page.getByText('Recordings (your sessions)').count()).toBe(1);
   });
 
   it('keeps a terminal across tab switches, lists it in the dock, reattaches after the connection is cut, and after a reload', async () => {

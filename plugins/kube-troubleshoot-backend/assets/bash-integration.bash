@@ -3,26 +3,27 @@
 # ESC ] 633 ; E ; <command line, escaped> ; <nonce> BEL, after it (PROMPT_COMMAND)
 # ESC ] 633 ; D ; <status> ; <nonce> BEL: the marks of terminals' shell integration, which
 # terminals that do not know them ignore. The backend indexes each command from them.
-# The command line comes from history: every command is kept in it for this session.
+# The command line comes from history (a leading space or HISTIGNORE no longer keep one out); one
+# that is not in it all the same is sent without a name, for the typed line to stand in.
 __kt_nonce=$KT_NONCE
 unset KT_NONCE KT_BASH_RC
 export -n PROMPT_COMMAND
 # Our bootstrap out, whatever the user's rc files added to it kept.
 PROMPT_COMMAND=${PROMPT_COMMAND/eval \"\$KT_BASH_RC\"/}
 PROMPT_COMMAND=${PROMPT_COMMAND#;}
+# (`set -o history` here would not last: bash restores the option after PROMPT_COMMAND.)
 HISTCONTROL=
 HISTIGNORE=
-set -o history
 # A history of none would name no command.
-[[ ${HISTSIZE-} =~ ^0+$ ]] && HISTSIZE=500
+if [[ ${HISTSIZE-} =~ ^0+$ ]]; then HISTSIZE=500; fi
 __kt_ran=
-# The history number after the last command: a command that did not advance it (history turned
-# off since) is not named from history, whose last entry is an older command.
-__kt_hist=
+# The history number after the last command (empty when there is none). Every branch succeeds:
+# a user's `set -e` must not end the shell.
 __kt_histnum() {
   local h
-  h=$(HISTTIMEFORMAT= builtin history 1)
-  [[ $h =~ ^[[:space:]]*([0-9]+) ]] && printf '%s' "${BASH_REMATCH[1]}"
+  h=$(HISTTIMEFORMAT= builtin history 1) || h=
+  if [[ $h =~ ^[[:space:]]*([0-9]+) ]]; then printf '%s' "${BASH_REMATCH[1]}"; fi
+  return 0
 }
 # What would end or split the mark is written \xNN (a backslash as \\).
 __kt_escape() {
@@ -33,10 +34,11 @@ __kt_escape() {
 __kt_preexec() {
   local c
   c=$(HISTTIMEFORMAT= builtin history 1)
-  if [[ $c =~ ^[[:space:]]*([0-9]+)\*?[[:space:]]+(.*)$ && ${BASH_REMATCH[1]} != "$__kt_hist" ]]; then
+  # A command that did not enter history (history off, or the number did not advance) gets an
+  # empty name, which the index fills from the typed line: history's last entry is an older one.
+  if [[ -o history && $c =~ ^[[:space:]]*([0-9]+)\*?[[:space:]]+(.*)$ && ${BASH_REMATCH[1]} != "$__kt_hist" ]]; then
     c=${BASH_REMATCH[2]}
   else
-    # Not in history: an empty name, which the index fills from the typed line.
     c=
   fi
   printf '\e]633;E;%s;%s\a\e]633;C\a' "$(__kt_escape "$c")" "$__kt_nonce"
@@ -53,3 +55,5 @@ PROMPT_COMMAND="__kt_prompt${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 # The subscript's assignment runs in this shell (the $(...) after it in a subshell): it tells
 # PROMPT_COMMAND that a command ran, so an empty line reports no status.
 PS0='${__kt_none[__kt_ran=1]:-}$(__kt_preexec)'"${PS0-}"
+# Where history stands now: the first command is named only if it advances it.
+__kt_hist=$(__kt_histnum)

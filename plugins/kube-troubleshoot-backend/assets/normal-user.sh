@@ -34,7 +34,7 @@ if [ "$me" != 0 ]; then
   if [ "$command_given" = yes ]; then shift; exec "$@"; fi
   printf '\033]633;P;Shell=%s\007' "${shell##*/}"
   # The session's shell integration, when it was put before this (shell-integration.sh).
-  if command -v kt_integrate >/dev/null 2>&1; then kt_integrate "${shell##*/}" '$ '; fi
+  if command -v kt_integrate >/dev/null 2>&1; then kt_integrate "$shell" '$ '; fi
   exec "$shell"
 fi
 if ! id "$user" >/dev/null 2>&1; then
@@ -77,7 +77,7 @@ if [ "$command_given" = yes ]; then
 fi
 # Says which shell runs (a terminal property sequence the status reads; terminals ignore it).
 printf '\033]633;P;Shell=%s\007' "${shell##*/}"
-if command -v kt_integrate >/dev/null 2>&1; then kt_integrate "${shell##*/}" '$ '; fi
+if command -v kt_integrate >/dev/null 2>&1; then kt_integrate "$shell" '$ '; fi
 if command -v setpriv >/dev/null 2>&1; then
   exec setpriv --reuid="$uid" --regid="$gid" --init-groups --no-new-privs "$shell"
 elif command -v runuser >/dev/null 2>&1; then

@@ -22,7 +22,10 @@ exports.up = async function up(knex) {
   }
 };
 
-/** The same folding as the backend's (src/audit/RecordingStore.ts). */
+/**
+ * The same folding as the backend's (src/audit/RecordingStore.ts).
+ * @param {string} text
+ */
 function foldCase(text) {
   return text.toLocaleLowerCase('en-US');
 }

@@ -83,6 +83,9 @@ describe('RecordingStore', () => {
     // Beyond ASCII too, which SQLite's lower() would not fold.
     expect((await store.list({ command: 'été > /tmp/STRASSE'.replace('SS', 'ß') })).map(r => r.id)).toEqual([prodBob]);
     expect((await store.list({ command: 'echo été' })).map(r => r.matches?.map(m => m.command))).toEqual([['echo ÉTÉ > /tmp/Straße']]);
+    // A row written by a replica not yet upgraded (no folded copy) is still found.
+    await db('kt_recording_commands').insert({ recording_id: devAlice, seq: 1, at: 2, command: 'Shutdown -r', exit_code: 0, source: 'shell' });
+    expect((await store.list({ command: 'shutdown' })).map(r => r.id)).toEqual([devAlice]);
     // LIKE's wildcards are taken as the text they are.
     expect((await store.list({ command: '%' })).map(r => r.id)).toEqual([prodAlice]);
     expect((await store.list({ command: '0%_d' })).map(r => r.id)).toEqual([prodAlice]);

@@ -51,7 +51,8 @@ const toCommand = (r: CommandRow): RecordingCommand => ({
 
 /**
  * Commands are searched in any case through a copy folded here, not by the database: SQLite's
- * lower() folds ASCII only. (migrations/20261204000000_command_folded.js folds the same way.)
+ * lower() folds ASCII only. (migrations/20261204000000_command_folded.js folds the same way.) A
+ * row without the copy (written by a replica not yet upgraded) is searched through lower().
  */
 const foldCase = (text: string) => text.toLocaleLowerCase('en-US');
 
@@ -179,7 +180,7 @@ export class RecordingStore {
     if (filter.from) q.where('started_at', '>=', filter.from);
     if (filter.to) q.where('started_at', '<=', filter.to);
     const pattern = filter.command ? containsPattern(filter.command) : '';
-    const matching = (c: Knex.QueryBuilder) => c.whereRaw("command_folded like ? escape '\\'", [pattern]);
+    const matching = (c: Knex.QueryBuilder) => c.whereRaw("coalesce(command_folded, lower(command)) like ? escape '\\'", [pattern]);
     if (pattern) {
       q.whereExists(matching(this.db('kt_recording_commands').select('seq').whereRaw('kt_recording_commands.recording_id = kt_recordings.id')));
     }

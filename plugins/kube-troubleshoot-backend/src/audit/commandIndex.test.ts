@@ -63,16 +63,20 @@ describe('CommandIndexer', () => {
     expect(ix.end(3)).toEqual([{ at: 4, command: 'exit 3', exitCode: 3, source: 'input' }]);
   });
 
-  it("runs a paste's lines at a plain sh's next prompts, its unfinished last line kept for the prompt after", () => {
-    const ix = new CommandIndexer(N, { typedLines: false });
+  it("keeps a paste at a plain sh's prompt as one command, its further lines only where input is kept", () => {
+    const paste = 'cd /srv\r\rrm -rf data\rls -';
+    const ix = new CommandIndexer(N);
     ix.output(b(PROMPT), 0.5);
-    expect(ix.input(b('cd /srv\r\rrm -rf data\rls -'), 1)).toEqual([]);
-    expect(ix.output(b(PROMPT), 2)).toEqual([{ at: 1, command: 'cd /srv', exitCode: 0, source: 'input' }]);
-    // The empty line gives a prompt of its own.
-    expect(ix.output(b(PROMPT), 3)).toEqual([]);
-    expect(ix.output(b(PROMPT.replace(D(0), D(1))), 4)).toEqual([{ at: 3, command: 'rm -rf data', exitCode: 1, source: 'input' }]);
-    ix.input(b('l\r'), 6);
-    expect(ix.end(0)).toEqual([{ at: 6, command: 'ls -l', exitCode: 0, source: 'input' }]);
+    expect(ix.input(b(paste), 1)).toEqual([]);
+    expect(ix.output(b(PROMPT), 2)).toEqual([{ at: 1, command: 'cd /srv\nrm -rf data', exitCode: 0, source: 'input' }]);
+    // The paste's unfinished line went to the shell before this prompt: what is typed here is new.
+    ix.input(b('id\r'), 6);
+    expect(ix.end(0)).toEqual([{ at: 6, command: 'id', exitCode: 0, source: 'input' }]);
+    // Without input kept, the further lines may be a password read by the program of the first.
+    const quiet = new CommandIndexer(N, { typedLines: false });
+    quiet.output(b(PROMPT), 0.5);
+    quiet.input(b('mysql -p\rS3cret!\r'), 1);
+    expect(quiet.output(b(PROMPT), 2)).toEqual([{ at: 1, command: 'mysql -p', exitCode: 0, source: 'input' }]);
   });
 
   it('names a command bash left out of its history by the line typed for it, and only if allowed', () => {
@@ -81,9 +85,30 @@ describe('CommandIndexer', () => {
     ix.output(b(`${E('set +o history')}${D(0)}`), 1.1);
     ix.input(b('rm -rf /srv/data\r'), 2);
     expect(ix.output(b(`${E('')}${D(0)}`), 2.1)).toEqual([{ at: 2.1, command: 'rm -rf /srv/data', exitCode: 0, source: 'input' }]);
+    // Answers to a program, then the next command typed apart: the command is the latest line.
+    ix.input(b('read a\r'), 3);
+    ix.output(b(E('')), 3.1);
+    ix.input(b('answer\r'), 4);
+    ix.input(b('whoami\r'), 5);
+    expect(ix.output(b(`${D(0)}${E('')}${D(0)}`), 5.1)).toEqual([
+      { at: 3.1, command: 'read a', exitCode: 0, source: 'input' },
+      { at: 5.1, command: 'whoami', exitCode: 0, source: 'input' },
+    ]);
+    // A paste: one line for each command bash runs from it, named or not.
+    ix.input(b('echo one\rset +o history\recho two\r'), 6);
+    expect(ix.output(b(`${E('echo one')}${D(0)}${E('set +o history')}${D(0)}${E('')}${D(0)}`), 6.1).map(c => [c.command, c.source])).toEqual([
+      ['echo one', 'shell'],
+      ['set +o history', 'shell'],
+      ['echo two', 'input'],
+    ]);
     const quiet = new CommandIndexer(N, { typedLines: false });
+    quiet.output(b(`${E('ls')}${D(0)}`), 1);
     quiet.input(b('rm -rf /srv/data\r'), 2);
     expect(quiet.output(b(`${E('')}${D(0)}`), 2.1)).toEqual([]);
+  });
+
+  it('cuts a typed line at the longest command kept', () => {
+    expect(new TypedLine().feed(b(`${'x'.repeat(5000)}\ry\r`)).map(l => l.length)).toEqual([4096, 1]);
   });
 
   it('falls back to typed lines when the shell marks nothing, and only if allowed', () => {

@@ -2,8 +2,8 @@ import { RecordingCommand } from '@kube-troubleshoot/backstage-plugin-common';
 
 /** Longest command kept (a pasted script is cut here). */
 export const MAX_COMMAND_LENGTH = 4096;
-/** Lines of one paste kept for the prompts that read them. */
-const MAX_QUEUED_LINES = 1000;
+/** Lines of one paste kept for the commands bash runs from it. */
+const MAX_TYPED_AHEAD = 1000;
 /** An unterminated mark longer than this is not one: it is dropped, not buffered forever. */
 const MAX_MARK_BYTES = 16 * 1024;
 const OSC_633 = Buffer.from('\x1b]633;', 'latin1');
@@ -57,7 +57,7 @@ export class TypedLine {
         this.escape = 'esc';
       } else if (ch === '\r' || ch === '\n') {
         flushText();
-        lines.push(this.chars.join(''));
+        lines.push(this.chars.slice(0, MAX_COMMAND_LENGTH).join(''));
         this.chars = [];
       } else if (code === 0x7f || code === 0x08) {
         flushText();
@@ -107,10 +107,13 @@ export class CommandIndexer {
   private atPrompt = false;
   /** The command that runs, waiting for its status. */
   private running?: RecordingCommand;
-  /** Under bash: the last line typed, for a command bash did not name (not in its history). */
-  private lastTyped?: string;
-  /** At a marked sh prompt: lines typed together after the command line (a paste), run next. */
-  private queued: string[] = [];
+  /**
+   * Under bash (with `typedLines`): the lines of the last keystrokes that held any, one taken by
+   * each command bash runs, to stand in for one it could not name (not in its history). Lines typed
+   * together (a paste) are the commands that run next; lines typed apart replace them (answers to
+   * a program are followed by the command typed next).
+   */
+  private typedAhead: string[] = [];
 
   constructor(
     private readonly nonce: string | undefined,
@@ -131,7 +134,7 @@ export class CommandIndexer {
       // bash names its commands; the typed line only stands in for one it could not name.
       if (this.options.typedLines) {
         const lines = this.typed.feed(data);
-        if (lines.length) this.lastTyped = lines[lines.length - 1].trim();
+        if (lines.length) this.typedAhead = lines.slice(-MAX_TYPED_AHEAD).map(l => l.trim());
       }
       return [];
     }
@@ -142,11 +145,14 @@ export class CommandIndexer {
     if (this.mode === 'prompt') {
       if (!lines.length) return [];
       // Empty or not, the prompt is left: what follows goes to the command (or the next prompt).
-      // Lines typed with it in one go (a paste) are read by the shell at its next prompts.
       this.atPrompt = false;
+      this.typed.clear();
+      // Lines typed with it in one go (a paste) are part of it: the shell may run them as commands,
+      // or a program (or a loop's body) reads them, which a plain sh does not tell. They may be a
+      // program's answers, a password among them: kept only when input is (`typedLines`).
       const [first, ...rest] = lines.map(l => l.trim());
-      if (first) this.running = { at, command: first, source: 'input' };
-      this.queued = rest.slice(0, MAX_QUEUED_LINES);
+      const command = (this.options.typedLines ? [first, ...rest].filter(Boolean).join('\n') : first).slice(0, MAX_COMMAND_LENGTH);
+      if (command) this.running = { at, command, source: 'input' };
       return [];
     }
     for (const line of lines) {
@@ -176,8 +182,8 @@ export class CommandIndexer {
       if (this.mode === 'unknown') this.running = undefined;
       this.mode = 'shell';
       if (this.running) done.push(this.running);
-      const typed = this.lastTyped;
-      this.lastTyped = undefined;
+      // Each command takes one typed line (when they match, it is the line of this command).
+      const typed = this.typedAhead.shift();
       if (named) this.running = { at, command: named, source: 'shell' };
       else this.running = typed ? { at, command: typed, source: 'input' } : undefined;
     } else if (kind === 'D' && fields.length === 2) {
@@ -194,11 +200,8 @@ export class CommandIndexer {
         this.mode = 'prompt';
       }
       if (this.mode === 'prompt') {
-        // Keystrokes are read only at a prompt, so what the line editor holds now was typed after
-        // the last command line, with it (the rest of a paste): it stays, to be finished here.
-        const next = this.queued.shift();
-        if (next === undefined) this.atPrompt = true;
-        else if (next) this.running = { at, command: next, source: 'input' };
+        this.atPrompt = true;
+        this.typed.clear();
       }
     }
   }

@@ -58,6 +58,12 @@ describe('shell commands', () => {
         const [picker] = shellAttempts(undefined, 'W', 'Nonce_123');
         const out = inPty(picker.command, 'echo one\nset +o history\necho two\nexit\n', { PATH: process.env.PATH, HOME: rcHome, TERM: 'xterm' });
         expect([...out.toString().matchAll(markOf('E'))].map(m => m[1])).toEqual(['echo one', 'set +o history', '', '']);
+        // An rc with history off and `set -e`: nothing named from history (nor the integration's own
+        // lines), and an empty history ends no shell.
+        fs.writeFileSync(path.join(rcHome, '.bashrc'), 'set -e\nset +o history\n');
+        const strict = inPty(picker.command, 'echo one\nhistory -c\necho two\nexit\n', { PATH: process.env.PATH, HOME: rcHome, TERM: 'xterm' }).toString();
+        expect([...strict.matchAll(markOf('E'))].map(m => m[1])).toEqual(['', '', '', '']);
+        expect([...strict.matchAll(markOf('D'))].map(m => m[1])).toEqual(['0', '0', '0']);
       } finally {
         fs.rmSync(rcHome, { recursive: true, force: true });
       }
