@@ -153,7 +153,10 @@ describeIf('Terminal tab in Chromium', () => {
     const dock = page.getByRole('region', { name: 'Open terminals' });
     await shown(p, dock.getByRole('button', { name: /Open terminals: 1 running/ }), 'the session dock', 10_000);
     await page.getByRole('link', { name: 'Events', exact: true }).click();
-    await page.waitForURL(/\/payments-api\/events/);
+    await page.waitForURL(/\/payments-api\/events/).catch(async e => {
+      await page.screenshot({ path: path.join(screenshotDir, 'tab-switch-failed.png') });
+      throw new Error(`${(e as Error).message}; the page is at ${page.url()}`);
+    });
     await dock.getByRole('button', { name: /Open terminals/ }).click();
     const row = dock.getByTestId('dock-session');
     await shown(p, row.filter({ hasText: /payments-api-.*\/api/ }), 'the session in the dock', 10_000);
