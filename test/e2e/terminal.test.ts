@@ -36,6 +36,27 @@ async function openTerminalAs(user: string): Promise<Page> {
   return page;
 }
 
+/**
+ * Opens one of payments-api's tabs by clicking it. A click that navigates nowhere (it landed while
+ * the page was still laying out, seen on loaded CI machines) is tried once more, and said.
+ */
+async function switchTab(page: Page, tab: 'Logs' | 'Events') {
+  const url = new RegExp(`/payments-api/${tab.toLowerCase()}`);
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('link', { name: tab, exact: true }).click();
+    try {
+      await page.waitForURL(url, { timeout: 15_000 });
+      return;
+    } catch (e) {
+      if (attempt === 2) {
+        await page.screenshot({ path: path.join(screenshotDir, 'tab-switch-failed.png') });
+        throw new Error(`${(e as Error).message}; the page is at ${page.url()}`);
+      }
+      console.warn(`the ${tab} tab did not open on the first click (the page is at ${page.url()}): clicking again`);
+    }
+  }
+}
+
 /** The text of the terminal's screen (xterm's DOM renderer keeps it in rows). */
 const screenText = (page: Page, scope = page.locator('body')) => scope.locator('.xterm-rows').last().innerText();
 
@@ -148,15 +169,12 @@ describeIf('Terminal tab in Chromium', () => {
     await waitForScreen(page, /^marked-2\s*$/m);
 
     // Logs, then Events: the terminal keeps running, and the dock lists it with its pod.
-    await page.getByRole('link', { name: 'Logs', exact: true }).click();
-    await page.waitForURL(/\/payments-api\/logs/);
+    await switchTab(page, 'Logs');
     const dock = page.getByRole('region', { name: 'Open terminals' });
     await shown(p, dock.getByRole('button', { name: /Open terminals: 1 running/ }), 'the session dock', 10_000);
-    await page.getByRole('link', { name: 'Events', exact: true }).click();
-    await page.waitForURL(/\/payments-api\/events/).catch(async e => {
-      await page.screenshot({ path: path.join(screenshotDir, 'tab-switch-failed.png') });
-      throw new Error(`${(e as Error).message}; the page is at ${page.url()}`);
-    });
+    // As a user would, once the Logs tab shows its lines.
+    await shown(p, page.getByTestId('log-line').first(), 'the Logs tab', 30_000);
+    await switchTab(page, 'Events');
     await dock.getByRole('button', { name: /Open terminals/ }).click();
     const row = dock.getByTestId('dock-session');
     await shown(p, row.filter({ hasText: /payments-api-.*\/api/ }), 'the session in the dock', 10_000);
