@@ -150,8 +150,8 @@ export class CommandIndexer {
       // Lines typed with it in one go (a paste) are part of it: the shell may run them as commands,
       // or a program (or a loop's body) reads them, which a plain sh does not tell. They may be a
       // program's answers, a password among them: kept only when input is (`typedLines`).
-      const [first, ...rest] = lines.map(l => l.trim());
-      const command = (this.options.typedLines ? [first, ...rest].filter(Boolean).join('\n') : first).slice(0, MAX_COMMAND_LENGTH);
+      const trimmed = lines.map(l => l.trim());
+      const command = (this.options.typedLines ? trimmed.filter(Boolean).join('\n') : trimmed[0]).slice(0, MAX_COMMAND_LENGTH);
       if (command) this.running = { at, command, source: 'input' };
       return [];
     }
